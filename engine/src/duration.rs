@@ -1,0 +1,1 @@
+//! Go durations (being written).

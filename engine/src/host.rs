@@ -1,0 +1,77 @@
+//! The boundary between the pure engine and the outside world.
+//!
+//! Everything Kyverno fetches from a cluster, a registry or the OS (the clock,
+//! randomness, ConfigMaps, API calls, image registries) reaches verno through
+//! [`Host`]. The engine itself never does I/O, so the same compiled policies
+//! run in a CLI, a Python notebook or a browser.
+
+use serde_json::Value;
+
+/// A point in time, as seconds and nanoseconds since the Unix epoch (UTC).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Timestamp {
+    pub seconds: i64,
+    pub nanos: u32,
+}
+
+/// Why the host could not answer.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum HostError {
+    /// The host does not provide this capability (e.g. no clock in a test).
+    #[error("{0} is not available: the host does not provide it")]
+    Unavailable(&'static str),
+    /// The host tried and failed; the text is shown to the user.
+    #[error("{0}")]
+    Failed(String),
+}
+
+/// A context entry the engine needs the host to resolve.
+#[derive(Debug, Clone, Copy)]
+pub struct ContextRequest<'a> {
+    /// Policy name (`ns/name` for namespaced policies).
+    pub policy: &'a str,
+    /// Rule name as written in the policy (without `autogen-`).
+    pub rule: &'a str,
+    /// The context entry's name.
+    pub name: &'a str,
+    /// The entry after variable substitution (`{"configMap": {...}}`, `{"apiCall": {...}}`...).
+    pub entry: &'a Value,
+}
+
+/// What the engine asks of its embedder. Every method has a default that
+/// declines, so `NoHost` (and most tests) implement nothing.
+///
+/// ```
+/// use verno::host::{Host, HostError, Timestamp};
+/// struct FixedClock;
+/// impl Host for FixedClock {
+///     fn now(&self) -> Result<Timestamp, HostError> {
+///         Ok(Timestamp { seconds: 1_700_000_000, nanos: 0 })
+///     }
+/// }
+/// assert_eq!(FixedClock.now().unwrap().seconds, 1_700_000_000);
+/// ```
+pub trait Host: Send + Sync {
+    /// The current time (`time_now`, report timestamps).
+    fn now(&self) -> Result<Timestamp, HostError> {
+        Err(HostError::Unavailable("the clock"))
+    }
+
+    /// A uniformly random `u64` (the `random()` JMESPath function).
+    fn random_u64(&self) -> Result<u64, HostError> {
+        Err(HostError::Unavailable("randomness"))
+    }
+
+    /// Resolve a `configMap`, `apiCall`, `globalReference` or `imageRegistry`
+    /// context entry. `Ok(None)` means "not loaded" (what Kyverno's CLI does
+    /// offline): references to it then fail with `Unknown key`.
+    fn context_entry(&self, _request: &ContextRequest<'_>) -> Result<Option<Value>, HostError> {
+        Ok(None)
+    }
+}
+
+/// A host that provides nothing: no clock, no randomness, no external data.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoHost;
+
+impl Host for NoHost {}

@@ -1,0 +1,1 @@
+//! JMESPath (being written).
