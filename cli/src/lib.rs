@@ -1,0 +1,1 @@
+//! The verno CLI library.
