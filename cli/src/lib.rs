@@ -1,1 +1,6 @@
-//! The verno CLI library.
+//! The verno command line as a library: `apply`, `test`, and the fixture
+//! loading they share, so the conformance runner calls the same code path.
+pub mod apply;
+pub mod fixtures;
+pub mod testcmd;
+pub mod testfile;

@@ -1,1 +1,101 @@
-fn main() {}
+//! `verno`: Kyverno's CLI commands (`apply`, `test`), offline.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use verno_cli::{apply, testcmd};
+
+#[derive(Parser)]
+#[command(name = "verno", version, about = "Kyverno's policy engine without the cluster")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Apply policies to resources, like `kyverno apply`.
+    Apply {
+        /// Policy files.
+        #[arg(required = true)]
+        policies: Vec<PathBuf>,
+        /// Resource files.
+        #[arg(short = 'r', long = "resource", alias = "resources", required = true)]
+        resources: Vec<PathBuf>,
+        /// Print a policy report instead of violations.
+        #[arg(short = 'p', long)]
+        policy_report: bool,
+        /// Report failures of Audit policies as warnings.
+        #[arg(long)]
+        audit_warn: bool,
+        /// Print the `openreports.io/v1alpha1` report shape (current `kyverno apply`).
+        #[arg(long)]
+        openreports: bool,
+        /// Report format: yaml or json.
+        #[arg(long, default_value = "yaml")]
+        output_format: String,
+    },
+    /// Run `kyverno-test.yaml` suites, like `kyverno test`.
+    Test {
+        /// Directories to search for test files.
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+        /// Test file name.
+        #[arg(short = 'f', long, default_value = "kyverno-test.yaml")]
+        file_name: String,
+        /// An unmatched rule passes only entries that expect `skip`.
+        #[arg(long)]
+        strict: bool,
+        /// Show the rule message in the table.
+        #[arg(long)]
+        detailed_results: bool,
+        /// Only print failed rows.
+        #[arg(long)]
+        fail_only: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let mut stdout = std::io::stdout().lock();
+    match cli.command {
+        Command::Apply { policies, resources, policy_report, audit_warn, openreports, output_format } => {
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_secs() as i64)
+                .unwrap_or(0);
+            let opts = apply::ApplyOptions {
+                policies,
+                resources,
+                policy_report,
+                audit_warn,
+                openreports,
+                output_json: output_format == "json",
+                now,
+            };
+            match apply::run(&opts, &mut stdout) {
+                Ok(c) if c.fail > 0 || c.error > 0 => ExitCode::from(1),
+                Ok(_) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("Error: {e}");
+                    ExitCode::from(1)
+                }
+            }
+        }
+        Command::Test { dirs, file_name, strict, detailed_results, fail_only } => {
+            let opts = testcmd::TestOptions { file_name, strict, detailed_results, fail_only };
+            match testcmd::run(&dirs, &opts, &mut stdout) {
+                Ok((_, 0)) => ExitCode::SUCCESS,
+                Ok((_, failed)) => {
+                    eprintln!("Error: {failed} tests failed");
+                    ExitCode::from(1)
+                }
+                Err(e) => {
+                    eprintln!("Error: {e}");
+                    ExitCode::from(1)
+                }
+            }
+        }
+    }
+}

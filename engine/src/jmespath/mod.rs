@@ -1,1 +1,1 @@
-//! JMESPath (being written).
+//! stub

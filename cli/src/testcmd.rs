@@ -1,0 +1,424 @@
+//! `verno test`: run Kyverno's `kyverno-test.yaml` suites offline, the way
+//! `kyverno test` does (`cmd/cli/kubectl-kyverno/commands/test`).
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+use verno::resource::{Operation, Request, ResourceMeta};
+use verno::response::{PolicyResponse, RuleStatus};
+use verno::{NoHost, PolicySet};
+
+use crate::fixtures;
+use crate::testfile::{TestFile, TestResult, Values};
+
+/// How to run and print.
+#[derive(Debug, Clone)]
+pub struct TestOptions {
+    pub file_name: String,
+    /// Ours: an `Excluded` row passes only an entry that expects `skip`.
+    pub strict: bool,
+    pub detailed_results: bool,
+    pub fail_only: bool,
+}
+
+impl Default for TestOptions {
+    fn default() -> Self {
+        TestOptions { file_name: "kyverno-test.yaml".into(), strict: false, detailed_results: false, fail_only: false }
+    }
+}
+
+/// One row of the results table.
+#[derive(Debug, Clone)]
+pub struct Row {
+    pub policy: String,
+    pub rule: String,
+    pub resource: String,
+    pub result: &'static str,
+    pub reason: String,
+    pub message: String,
+    pub ok: bool,
+}
+
+/// The verdict of one test document.
+#[derive(Debug, Clone, Default)]
+pub struct TestReport {
+    pub path: PathBuf,
+    pub rows: Vec<Row>,
+    /// A reason the whole test could not run (load error, unsupported feature).
+    pub error: Option<String>,
+}
+
+impl TestReport {
+    pub fn passed(&self) -> usize {
+        self.rows.iter().filter(|r| r.ok).count()
+    }
+    pub fn failed(&self) -> usize {
+        self.rows.iter().filter(|r| !r.ok).count() + usize::from(self.error.is_some())
+    }
+}
+
+/// Find every test file below `dir` (hidden folders included), sorted.
+pub fn discover(dir: &Path, file_name: &str) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    walk(dir, file_name, &mut out);
+    out.sort();
+    out
+}
+
+fn walk(dir: &Path, file_name: &str, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    paths.sort();
+    for p in paths {
+        if p.is_dir() {
+            walk(&p, file_name, out);
+        } else if p.file_name().and_then(|n| n.to_str()) == Some(file_name) {
+            out.push(p);
+        }
+    }
+}
+
+struct LoadedResource {
+    value: Value,
+    display: String,
+}
+
+/// Run every test document of one file.
+pub fn run_file(path: &Path, opts: &TestOptions) -> Vec<TestReport> {
+    let base = path.parent().unwrap_or(Path::new("."));
+    let docs = match fixtures::read_text(path).and_then(|t| verno::load::documents(&t).map_err(|e| e.to_string())) {
+        Ok(d) => d,
+        Err(e) => return vec![TestReport { path: path.into(), rows: vec![], error: Some(format!("Test errors: {e}")) }],
+    };
+    docs.iter()
+        .map(|(doc, _)| {
+            let mut report = TestReport { path: path.into(), ..Default::default() };
+            match TestFile::parse(doc) {
+                Ok(t) => match run_test(&t, base, opts) {
+                    Ok(rows) => report.rows = rows,
+                    Err(e) => report.error = Some(e),
+                },
+                Err(e) => report.error = Some(format!("Test errors: {e}")),
+            }
+            report
+        })
+        .collect()
+}
+
+fn load_values(t: &TestFile, base: &Path) -> Result<Values, String> {
+    if let Some(inline) = &t.values {
+        return Values::parse(inline);
+    }
+    match &t.variables {
+        Some(f) => {
+            let path = fixtures::resolve(base, f);
+            let docs = fixtures::read_documents(&path)?;
+            match docs.first() {
+                Some((d, _)) => Values::parse(d),
+                None => Ok(Values::default()),
+            }
+        }
+        None => Ok(Values::default()),
+    }
+}
+
+fn load_policies(t: &TestFile, base: &Path) -> Result<PolicySet, String> {
+    let mut loaded = Vec::new();
+    for p in &t.policies {
+        let path = fixtures::resolve(base, p);
+        for (doc, file) in fixtures::read_documents(&path)? {
+            if !verno::load::is_kyverno_policy(&doc) {
+                let api = doc.get("apiVersion").and_then(Value::as_str).unwrap_or("");
+                let kind = doc.get("kind").and_then(Value::as_str).unwrap_or("");
+                return Err(format!("unsupported: policy kind {api}/{kind} ({})", file.display()));
+            }
+            loaded.push(verno::load::policy_from_value(doc, None).map_err(|e| format!("{}: {e}", file.display()))?);
+        }
+    }
+    PolicySet::compile(loaded).map_err(|e| e.to_string())
+}
+
+fn load_resources(t: &TestFile, base: &Path) -> Result<Vec<LoadedResource>, String> {
+    let mut out: Vec<LoadedResource> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for (i, r) in t.resources.iter().enumerate() {
+        let path = fixtures::resolve(base, r);
+        let docs = match fixtures::read_documents(&path) {
+            Ok(d) => d,
+            Err(e) if i == 0 => return Err(format!("failed to load resources: {e}")),
+            Err(_) => continue,
+        };
+        for (doc, _) in docs {
+            let v = fixtures::normalize_resource(doc);
+            let m = ResourceMeta::of(&v);
+            let key = (m.group.to_string(), m.kind.to_string(), m.namespace.to_string(), m.name.to_string());
+            if !seen.insert(key) {
+                continue;
+            }
+            let display = format!("{}/{}/{}/{}", m.api_version, m.kind, m.namespace, m.name);
+            out.push(LoadedResource { value: v, display });
+        }
+    }
+    Ok(out)
+}
+
+/// The responses of one (resource, run).
+struct Run {
+    resource: usize,
+    /// `None`: the default run.
+    operation: Option<String>,
+    responses: Vec<PolicyResponse>,
+}
+
+fn evaluate(set: &PolicySet, values: &Values, res: &LoadedResource, forced_op: Option<&str>) -> Vec<PolicyResponse> {
+    let meta = ResourceMeta::of(&res.value);
+    let ns_labels = values.namespace_labels(meta.namespace);
+    set.policies
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let vals = values.for_resource(&p.info.name, meta.name);
+            let op = forced_op
+                .map(str::to_string)
+                .or_else(|| vals.get("request.operation").and_then(Value::as_str).map(str::to_string))
+                .unwrap_or_else(|| "CREATE".into());
+            let op = Operation::parse_lenient(&op);
+            let mut req = Request::create(&res.value);
+            req.operation = op;
+            req.namespace_labels = ns_labels;
+            match op {
+                Operation::Update => req.old_object = Some(&res.value),
+                Operation::Delete => {
+                    req.object = None;
+                    req.old_object = Some(&res.value);
+                }
+                _ => {}
+            }
+            set.evaluate_policy(i, &req, &NoHost)
+        })
+        .collect()
+}
+
+fn run_test(t: &TestFile, base: &Path, opts: &TestOptions) -> Result<Vec<Row>, String> {
+    if let Some(f) = t.unsupported.first() {
+        return Err(format!("unsupported: {f}"));
+    }
+    if t.userinfo.is_some() {
+        return Err("unsupported: userinfo".into());
+    }
+    if !t.exceptions.is_empty() {
+        return Err("unsupported: exceptions".into());
+    }
+    let values = load_values(t, base)?;
+    let set = load_policies(t, base)?;
+    let resources = load_resources(t, base)?;
+
+    let mut ops: Vec<Option<String>> = vec![None];
+    for r in &t.results {
+        if let Some(op) = &r.operation {
+            if !ops.contains(&Some(op.clone())) {
+                ops.push(Some(op.clone()));
+            }
+        }
+    }
+    let mut runs = Vec::new();
+    for (i, res) in resources.iter().enumerate() {
+        for op in &ops {
+            runs.push(Run { resource: i, operation: op.clone(), responses: evaluate(&set, &values, res, op.as_deref()) });
+        }
+    }
+
+    let mut rows = Vec::new();
+    for entry in &t.results {
+        rows.extend(rows_for_entry(entry, &set, &resources, &runs, opts)?);
+    }
+    Ok(rows)
+}
+
+fn rows_for_entry(
+    entry: &TestResult,
+    set: &PolicySet,
+    resources: &[LoadedResource],
+    runs: &[Run],
+    opts: &TestOptions,
+) -> Result<Vec<Row>, String> {
+    if entry.patched_resources.is_some() {
+        return Err("unsupported: patchedResources".into());
+    }
+    if !entry.generated_resources.is_empty() {
+        return Err("unsupported: generatedResource".into());
+    }
+    let mut candidates: Vec<usize> = Vec::new();
+    for name in &entry.resources {
+        let (ns, n) = match name.split_once('/') {
+            Some((ns, n)) => (Some(ns), n),
+            None => (None, name.as_str()),
+        };
+        for (i, r) in resources.iter().enumerate() {
+            let m = ResourceMeta::of(&r.value);
+            if m.name == n && ns.is_none_or(|ns| m.namespace == ns) && !candidates.contains(&i) {
+                candidates.push(i);
+            }
+        }
+    }
+    if candidates.is_empty() {
+        candidates = (0..resources.len()).collect();
+    }
+    let policy_name = entry.policy.rsplit('/').next().unwrap_or(&entry.policy);
+    let autogen = format!("autogen-{}", entry.rule);
+    let autogen_cron = format!("autogen-cronjob-{}", entry.rule);
+    let mut rows = Vec::new();
+    for ci in candidates {
+        let Some(run) = runs.iter().find(|r| r.resource == ci && r.operation == entry.operation) else { continue };
+        let display = &resources[ci].display;
+        let mut found = false;
+        for resp in run.responses.iter().filter(|p| p.policy.name == policy_name) {
+            found = true;
+            let scored = resp.policy.annotations.get("policies.kyverno.io/scored").map(String::as_str) != Some("false");
+            let mut any = false;
+            for rr in resp.rules.iter().filter(|rr| {
+                entry.rule.is_empty() || rr.name == entry.rule || rr.name == autogen || rr.name == autogen_cron
+            }) {
+                any = true;
+                let mut status = rr.status;
+                if status == RuleStatus::Fail && !scored {
+                    status = RuleStatus::Warn;
+                }
+                let ok = status.as_str() == entry.result;
+                rows.push(Row {
+                    policy: entry.policy.clone(),
+                    rule: rr.name.clone(),
+                    resource: display.clone(),
+                    result: if ok { "Pass" } else { "Fail" },
+                    reason: if ok { "Ok".into() } else { format!("Want {}, got {}", entry.result, status.as_str()) },
+                    message: rr.message.clone(),
+                    ok,
+                });
+            }
+            if !any {
+                let ok = !opts.strict || entry.result == "skip";
+                rows.push(Row {
+                    policy: entry.policy.clone(),
+                    rule: entry.rule.clone(),
+                    resource: display.clone(),
+                    result: if ok { "Pass" } else { "Fail" },
+                    reason: if ok { "Excluded".into() } else { format!("Excluded (strict: want {})", entry.result) },
+                    message: String::new(),
+                    ok,
+                });
+            }
+        }
+        if !found {
+            rows.push(Row {
+                policy: entry.policy.clone(),
+                rule: entry.rule.clone(),
+                resource: display.clone(),
+                result: "Fail",
+                reason: "Not found".into(),
+                message: String::new(),
+                ok: false,
+            });
+        }
+    }
+    let _ = set;
+    Ok(rows)
+}
+
+fn print_table(out: &mut dyn Write, rows: &[&Row], detailed: bool) -> std::io::Result<()> {
+    let mut header = vec!["ID", "POLICY", "RULE", "RESOURCE", "RESULT", "REASON"];
+    if detailed {
+        header.push("MESSAGE");
+    }
+    let data: Vec<Vec<String>> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let mut v = vec![
+                (i + 1).to_string(),
+                r.policy.clone(),
+                r.rule.clone(),
+                r.resource.clone(),
+                r.result.to_string(),
+                r.reason.clone(),
+            ];
+            if detailed {
+                v.push(r.message.clone());
+            }
+            v
+        })
+        .collect();
+    let mut widths: Vec<usize> = header.iter().map(|h| h.len()).collect();
+    for row in &data {
+        for (w, c) in widths.iter_mut().zip(row) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let line = |cells: &[String]| -> String {
+        let parts: Vec<String> = cells
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| format!(" {}{} ", c, " ".repeat(w.saturating_sub(c.chars().count()))))
+            .collect();
+        format!("│{}│", parts.join("│"))
+    };
+    let sep: Vec<String> = widths.iter().map(|w| "─".repeat(w + 2)).collect();
+    writeln!(out, "│{}│", sep.join("│"))?;
+    writeln!(out, "{}", line(&header.iter().map(|s| s.to_string()).collect::<Vec<_>>()))?;
+    writeln!(out, "│{}│", sep.join("│"))?;
+    for row in &data {
+        writeln!(out, "{}", line(row))?;
+    }
+    writeln!(out, "│{}│", sep.join("│"))?;
+    Ok(())
+}
+
+/// Run every test below each directory, print like `kyverno test`, and
+/// return (passed, failed) row counts.
+pub fn run(dirs: &[PathBuf], opts: &TestOptions, out: &mut dyn Write) -> std::io::Result<(usize, usize)> {
+    let (mut passed, mut failed) = (0, 0);
+    let mut failed_rows: Vec<Row> = Vec::new();
+    for dir in dirs {
+        let files = if dir.is_file() { vec![dir.clone()] } else { discover(dir, &opts.file_name) };
+        for f in files {
+            for report in run_file(&f, opts) {
+                let shown = f.strip_prefix(dir).unwrap_or(&f);
+                writeln!(out, "Loading test  ( {} ) ...", shown.display())?;
+                writeln!(out, "  Loading values/variables ...")?;
+                writeln!(out, "  Loading policies ...")?;
+                writeln!(out, "  Loading resources ...")?;
+                writeln!(out, "  Loading exceptions ...")?;
+                if let Some(e) = &report.error {
+                    writeln!(out, "  Error: {e}")?;
+                }
+                writeln!(out, "  Checking results ...")?;
+                for r in &report.rows {
+                    if let Some(m) = r.message.strip_prefix("unsupported: ") {
+                        writeln!(out, "  unsupported: {m}")?;
+                    }
+                }
+                let rows: Vec<&Row> = report.rows.iter().filter(|r| !opts.fail_only || !r.ok).collect();
+                if !rows.is_empty() && !opts.fail_only {
+                    writeln!(out)?;
+                    print_table(out, &rows, opts.detailed_results)?;
+                    writeln!(out)?;
+                }
+                passed += report.passed();
+                failed += report.failed();
+                failed_rows.extend(report.rows.iter().filter(|r| !r.ok).cloned());
+            }
+        }
+    }
+    if opts.fail_only {
+        writeln!(out, "Test Summary: {} out of {} tests failed", failed, passed + failed)?;
+        if !failed_rows.is_empty() {
+            writeln!(out)?;
+            print_table(out, &failed_rows.iter().collect::<Vec<_>>(), opts.detailed_results)?;
+        }
+    } else {
+        writeln!(out, "Test Summary: {passed} tests passed and {failed} tests failed")?;
+    }
+    let _ = BTreeMap::<(), ()>::new();
+    Ok((passed, failed))
+}

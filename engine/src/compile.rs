@@ -1,0 +1,293 @@
+//! Compile: typed policies → an immutable [`PolicySet`] whose patterns,
+//! wildcards, selectors and autogen rules are computed once.
+
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use crate::autogen::{Autogen, AUTOGEN_ANNOTATION};
+use crate::error::{LoadError, Location};
+use crate::load::{self, LoadedPolicy};
+use crate::match_pattern::PatternNode;
+use crate::matching::CompiledMatch;
+use crate::policy::{FailureActionOverride, PolicyKind, Rule};
+use crate::response::PolicyInfo;
+
+/// A pattern, compiled now unless it holds `{{ }}` variables (then it is
+/// substituted and compiled per resource).
+#[derive(Debug, Clone)]
+pub enum PatternSource {
+    Static(PatternNode),
+    Dynamic(Value),
+}
+
+/// What a validate rule does, in Kyverno's dispatch precedence.
+#[derive(Debug, Clone)]
+pub enum ValidateBody {
+    Pattern(PatternSource),
+    AnyPattern(Vec<PatternSource>),
+    /// `anyPattern` that is not a list.
+    AnyPatternInvalid(String),
+    Deny(Value),
+    Foreach(Value),
+    Unsupported(&'static str),
+    /// A validate block with none of the known bodies.
+    Empty,
+}
+
+#[derive(Debug, Clone)]
+pub enum RuleBody {
+    Validate(ValidateBody),
+    Mutate(Value),
+    Generate(Value),
+    VerifyImages(Value),
+    None,
+}
+
+/// One rule, ready to evaluate.
+#[derive(Debug, Clone)]
+pub struct CompiledRule {
+    pub name: String,
+    pub rule: Rule,
+    pub match_block: CompiledMatch,
+    pub exclude_block: Option<CompiledMatch>,
+    pub body: RuleBody,
+}
+
+/// One policy, ready to evaluate.
+#[derive(Debug, Clone)]
+pub struct CompiledPolicy {
+    pub info: Arc<PolicyInfo>,
+    pub kind: PolicyKind,
+    pub rules: Vec<CompiledRule>,
+    pub autogen_controllers: std::collections::BTreeSet<String>,
+    pub pod_controller_rules: Vec<CompiledRule>,
+    pub cronjob_rules: Vec<CompiledRule>,
+    pub validation_failure_action: Option<String>,
+    pub overrides: Vec<FailureActionOverride>,
+    pub apply_one: bool,
+    pub failure_policy_ignore: bool,
+}
+
+/// A compiled, immutable set of policies: compile once, evaluate any number
+/// of resources, from any number of threads.
+///
+/// ```
+/// let yaml = r#"
+/// apiVersion: kyverno.io/v1
+/// kind: ClusterPolicy
+/// metadata: {name: require-labels}
+/// spec:
+///   rules:
+///   - name: check-for-labels
+///     match: {any: [{resources: {kinds: [Pod]}}]}
+///     validate:
+///       message: "label app is required"
+///       pattern: {metadata: {labels: {app: "?*"}}}
+/// "#;
+/// let set = verno::PolicySet::from_yaml(yaml).unwrap();
+/// let pod = serde_json::json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "nginx", "namespace": "default"}});
+/// let eval = set.evaluate(&verno::Request::create(&pod), &verno::NoHost);
+/// let r = &eval.policies[0].rules[0];
+/// assert_eq!(r.status, verno::RuleStatus::Fail);
+/// assert_eq!(r.message, "validation error: label app is required. rule check-for-labels failed at path /metadata/labels/");
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct PolicySet {
+    pub policies: Vec<CompiledPolicy>,
+}
+
+fn _assert_send_sync() {
+    fn is<T: Send + Sync>() {}
+    is::<PolicySet>();
+}
+
+fn compile_pattern(v: &Value, loc: impl Fn() -> Location) -> Result<PatternSource, LoadError> {
+    if contains_variables(v) {
+        return Ok(PatternSource::Dynamic(v.clone()));
+    }
+    PatternNode::compile(v)
+        .map(PatternSource::Static)
+        .map_err(|e| LoadError::Invalid { location: Box::new(loc()), message: e.to_string() })
+}
+
+/// Whether any string or key of `v` holds `{{`.
+pub fn contains_variables(v: &Value) -> bool {
+    match v {
+        Value::String(s) => s.contains("{{"),
+        Value::Array(a) => a.iter().any(contains_variables),
+        Value::Object(m) => m.iter().any(|(k, v)| k.contains("{{") || contains_variables(v)),
+        _ => false,
+    }
+}
+
+fn compile_rule(policy: &str, rule: Rule, line: Option<usize>) -> Result<CompiledRule, LoadError> {
+    let loc = |field: &str| Location {
+        line,
+        policy: Some(policy.to_string()),
+        rule: Some(rule.name.clone()),
+        field: Some(field.to_string()),
+        ..Default::default()
+    };
+    let body = if let Some(v) = &rule.validate {
+        let vb = if v.manifests.is_some() {
+            ValidateBody::Unsupported("validate.manifests")
+        } else if v.pod_security.is_some() {
+            ValidateBody::Unsupported("validate.podSecurity")
+        } else if v.cel.is_some() {
+            ValidateBody::Unsupported("validate.cel")
+        } else if let Some(d) = &v.deny {
+            ValidateBody::Deny(d.clone())
+        } else if let Some(p) = &v.pattern {
+            ValidateBody::Pattern(compile_pattern(p, || loc("validate.pattern"))?)
+        } else if let Some(ap) = &v.any_pattern {
+            match ap {
+                Value::Array(items) => ValidateBody::AnyPattern(
+                    items
+                        .iter()
+                        .enumerate()
+                        .map(|(i, p)| compile_pattern(p, || loc(&format!("validate.anyPattern[{i}]"))))
+                        .collect::<Result<_, _>>()?,
+                ),
+                other => ValidateBody::AnyPatternInvalid(format!(
+                    "json: cannot unmarshal {} into Go value of type []interface {{}}",
+                    go_json_type(other)
+                )),
+            }
+        } else if let Some(f) = &v.foreach {
+            ValidateBody::Foreach(f.clone())
+        } else {
+            ValidateBody::Empty
+        };
+        RuleBody::Validate(vb)
+    } else if let Some(m) = &rule.mutate {
+        RuleBody::Mutate(m.clone())
+    } else if let Some(g) = &rule.generate {
+        RuleBody::Generate(g.clone())
+    } else if let Some(vi) = &rule.verify_images {
+        RuleBody::VerifyImages(vi.clone())
+    } else {
+        RuleBody::None
+    };
+    Ok(CompiledRule {
+        name: rule.name.clone(),
+        match_block: CompiledMatch::compile(&rule.match_resources),
+        exclude_block: rule.exclude.as_ref().map(CompiledMatch::compile),
+        rule,
+        body,
+    })
+}
+
+fn go_json_type(v: &Value) -> &'static str {
+    match v {
+        Value::Object(_) => "object",
+        Value::String(_) => "string",
+        Value::Number(_) => "number",
+        Value::Bool(_) => "bool",
+        _ => "null",
+    }
+}
+
+/// `GetValidationFailureAction`: the first rule with an explicit action, else
+/// the spec's.
+fn policy_wide_enforce(rules: &[CompiledRule], spec_action: Option<&str>) -> bool {
+    let first = rules.iter().find_map(|r| r.rule.validate.as_ref().and_then(|v| v.failure_action.as_deref()));
+    matches!(first.or(spec_action), Some("Enforce" | "enforce"))
+}
+
+impl CompiledPolicy {
+    pub fn compile(loaded: LoadedPolicy) -> Result<CompiledPolicy, LoadError> {
+        let LoadedPolicy { policy, rules, line, .. } = loaded;
+        let name = policy.metadata.name.clone();
+        let ns = match policy.kind {
+            PolicyKind::Policy => Some(policy.metadata.namespace.clone().filter(|n| !n.is_empty()).unwrap_or_else(|| "default".into())),
+            PolicyKind::ClusterPolicy => None,
+        };
+        let key = match &ns {
+            Some(ns) => format!("{ns}/{name}"),
+            None => name.clone(),
+        };
+        let autogen = Autogen::compute(
+            &policy.spec.rules,
+            policy.metadata.annotations.get(AUTOGEN_ANNOTATION).map(String::as_str),
+        );
+        let typed = |raw: &[Value]| -> Result<Vec<CompiledRule>, LoadError> {
+            raw.iter()
+                .map(|r| {
+                    let rule: Rule = serde_json::from_value(r.clone()).map_err(|e| LoadError::Invalid {
+                        location: Box::new(Location { line, policy: Some(name.clone()), ..Default::default() }),
+                        message: format!("autogen rule: {e}"),
+                    })?;
+                    compile_rule(&name, rule, line)
+                })
+                .collect()
+        };
+        let pod_controller_rules = typed(&autogen.pod_controller_rules)?;
+        let cronjob_rules = typed(&autogen.cronjob_rules)?;
+        let compiled_rules = rules
+            .into_iter()
+            .map(|r| compile_rule(&name, r, line))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(CompiledPolicy {
+            info: Arc::new(PolicyInfo {
+                key,
+                name,
+                namespace: ns,
+                annotations: policy.metadata.annotations.clone(),
+                background: policy.spec.background.unwrap_or(true),
+                enforce: policy_wide_enforce(&compiled_rules, policy.spec.validation_failure_action.as_deref()),
+                failure_policy_ignore: policy.spec.failure_policy.as_deref() == Some("Ignore"),
+            }),
+            kind: policy.kind,
+            rules: compiled_rules,
+            autogen_controllers: autogen.controllers,
+            pod_controller_rules,
+            cronjob_rules,
+            validation_failure_action: policy.spec.validation_failure_action.clone(),
+            overrides: policy.spec.validation_failure_action_overrides.clone(),
+            apply_one: policy.spec.apply_rules.as_deref() == Some("One"),
+            failure_policy_ignore: policy.spec.failure_policy.as_deref() == Some("Ignore"),
+        })
+    }
+
+    /// `ComputeRules(policy, kind)`: the originals, then the autogen variant
+    /// for this resource kind.
+    pub fn rules_for_kind<'a>(&'a self, kind: &str) -> impl Iterator<Item = &'a CompiledRule> + 'a {
+        let extra: &[CompiledRule] = if !self.autogen_controllers.contains(kind) {
+            &[]
+        } else if kind == "CronJob" {
+            &self.cronjob_rules
+        } else {
+            &self.pod_controller_rules
+        };
+        let originals = self.rules.iter().filter(move |r| extra.is_empty() || !r.name.starts_with("autogen-"));
+        originals.chain(extra.iter())
+    }
+
+    /// Every rule including all autogen rules (mutate/generate view).
+    pub fn all_rules(&self) -> impl Iterator<Item = &CompiledRule> {
+        self.rules.iter().chain(self.pod_controller_rules.iter()).chain(self.cronjob_rules.iter())
+    }
+}
+
+impl PolicySet {
+    /// Load and compile every policy in a YAML or JSON text.
+    pub fn from_yaml(text: &str) -> Result<PolicySet, LoadError> {
+        let loaded = load::load_policies(text)?;
+        PolicySet::compile(loaded)
+    }
+
+    /// Compile already-loaded policies.
+    pub fn compile(loaded: Vec<LoadedPolicy>) -> Result<PolicySet, LoadError> {
+        Ok(PolicySet { policies: loaded.into_iter().map(CompiledPolicy::compile).collect::<Result<_, _>>()? })
+    }
+
+    /// Compile policies given as JSON values (e.g. from a binding).
+    pub fn from_values(values: Vec<Value>) -> Result<PolicySet, LoadError> {
+        let loaded = values
+            .into_iter()
+            .map(|v| load::policy_from_value(v, None))
+            .collect::<Result<Vec<_>, _>>()?;
+        PolicySet::compile(loaded)
+    }
+}

@@ -1,0 +1,75 @@
+//! Errors with the place they come from: file, policy, rule, field.
+
+use std::fmt;
+
+/// Where in the input a problem is.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Location {
+    pub file: Option<String>,
+    /// 1-based line of the document or field, when known.
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    pub policy: Option<String>,
+    pub rule: Option<String>,
+    /// Dotted field path inside the policy or rule (`validate.pattern`).
+    pub field: Option<String>,
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut parts = Vec::new();
+        if let Some(file) = &self.file {
+            let mut s = file.clone();
+            if let Some(l) = self.line {
+                s.push_str(&format!(":{l}"));
+                if let Some(c) = self.column {
+                    s.push_str(&format!(":{c}"));
+                }
+            }
+            parts.push(s);
+        } else if let Some(l) = self.line {
+            parts.push(format!("line {l}"));
+        }
+        if let Some(p) = &self.policy {
+            parts.push(format!("policy {p}"));
+        }
+        if let Some(r) = &self.rule {
+            parts.push(format!("rule {r}"));
+        }
+        if let Some(x) = &self.field {
+            parts.push(format!("field {x}"));
+        }
+        write!(f, "{}", parts.join(", "))
+    }
+}
+
+/// A policy set that could not be loaded or compiled.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum LoadError {
+    #[error("{location}: invalid YAML: {message}")]
+    Yaml { location: Box<Location>, message: String },
+    #[error("{location}: {message}")]
+    Invalid { location: Box<Location>, message: String },
+    #[error("{location}: unsupported: {feature}")]
+    Unsupported { location: Box<Location>, feature: String },
+}
+
+impl LoadError {
+    pub fn location(&self) -> &Location {
+        match self {
+            LoadError::Yaml { location, .. }
+            | LoadError::Invalid { location, .. }
+            | LoadError::Unsupported { location, .. } => location,
+        }
+    }
+
+    /// Attach the file the policy came from.
+    pub fn with_file(mut self, file: &str) -> Self {
+        match &mut self {
+            LoadError::Yaml { location, .. }
+            | LoadError::Invalid { location, .. }
+            | LoadError::Unsupported { location, .. } => location.file = Some(file.to_string()),
+        }
+        self
+    }
+}

@@ -1,0 +1,91 @@
+//! Engine responses: what a rule concluded (`pkg/engine/api`).
+
+use std::sync::Arc;
+
+use serde::Serialize;
+
+/// A rule's status. Reports spell `Warning` as `warn`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RuleStatus {
+    Pass,
+    Fail,
+    Warn,
+    Error,
+    Skip,
+}
+
+impl RuleStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RuleStatus::Pass => "pass",
+            RuleStatus::Fail => "fail",
+            RuleStatus::Warn => "warn",
+            RuleStatus::Error => "error",
+            RuleStatus::Skip => "skip",
+        }
+    }
+}
+
+/// Which handler produced the response.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum RuleType {
+    Validation,
+    Mutation,
+    Generation,
+    ImageVerify,
+}
+
+/// One rule's answer for one resource.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RuleResponse {
+    /// The rule name as evaluated (`autogen-…` for generated rules).
+    pub name: String,
+    pub rule_type: RuleType,
+    pub status: RuleStatus,
+    /// Kyverno's message, byte for byte.
+    pub message: String,
+    /// The failing path of a pattern rule (`/spec/containers/0/image/`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+}
+
+impl RuleResponse {
+    pub fn new(name: &str, rule_type: RuleType, status: RuleStatus, message: impl Into<String>) -> Self {
+        RuleResponse { name: name.to_string(), rule_type, status, message: message.into(), path: None }
+    }
+}
+
+/// Facts about a policy the views need (name, annotations, actions).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PolicyInfo {
+    /// `name`, or `namespace/name` for a namespaced `Policy`.
+    pub key: String,
+    pub name: String,
+    pub namespace: Option<String>,
+    pub annotations: std::collections::BTreeMap<String, String>,
+    pub background: bool,
+    /// Policy-wide action (`GetValidationFailureAction`) is Enforce.
+    pub enforce: bool,
+    /// `failurePolicy: Ignore`: errors do not block admission.
+    pub failure_policy_ignore: bool,
+}
+
+/// Every rule response of one policy for one resource.
+#[derive(Debug, Clone)]
+pub struct PolicyResponse {
+    pub policy: Arc<PolicyInfo>,
+    pub rules: Vec<RuleResponse>,
+    /// Which of the rules' failures block admission (same order as `rules`).
+    pub enforced: Vec<bool>,
+}
+
+impl PolicyResponse {
+    /// Whether this policy blocks the request: an enforced failure, or an
+    /// error under `failurePolicy: Fail`.
+    pub fn blocks(&self) -> bool {
+        self.enforced.iter().any(|e| *e)
+            || (!self.policy.failure_policy_ignore && self.rules.iter().any(|r| r.status == RuleStatus::Error))
+    }
+}
