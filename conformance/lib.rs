@@ -15,10 +15,20 @@ pub fn corpus_root() -> PathBuf {
 pub fn all_suites(root: &Path) -> Vec<String> {
     testcmd::discover(root, "kyverno-test.yaml")
         .into_iter()
-        .filter(|p| p.parent().and_then(|d| d.file_name()).is_some_and(|n| n == ".kyverno-test"))
+        .filter(|p| {
+            p.parent()
+                .and_then(|d| d.file_name())
+                .is_some_and(|n| n == ".kyverno-test")
+        })
         .filter_map(|p| {
             let suite = p.parent()?.parent()?;
-            Some(suite.strip_prefix(root).ok()?.to_string_lossy().into_owned())
+            Some(
+                suite
+                    .strip_prefix(root)
+                    .ok()?
+                    .to_string_lossy()
+                    .into_owned(),
+            )
         })
         .collect()
 }
@@ -26,7 +36,10 @@ pub fn all_suites(root: &Path) -> Vec<String> {
 /// Does the suite pass under `--strict`?
 pub fn suite_passes(root: &Path, suite: &str) -> bool {
     let dir = root.join(suite);
-    let opts = TestOptions { strict: true, ..Default::default() };
+    let opts = TestOptions {
+        strict: true,
+        ..Default::default()
+    };
     let files = testcmd::discover(&dir, &opts.file_name);
     let (mut passed, mut failed) = (0, 0);
     for f in files {

@@ -49,7 +49,13 @@ pub fn run(opts: &ApplyOptions, out: &mut dyn Write) -> Result<Counts, String> {
         }
     }
     let rule_count: usize = set.policies.iter().map(|p| p.rules.len()).sum();
-    writeln!(out, "\nApplying {} policy rule(s) to {} resource(s)...", rule_count, resources.len()).map_err(|e| e.to_string())?;
+    writeln!(
+        out,
+        "\nApplying {} policy rule(s) to {} resource(s)...",
+        rule_count,
+        resources.len()
+    )
+    .map_err(|e| e.to_string())?;
     let mut counts = Counts::default();
     let mut evals = Vec::new();
     for res in &resources {
@@ -57,9 +63,18 @@ pub fn run(opts: &ApplyOptions, out: &mut dyn Write) -> Result<Counts, String> {
         let meta = ResourceMeta::of(res);
         let res_path = format!("{}/{}/{}", meta.namespace, meta.kind, meta.name);
         for pr in &eval.policies {
-            let scored = pr.policy.annotations.get("policies.kyverno.io/scored").map(String::as_str) != Some("false");
+            let scored = pr
+                .policy
+                .annotations
+                .get("policies.kyverno.io/scored")
+                .map(String::as_str)
+                != Some("false");
             let audit_warn = opts.audit_warn && !pr.policy.enforce;
-            let failed: Vec<_> = pr.rules.iter().filter(|r| r.status == RuleStatus::Fail).collect();
+            let failed: Vec<_> = pr
+                .rules
+                .iter()
+                .filter(|r| r.status == RuleStatus::Fail)
+                .collect();
             for r in &pr.rules {
                 match r.status {
                     RuleStatus::Pass => counts.pass += 1,
@@ -71,10 +86,23 @@ pub fn run(opts: &ApplyOptions, out: &mut dyn Write) -> Result<Counts, String> {
                 }
             }
             if !failed.is_empty() && !opts.policy_report {
-                let suffix = if audit_warn { "failed as audit warning:" } else { "failed:" };
-                writeln!(out, "policy {} -> resource {} {}", pr.policy.name, res_path, suffix).map_err(|e| e.to_string())?;
+                let suffix = if audit_warn {
+                    "failed as audit warning:"
+                } else {
+                    "failed:"
+                };
+                writeln!(
+                    out,
+                    "policy {} -> resource {} {}",
+                    pr.policy.name, res_path, suffix
+                )
+                .map_err(|e| e.to_string())?;
                 for (i, r) in failed.iter().enumerate() {
-                    let msg = if r.message.is_empty() { "validation failed" } else { &r.message };
+                    let msg = if r.message.is_empty() {
+                        "validation failed"
+                    } else {
+                        &r.message
+                    };
                     writeln!(out, "{} - {} {}", i + 1, r.name, msg).map_err(|e| e.to_string())?;
                 }
             }
@@ -82,17 +110,31 @@ pub fn run(opts: &ApplyOptions, out: &mut dyn Write) -> Result<Counts, String> {
         evals.push(eval);
     }
     if opts.policy_report {
-        let audits: Vec<Vec<bool>> = evals.iter().map(|e| e.policies.iter().map(|p| !p.policy.enforce).collect()).collect();
+        let audits: Vec<Vec<bool>> = evals
+            .iter()
+            .map(|e| e.policies.iter().map(|p| !p.policy.enforce).collect())
+            .collect();
         let inputs: Vec<ReportInput<'_>> = resources
             .iter()
             .zip(&evals)
             .zip(&audits)
-            .map(|((r, e), a)| ReportInput { resource: r, responses: &e.policies, audit: a })
+            .map(|((r, e), a)| ReportInput {
+                resource: r,
+                responses: &e.policies,
+                audit: a,
+            })
             .collect();
         let ropts = ReportOptions {
-            format: if opts.openreports { ReportFormat::OpenReports } else { ReportFormat::WgPolicy },
+            format: if opts.openreports {
+                ReportFormat::OpenReports
+            } else {
+                ReportFormat::WgPolicy
+            },
             audit_warn: opts.audit_warn,
-            timestamp: Some(verno::host::Timestamp { seconds: opts.now, nanos: 0 }),
+            timestamp: Some(verno::host::Timestamp {
+                seconds: opts.now,
+                nanos: 0,
+            }),
         };
         for (i, rep) in merged_reports(&inputs, &ropts).iter().enumerate() {
             if i > 0 {

@@ -64,9 +64,16 @@ pub fn to_float_numbers(v: &mut Value) {
 
 /// `YamlToUnstructured`: default the namespace of namespaced kinds.
 pub fn normalize_resource(mut v: Value) -> Value {
-    let kind = v.get("kind").and_then(Value::as_str).unwrap_or("").to_string();
+    let kind = v
+        .get("kind")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
     if let Some(meta) = v.get_mut("metadata").and_then(Value::as_object_mut) {
-        let empty = meta.get("namespace").and_then(Value::as_str).is_none_or(str::is_empty);
+        let empty = meta
+            .get("namespace")
+            .and_then(Value::as_str)
+            .is_none_or(str::is_empty);
         if empty && !is_cluster_scoped(&kind) {
             meta.insert("namespace".into(), Value::String("default".into()));
         }

@@ -7,7 +7,11 @@ use clap::{Parser, Subcommand};
 use verno_cli::{apply, testcmd};
 
 #[derive(Parser)]
-#[command(name = "verno", version, about = "Kyverno's policy engine without the cluster")]
+#[command(
+    name = "verno",
+    version,
+    about = "Kyverno's policy engine without the cluster"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -60,7 +64,14 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let mut stdout = std::io::stdout().lock();
     match cli.command {
-        Command::Apply { policies, resources, policy_report, audit_warn, openreports, output_format } => {
+        Command::Apply {
+            policies,
+            resources,
+            policy_report,
+            audit_warn,
+            openreports,
+            output_format,
+        } => {
             let now = std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map(|d| d.as_secs() as i64)
@@ -83,8 +94,19 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Command::Test { dirs, file_name, strict, detailed_results, fail_only } => {
-            let opts = testcmd::TestOptions { file_name, strict, detailed_results, fail_only };
+        Command::Test {
+            dirs,
+            file_name,
+            strict,
+            detailed_results,
+            fail_only,
+        } => {
+            let opts = testcmd::TestOptions {
+                file_name,
+                strict,
+                detailed_results,
+                fail_only,
+            };
             match testcmd::run(&dirs, &opts, &mut stdout) {
                 Ok((_, 0)) => ExitCode::SUCCESS,
                 Ok((_, failed)) => {

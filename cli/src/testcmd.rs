@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 use verno::resource::{Operation, Request, ResourceMeta};
 use verno::response::{PolicyResponse, RuleStatus};
-use verno::{NoHost, PolicySet};
+use verno::PolicySet;
 
 use crate::fixtures;
 use crate::testfile::{TestFile, TestResult, Values};
@@ -25,7 +25,12 @@ pub struct TestOptions {
 
 impl Default for TestOptions {
     fn default() -> Self {
-        TestOptions { file_name: "kyverno-test.yaml".into(), strict: false, detailed_results: false, fail_only: false }
+        TestOptions {
+            file_name: "kyverno-test.yaml".into(),
+            strict: false,
+            detailed_results: false,
+            fail_only: false,
+        }
     }
 }
 
@@ -68,7 +73,9 @@ pub fn discover(dir: &Path, file_name: &str) -> Vec<PathBuf> {
 }
 
 fn walk(dir: &Path, file_name: &str, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
     paths.sort();
     for p in paths {
@@ -88,13 +95,24 @@ struct LoadedResource {
 /// Run every test document of one file.
 pub fn run_file(path: &Path, opts: &TestOptions) -> Vec<TestReport> {
     let base = path.parent().unwrap_or(Path::new("."));
-    let docs = match fixtures::read_text(path).and_then(|t| verno::load::documents(&t).map_err(|e| e.to_string())) {
+    let docs = match fixtures::read_text(path)
+        .and_then(|t| verno::load::documents(&t).map_err(|e| e.to_string()))
+    {
         Ok(d) => d,
-        Err(e) => return vec![TestReport { path: path.into(), rows: vec![], error: Some(format!("Test errors: {e}")) }],
+        Err(e) => {
+            return vec![TestReport {
+                path: path.into(),
+                rows: vec![],
+                error: Some(format!("Test errors: {e}")),
+            }]
+        }
     };
     docs.iter()
         .map(|(doc, _)| {
-            let mut report = TestReport { path: path.into(), ..Default::default() };
+            let mut report = TestReport {
+                path: path.into(),
+                ..Default::default()
+            };
             match TestFile::parse(doc) {
                 Ok(t) => match run_test(&t, base, opts) {
                     Ok(rows) => report.rows = rows,
@@ -132,9 +150,15 @@ fn load_policies(t: &TestFile, base: &Path) -> Result<PolicySet, String> {
             if !verno::load::is_kyverno_policy(&doc) {
                 let api = doc.get("apiVersion").and_then(Value::as_str).unwrap_or("");
                 let kind = doc.get("kind").and_then(Value::as_str).unwrap_or("");
-                return Err(format!("unsupported: policy kind {api}/{kind} ({})", file.display()));
+                return Err(format!(
+                    "unsupported: policy kind {api}/{kind} ({})",
+                    file.display()
+                ));
             }
-            loaded.push(verno::load::policy_from_value(doc, None).map_err(|e| format!("{}: {e}", file.display()))?);
+            loaded.push(
+                verno::load::policy_from_value(doc, None)
+                    .map_err(|e| format!("{}: {e}", file.display()))?,
+            );
         }
     }
     PolicySet::compile(loaded).map_err(|e| e.to_string())
@@ -153,7 +177,12 @@ fn load_resources(t: &TestFile, base: &Path) -> Result<Vec<LoadedResource>, Stri
         for (doc, _) in docs {
             let v = fixtures::normalize_resource(doc);
             let m = ResourceMeta::of(&v);
-            let key = (m.group.to_string(), m.kind.to_string(), m.namespace.to_string(), m.name.to_string());
+            let key = (
+                m.group.to_string(),
+                m.kind.to_string(),
+                m.namespace.to_string(),
+                m.name.to_string(),
+            );
             if !seen.insert(key) {
                 continue;
             }
@@ -164,6 +193,26 @@ fn load_resources(t: &TestFile, base: &Path) -> Result<Vec<LoadedResource>, Stri
     Ok(out)
 }
 
+/// Serves a values file's rule values to the engine, as `kyverno test` does.
+struct ValuesHost<'a> {
+    values: &'a Values,
+}
+
+impl verno::Host for ValuesHost<'_> {
+    fn rule_values(&self, policy: &str, rule: &str) -> Option<serde_json::Map<String, Value>> {
+        let mut out = serde_json::Map::new();
+        for (p, r, vals) in &self.values.rule_values {
+            let named = r == rule
+                || format!("autogen-{r}") == rule
+                || format!("autogen-cronjob-{r}") == rule;
+            if p == policy && named {
+                out.extend(vals.iter().map(|(k, v)| (k.clone(), v.clone())));
+            }
+        }
+        (!out.is_empty()).then_some(out)
+    }
+}
+
 /// The responses of one (resource, run).
 struct Run {
     resource: usize,
@@ -172,7 +221,12 @@ struct Run {
     responses: Vec<PolicyResponse>,
 }
 
-fn evaluate(set: &PolicySet, values: &Values, res: &LoadedResource, forced_op: Option<&str>) -> Vec<PolicyResponse> {
+fn evaluate(
+    set: &PolicySet,
+    values: &Values,
+    res: &LoadedResource,
+    forced_op: Option<&str>,
+) -> Vec<PolicyResponse> {
     let meta = ResourceMeta::of(&res.value);
     let ns_labels = values.namespace_labels(meta.namespace);
     set.policies
@@ -182,11 +236,16 @@ fn evaluate(set: &PolicySet, values: &Values, res: &LoadedResource, forced_op: O
             let vals = values.for_resource(&p.info.name, meta.name);
             let op = forced_op
                 .map(str::to_string)
-                .or_else(|| vals.get("request.operation").and_then(Value::as_str).map(str::to_string))
+                .or_else(|| {
+                    vals.get("request.operation")
+                        .and_then(Value::as_str)
+                        .map(str::to_string)
+                })
                 .unwrap_or_else(|| "CREATE".into());
             let op = Operation::parse_lenient(&op);
             let mut req = Request::create(&res.value);
             req.operation = op;
+            req.variables = Some(&vals);
             req.namespace_labels = ns_labels;
             match op {
                 Operation::Update => req.old_object = Some(&res.value),
@@ -196,7 +255,7 @@ fn evaluate(set: &PolicySet, values: &Values, res: &LoadedResource, forced_op: O
                 }
                 _ => {}
             }
-            set.evaluate_policy(i, &req, &NoHost)
+            set.evaluate_policy(i, &req, &ValuesHost { values })
         })
         .collect()
 }
@@ -226,7 +285,11 @@ fn run_test(t: &TestFile, base: &Path, opts: &TestOptions) -> Result<Vec<Row>, S
     let mut runs = Vec::new();
     for (i, res) in resources.iter().enumerate() {
         for op in &ops {
-            runs.push(Run { resource: i, operation: op.clone(), responses: evaluate(&set, &values, res, op.as_deref()) });
+            runs.push(Run {
+                resource: i,
+                operation: op.clone(),
+                responses: evaluate(&set, &values, res, op.as_deref()),
+            });
         }
     }
 
@@ -271,15 +334,32 @@ fn rows_for_entry(
     let autogen_cron = format!("autogen-cronjob-{}", entry.rule);
     let mut rows = Vec::new();
     for ci in candidates {
-        let Some(run) = runs.iter().find(|r| r.resource == ci && r.operation == entry.operation) else { continue };
+        let Some(run) = runs
+            .iter()
+            .find(|r| r.resource == ci && r.operation == entry.operation)
+        else {
+            continue;
+        };
         let display = &resources[ci].display;
         let mut found = false;
-        for resp in run.responses.iter().filter(|p| p.policy.name == policy_name) {
+        for resp in run
+            .responses
+            .iter()
+            .filter(|p| p.policy.name == policy_name)
+        {
             found = true;
-            let scored = resp.policy.annotations.get("policies.kyverno.io/scored").map(String::as_str) != Some("false");
+            let scored = resp
+                .policy
+                .annotations
+                .get("policies.kyverno.io/scored")
+                .map(String::as_str)
+                != Some("false");
             let mut any = false;
             for rr in resp.rules.iter().filter(|rr| {
-                entry.rule.is_empty() || rr.name == entry.rule || rr.name == autogen || rr.name == autogen_cron
+                entry.rule.is_empty()
+                    || rr.name == entry.rule
+                    || rr.name == autogen
+                    || rr.name == autogen_cron
             }) {
                 any = true;
                 let mut status = rr.status;
@@ -292,7 +372,11 @@ fn rows_for_entry(
                     rule: rr.name.clone(),
                     resource: display.clone(),
                     result: if ok { "Pass" } else { "Fail" },
-                    reason: if ok { "Ok".into() } else { format!("Want {}, got {}", entry.result, status.as_str()) },
+                    reason: if ok {
+                        "Ok".into()
+                    } else {
+                        format!("Want {}, got {}", entry.result, status.as_str())
+                    },
                     message: rr.message.clone(),
                     ok,
                 });
@@ -304,7 +388,11 @@ fn rows_for_entry(
                     rule: entry.rule.clone(),
                     resource: display.clone(),
                     result: if ok { "Pass" } else { "Fail" },
-                    reason: if ok { "Excluded".into() } else { format!("Excluded (strict: want {})", entry.result) },
+                    reason: if ok {
+                        "Excluded".into()
+                    } else {
+                        format!("Excluded (strict: want {})", entry.result)
+                    },
                     message: String::new(),
                     ok,
                 });
@@ -365,7 +453,11 @@ fn print_table(out: &mut dyn Write, rows: &[&Row], detailed: bool) -> std::io::R
     };
     let sep: Vec<String> = widths.iter().map(|w| "─".repeat(w + 2)).collect();
     writeln!(out, "│{}│", sep.join("│"))?;
-    writeln!(out, "{}", line(&header.iter().map(|s| s.to_string()).collect::<Vec<_>>()))?;
+    writeln!(
+        out,
+        "{}",
+        line(&header.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+    )?;
     writeln!(out, "│{}│", sep.join("│"))?;
     for row in &data {
         writeln!(out, "{}", line(row))?;
@@ -376,11 +468,19 @@ fn print_table(out: &mut dyn Write, rows: &[&Row], detailed: bool) -> std::io::R
 
 /// Run every test below each directory, print like `kyverno test`, and
 /// return (passed, failed) row counts.
-pub fn run(dirs: &[PathBuf], opts: &TestOptions, out: &mut dyn Write) -> std::io::Result<(usize, usize)> {
+pub fn run(
+    dirs: &[PathBuf],
+    opts: &TestOptions,
+    out: &mut dyn Write,
+) -> std::io::Result<(usize, usize)> {
     let (mut passed, mut failed) = (0, 0);
     let mut failed_rows: Vec<Row> = Vec::new();
     for dir in dirs {
-        let files = if dir.is_file() { vec![dir.clone()] } else { discover(dir, &opts.file_name) };
+        let files = if dir.is_file() {
+            vec![dir.clone()]
+        } else {
+            discover(dir, &opts.file_name)
+        };
         for f in files {
             for report in run_file(&f, opts) {
                 let shown = f.strip_prefix(dir).unwrap_or(&f);
@@ -398,7 +498,11 @@ pub fn run(dirs: &[PathBuf], opts: &TestOptions, out: &mut dyn Write) -> std::io
                         writeln!(out, "  unsupported: {m}")?;
                     }
                 }
-                let rows: Vec<&Row> = report.rows.iter().filter(|r| !opts.fail_only || !r.ok).collect();
+                let rows: Vec<&Row> = report
+                    .rows
+                    .iter()
+                    .filter(|r| !opts.fail_only || !r.ok)
+                    .collect();
                 if !rows.is_empty() && !opts.fail_only {
                     writeln!(out)?;
                     print_table(out, &rows, opts.detailed_results)?;
@@ -411,13 +515,25 @@ pub fn run(dirs: &[PathBuf], opts: &TestOptions, out: &mut dyn Write) -> std::io
         }
     }
     if opts.fail_only {
-        writeln!(out, "Test Summary: {} out of {} tests failed", failed, passed + failed)?;
+        writeln!(
+            out,
+            "Test Summary: {} out of {} tests failed",
+            failed,
+            passed + failed
+        )?;
         if !failed_rows.is_empty() {
             writeln!(out)?;
-            print_table(out, &failed_rows.iter().collect::<Vec<_>>(), opts.detailed_results)?;
+            print_table(
+                out,
+                &failed_rows.iter().collect::<Vec<_>>(),
+                opts.detailed_results,
+            )?;
         }
     } else {
-        writeln!(out, "Test Summary: {passed} tests passed and {failed} tests failed")?;
+        writeln!(
+            out,
+            "Test Summary: {passed} tests passed and {failed} tests failed"
+        )?;
     }
     let _ = BTreeMap::<(), ()>::new();
     Ok((passed, failed))

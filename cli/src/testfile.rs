@@ -6,7 +6,11 @@ use serde_json::{Map, Value};
 
 /// Rename keys of `obj` to their canonical spelling (case-insensitive
 /// match); unknown keys are an error, as Kyverno decodes strictly.
-fn canonical(obj: &Map<String, Value>, known: &[&str], what: &str) -> Result<Map<String, Value>, String> {
+fn canonical(
+    obj: &Map<String, Value>,
+    known: &[&str],
+    what: &str,
+) -> Result<Map<String, Value>, String> {
     let mut out = Map::new();
     for (k, v) in obj {
         match known.iter().find(|c| c.eq_ignore_ascii_case(k)) {
@@ -21,7 +25,10 @@ fn canonical(obj: &Map<String, Value>, known: &[&str], what: &str) -> Result<Map
 
 fn strings(v: Option<&Value>) -> Vec<String> {
     match v {
-        Some(Value::Array(a)) => a.iter().filter_map(|s| s.as_str().map(str::to_string)).collect(),
+        Some(Value::Array(a)) => a
+            .iter()
+            .filter_map(|s| s.as_str().map(str::to_string))
+            .collect(),
         Some(Value::String(s)) => vec![s.clone()],
         _ => vec![],
     }
@@ -61,16 +68,50 @@ pub struct TestFile {
 }
 
 const TEST_FIELDS: &[&str] = &[
-    "apiVersion", "kind", "metadata", "name", "policies", "resources", "variables", "values", "userinfo",
-    "results", "exceptions", "targetResources", "paramResources", "clusterResources", "context",
-    "jsonPayloads", "jsonPayload", "httpPayloads", "envoyPayloads", "apiCallResponses", "globalContextEntries",
+    "apiVersion",
+    "kind",
+    "metadata",
+    "name",
+    "policies",
+    "resources",
+    "variables",
+    "values",
+    "userinfo",
+    "results",
+    "exceptions",
+    "targetResources",
+    "paramResources",
+    "clusterResources",
+    "context",
+    "jsonPayloads",
+    "jsonPayload",
+    "httpPayloads",
+    "envoyPayloads",
+    "apiCallResponses",
+    "globalContextEntries",
 ];
 
 const RESULT_FIELDS: &[&str] = &[
-    "policy", "rule", "resources", "resourceSpecs", "kind", "result", "operation", "patchedResources",
-    "generatedResource", "generatedResources", "cloneSourceResource", "failOnMissingResources",
-    "isValidatingAdmissionPolicy", "isValidatingPolicy", "isMutatingPolicy", "isMutatingAdmissionPolicy",
-    "isGeneratingPolicy", "isImageValidatingPolicy", "isDeletingPolicy", "isNamespacedPolicy",
+    "policy",
+    "rule",
+    "resources",
+    "resourceSpecs",
+    "kind",
+    "result",
+    "operation",
+    "patchedResources",
+    "generatedResource",
+    "generatedResources",
+    "cloneSourceResource",
+    "failOnMissingResources",
+    "isValidatingAdmissionPolicy",
+    "isValidatingPolicy",
+    "isMutatingPolicy",
+    "isMutatingAdmissionPolicy",
+    "isGeneratingPolicy",
+    "isImageValidatingPolicy",
+    "isDeletingPolicy",
+    "isNamespacedPolicy",
 ];
 
 impl TestFile {
@@ -100,8 +141,17 @@ impl TestFile {
             }
         }
         let mut results = Vec::new();
-        for r in t.get("results").and_then(Value::as_array).into_iter().flatten() {
-            let r = canonical(r.as_object().ok_or("a result entry must be a map")?, RESULT_FIELDS, "Test.results")?;
+        for r in t
+            .get("results")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let r = canonical(
+                r.as_object().ok_or("a result entry must be a map")?,
+                RESULT_FIELDS,
+                "Test.results",
+            )?;
             let mut generated = strings(r.get("generatedResources"));
             if let Some(g) = opt_string(r.get("generatedResource")) {
                 generated.insert(0, g);
@@ -115,7 +165,10 @@ impl TestFile {
                 patched_resources: opt_string(r.get("patchedResources")),
                 generated_resources: generated,
                 clone_source_resource: opt_string(r.get("cloneSourceResource")),
-                fail_on_missing_resources: r.get("failOnMissingResources").and_then(Value::as_bool).unwrap_or(false),
+                fail_on_missing_resources: r
+                    .get("failOnMissingResources")
+                    .and_then(Value::as_bool)
+                    .unwrap_or(false),
             });
         }
         let mut policies = strings(t.get("policies"));
@@ -123,7 +176,12 @@ impl TestFile {
         let mut resources = strings(t.get("resources"));
         dedup(&mut resources);
         Ok(TestFile {
-            name: t.get("metadata").and_then(|m| m.get("name")).and_then(Value::as_str).unwrap_or("").to_string(),
+            name: t
+                .get("metadata")
+                .and_then(|m| m.get("name"))
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string(),
             policies,
             resources,
             variables: opt_string(t.get("variables")),
@@ -157,7 +215,14 @@ fn label_map(v: Option<&Value>) -> std::collections::BTreeMap<String, String> {
     v.and_then(Value::as_object)
         .map(|m| {
             m.iter()
-                .map(|(k, v)| (k.clone(), v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string())))
+                .map(|(k, v)| {
+                    (
+                        k.clone(),
+                        v.as_str()
+                            .map(str::to_string)
+                            .unwrap_or_else(|| v.to_string()),
+                    )
+                })
                 .collect()
         })
         .unwrap_or_default()
@@ -168,23 +233,71 @@ impl Values {
         let obj = doc.as_object().ok_or("a values document must be a map")?;
         let v = canonical(
             obj,
-            &["apiVersion", "kind", "metadata", "globalValues", "policies", "namespaceSelector", "namespaces", "subresources"],
+            &[
+                "apiVersion",
+                "kind",
+                "metadata",
+                "globalValues",
+                "policies",
+                "namespaceSelector",
+                "namespaces",
+                "subresources",
+            ],
             "Values",
         )?;
         let mut out = Values {
-            global: v.get("globalValues").and_then(Value::as_object).cloned().unwrap_or_default(),
+            global: v
+                .get("globalValues")
+                .and_then(Value::as_object)
+                .cloned()
+                .unwrap_or_default(),
             ..Default::default()
         };
-        for p in v.get("policies").and_then(Value::as_array).into_iter().flatten() {
-            let name = p.get("name").and_then(Value::as_str).unwrap_or("").to_string();
-            for r in p.get("resources").and_then(Value::as_array).into_iter().flatten() {
-                let rn = r.get("name").and_then(Value::as_str).unwrap_or("").to_string();
-                let vals = r.get("values").and_then(Value::as_object).cloned().unwrap_or_default();
+        for p in v
+            .get("policies")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let name = p
+                .get("name")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string();
+            for r in p
+                .get("resources")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                let rn = r
+                    .get("name")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string();
+                let vals = r
+                    .get("values")
+                    .and_then(Value::as_object)
+                    .cloned()
+                    .unwrap_or_default();
                 out.resource_values.push((name.clone(), rn, vals));
             }
-            for r in p.get("rules").and_then(Value::as_array).into_iter().flatten() {
-                let rn = r.get("name").and_then(Value::as_str).unwrap_or("").to_string();
-                let mut vals = r.get("values").and_then(Value::as_object).cloned().unwrap_or_default();
+            for r in p
+                .get("rules")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                let rn = r
+                    .get("name")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string();
+                let mut vals = r
+                    .get("values")
+                    .and_then(Value::as_object)
+                    .cloned()
+                    .unwrap_or_default();
                 // foreachValues: Kyverno's CLI always uses element 0.
                 if let Some(fe) = r.get("foreachValues").and_then(Value::as_object) {
                     for (k, list) in fe {
@@ -196,13 +309,32 @@ impl Values {
                 out.rule_values.push((name.clone(), rn, vals));
             }
         }
-        for ns in v.get("namespaceSelector").and_then(Value::as_array).into_iter().flatten() {
-            let name = ns.get("name").and_then(Value::as_str).unwrap_or("").to_string();
-            out.namespace_labels.push((name, label_map(ns.get("labels"))));
+        for ns in v
+            .get("namespaceSelector")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let name = ns
+                .get("name")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string();
+            out.namespace_labels
+                .push((name, label_map(ns.get("labels"))));
         }
         // Full Namespace objects win over namespaceSelector entries.
-        for ns in v.get("namespaces").and_then(Value::as_array).into_iter().flatten() {
-            let name = ns.pointer("/metadata/name").and_then(Value::as_str).unwrap_or("").to_string();
+        for ns in v
+            .get("namespaces")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let name = ns
+                .pointer("/metadata/name")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string();
             let labels = label_map(ns.pointer("/metadata/labels"));
             out.namespace_labels.retain(|(n, _)| *n != name);
             out.namespace_labels.push((name, labels));
@@ -223,7 +355,14 @@ impl Values {
         out
     }
 
-    pub fn namespace_labels(&self, ns: &str) -> Option<&std::collections::BTreeMap<String, String>> {
-        self.namespace_labels.iter().rev().find(|(n, _)| n == ns).map(|(_, l)| l)
+    pub fn namespace_labels(
+        &self,
+        ns: &str,
+    ) -> Option<&std::collections::BTreeMap<String, String>> {
+        self.namespace_labels
+            .iter()
+            .rev()
+            .find(|(n, _)| n == ns)
+            .map(|(_, l)| l)
     }
 }

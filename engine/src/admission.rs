@@ -56,7 +56,12 @@ pub fn response(uid: &str, eval: &Evaluation, resource: &Value) -> Value {
             .flat_map(|p| {
                 p.rules
                     .iter()
-                    .filter(|r| matches!(r.status, RuleStatus::Fail | RuleStatus::Error | RuleStatus::Warn))
+                    .filter(|r| {
+                        matches!(
+                            r.status,
+                            RuleStatus::Fail | RuleStatus::Error | RuleStatus::Warn
+                        )
+                    })
                     .map(move |r| format!("policy {}.{}: {}", p.policy.name, r.name, r.message))
             })
             .collect();

@@ -62,7 +62,10 @@ impl AnchorKind {
     pub fn is_phase_a(self) -> bool {
         matches!(
             self,
-            AnchorKind::Condition | AnchorKind::Existence | AnchorKind::Equality | AnchorKind::Negation
+            AnchorKind::Condition
+                | AnchorKind::Existence
+                | AnchorKind::Equality
+                | AnchorKind::Negation
         )
     }
 
@@ -95,9 +98,18 @@ mod tests {
     fn anchor_grammar() {
         assert_eq!(parse("(name)").map(|a| a.kind), Some(AnchorKind::Condition));
         assert_eq!(parse(" <(x) ").map(|a| a.kind), Some(AnchorKind::Global));
-        assert_eq!(parse("X(hostPath)").map(|a| a.kind), Some(AnchorKind::Negation));
-        assert_eq!(parse("^(containers)").map(|a| a.kind), Some(AnchorKind::Existence));
-        assert_eq!(parse("+(label)").map(|a| a.kind), Some(AnchorKind::AddIfNotPresent));
+        assert_eq!(
+            parse("X(hostPath)").map(|a| a.kind),
+            Some(AnchorKind::Negation)
+        );
+        assert_eq!(
+            parse("^(containers)").map(|a| a.kind),
+            Some(AnchorKind::Existence)
+        );
+        assert_eq!(
+            parse("+(label)").map(|a| a.kind),
+            Some(AnchorKind::AddIfNotPresent)
+        );
         // `(a)` inside: the key is everything between the outer parens.
         assert_eq!(parse("((a))").map(|a| a.key), Some("(a)"));
         assert!(parse("Y(a)").is_none());

@@ -108,7 +108,10 @@ fn compile_pattern(v: &Value, loc: impl Fn() -> Location) -> Result<PatternSourc
     }
     PatternNode::compile(v)
         .map(PatternSource::Static)
-        .map_err(|e| LoadError::Invalid { location: Box::new(loc()), message: e.to_string() })
+        .map_err(|e| LoadError::Invalid {
+            location: Box::new(loc()),
+            message: e.to_string(),
+        })
 }
 
 /// Whether any string or key of `v` holds `{{`.
@@ -116,7 +119,9 @@ pub fn contains_variables(v: &Value) -> bool {
     match v {
         Value::String(s) => s.contains("{{"),
         Value::Array(a) => a.iter().any(contains_variables),
-        Value::Object(m) => m.iter().any(|(k, v)| k.contains("{{") || contains_variables(v)),
+        Value::Object(m) => m
+            .iter()
+            .any(|(k, v)| k.contains("{{") || contains_variables(v)),
         _ => false,
     }
 }
@@ -146,7 +151,9 @@ fn compile_rule(policy: &str, rule: Rule, line: Option<usize>) -> Result<Compile
                     items
                         .iter()
                         .enumerate()
-                        .map(|(i, p)| compile_pattern(p, || loc(&format!("validate.anyPattern[{i}]"))))
+                        .map(|(i, p)| {
+                            compile_pattern(p, || loc(&format!("validate.anyPattern[{i}]")))
+                        })
                         .collect::<Result<_, _>>()?,
                 ),
                 other => ValidateBody::AnyPatternInvalid(format!(
@@ -191,16 +198,33 @@ fn go_json_type(v: &Value) -> &'static str {
 /// `GetValidationFailureAction`: the first rule with an explicit action, else
 /// the spec's.
 fn policy_wide_enforce(rules: &[CompiledRule], spec_action: Option<&str>) -> bool {
-    let first = rules.iter().find_map(|r| r.rule.validate.as_ref().and_then(|v| v.failure_action.as_deref()));
+    let first = rules.iter().find_map(|r| {
+        r.rule
+            .validate
+            .as_ref()
+            .and_then(|v| v.failure_action.as_deref())
+    });
     matches!(first.or(spec_action), Some("Enforce" | "enforce"))
 }
 
 impl CompiledPolicy {
     pub fn compile(loaded: LoadedPolicy) -> Result<CompiledPolicy, LoadError> {
-        let LoadedPolicy { policy, rules, line, .. } = loaded;
+        let LoadedPolicy {
+            policy,
+            rules,
+            line,
+            ..
+        } = loaded;
         let name = policy.metadata.name.clone();
         let ns = match policy.kind {
-            PolicyKind::Policy => Some(policy.metadata.namespace.clone().filter(|n| !n.is_empty()).unwrap_or_else(|| "default".into())),
+            PolicyKind::Policy => Some(
+                policy
+                    .metadata
+                    .namespace
+                    .clone()
+                    .filter(|n| !n.is_empty())
+                    .unwrap_or_else(|| "default".into()),
+            ),
             PolicyKind::ClusterPolicy => None,
         };
         let key = match &ns {
@@ -209,15 +233,24 @@ impl CompiledPolicy {
         };
         let autogen = Autogen::compute(
             &policy.spec.rules,
-            policy.metadata.annotations.get(AUTOGEN_ANNOTATION).map(String::as_str),
+            policy
+                .metadata
+                .annotations
+                .get(AUTOGEN_ANNOTATION)
+                .map(String::as_str),
         );
         let typed = |raw: &[Value]| -> Result<Vec<CompiledRule>, LoadError> {
             raw.iter()
                 .map(|r| {
-                    let rule: Rule = serde_json::from_value(r.clone()).map_err(|e| LoadError::Invalid {
-                        location: Box::new(Location { line, policy: Some(name.clone()), ..Default::default() }),
-                        message: format!("autogen rule: {e}"),
-                    })?;
+                    let rule: Rule =
+                        serde_json::from_value(r.clone()).map_err(|e| LoadError::Invalid {
+                            location: Box::new(Location {
+                                line,
+                                policy: Some(name.clone()),
+                                ..Default::default()
+                            }),
+                            message: format!("autogen rule: {e}"),
+                        })?;
                     compile_rule(&name, rule, line)
                 })
                 .collect()
@@ -235,7 +268,10 @@ impl CompiledPolicy {
                 namespace: ns,
                 annotations: policy.metadata.annotations.clone(),
                 background: policy.spec.background.unwrap_or(true),
-                enforce: policy_wide_enforce(&compiled_rules, policy.spec.validation_failure_action.as_deref()),
+                enforce: policy_wide_enforce(
+                    &compiled_rules,
+                    policy.spec.validation_failure_action.as_deref(),
+                ),
                 failure_policy_ignore: policy.spec.failure_policy.as_deref() == Some("Ignore"),
             }),
             kind: policy.kind,
@@ -260,13 +296,19 @@ impl CompiledPolicy {
         } else {
             &self.pod_controller_rules
         };
-        let originals = self.rules.iter().filter(move |r| extra.is_empty() || !r.name.starts_with("autogen-"));
+        let originals = self
+            .rules
+            .iter()
+            .filter(move |r| extra.is_empty() || !r.name.starts_with("autogen-"));
         originals.chain(extra.iter())
     }
 
     /// Every rule including all autogen rules (mutate/generate view).
     pub fn all_rules(&self) -> impl Iterator<Item = &CompiledRule> {
-        self.rules.iter().chain(self.pod_controller_rules.iter()).chain(self.cronjob_rules.iter())
+        self.rules
+            .iter()
+            .chain(self.pod_controller_rules.iter())
+            .chain(self.cronjob_rules.iter())
     }
 }
 
@@ -279,7 +321,12 @@ impl PolicySet {
 
     /// Compile already-loaded policies.
     pub fn compile(loaded: Vec<LoadedPolicy>) -> Result<PolicySet, LoadError> {
-        Ok(PolicySet { policies: loaded.into_iter().map(CompiledPolicy::compile).collect::<Result<_, _>>()? })
+        Ok(PolicySet {
+            policies: loaded
+                .into_iter()
+                .map(CompiledPolicy::compile)
+                .collect::<Result<_, _>>()?,
+        })
     }
 
     /// Compile policies given as JSON values (e.g. from a binding).

@@ -3,13 +3,18 @@
 
 use serde_json::Value;
 
-use crate::compile::{CompiledPolicy, CompiledRule, PatternSource, PolicySet, RuleBody, ValidateBody};
-use crate::host::Host;
-use crate::match_pattern::Outcome;
+use crate::compile::{
+    CompiledPolicy, CompiledRule, PatternSource, PolicySet, RuleBody, ValidateBody,
+};
+use crate::conditions;
+use crate::host::{ContextRequest, Host};
+use crate::jmespath::{self, Dialect, Runtime};
+use crate::match_pattern::{Outcome, PatternNode};
 use crate::matching::{selector_matches, MatchContext};
 use crate::policy::{FailureActionOverride, PolicyKind};
 use crate::resource::{Request, ResourceMeta};
 use crate::response::{PolicyResponse, RuleResponse, RuleStatus, RuleType};
+use crate::variables::{substitute_all, Context};
 use crate::wildcard;
 
 /// The result of evaluating a request against a policy set.
@@ -33,10 +38,17 @@ fn is_enforce(action: Option<&str>) -> bool {
 }
 
 fn valid_action(a: &Option<String>) -> bool {
-    matches!(a.as_deref(), Some("Enforce" | "enforce" | "Audit" | "audit"))
+    matches!(
+        a.as_deref(),
+        Some("Enforce" | "enforce" | "Audit" | "audit")
+    )
 }
 
-fn override_applies(o: &FailureActionOverride, ns: &str, ns_labels: Option<&std::collections::BTreeMap<String, String>>) -> bool {
+fn override_applies(
+    o: &FailureActionOverride,
+    ns: &str,
+    ns_labels: Option<&std::collections::BTreeMap<String, String>>,
+) -> bool {
     if !valid_action(&o.action) {
         return false;
     }
@@ -59,16 +71,29 @@ fn override_applies(o: &FailureActionOverride, ns: &str, ns_labels: Option<&std:
 }
 
 /// `failureActionForRule`: is a failure of this rule enforced?
-pub fn rule_enforced(policy: &CompiledPolicy, rule: &CompiledRule, ns: &str, request: &Request<'_>) -> bool {
+pub fn rule_enforced(
+    policy: &CompiledPolicy,
+    rule: &CompiledRule,
+    ns: &str,
+    request: &Request<'_>,
+) -> bool {
     if let Some(v) = &rule.rule.validate {
-        if let Some(o) = v.failure_action_overrides.iter().find(|o| override_applies(o, ns, request.namespace_labels)) {
+        if let Some(o) = v
+            .failure_action_overrides
+            .iter()
+            .find(|o| override_applies(o, ns, request.namespace_labels))
+        {
             return is_enforce(o.action.as_deref());
         }
         if v.failure_action.is_some() {
             return is_enforce(v.failure_action.as_deref());
         }
     }
-    if let Some(o) = policy.overrides.iter().find(|o| override_applies(o, ns, request.namespace_labels)) {
+    if let Some(o) = policy
+        .overrides
+        .iter()
+        .find(|o| override_applies(o, ns, request.namespace_labels))
+    {
         return is_enforce(o.action.as_deref());
     }
     is_enforce(policy.validation_failure_action.as_deref())
@@ -77,54 +102,97 @@ pub fn rule_enforced(policy: &CompiledPolicy, rule: &CompiledRule, ns: &str, req
 impl PolicySet {
     /// Evaluate the validate rules of every policy against a request.
     pub fn evaluate(&self, request: &Request<'_>, host: &dyn Host) -> Evaluation {
-        let policies = self.policies.iter().map(|p| evaluate_policy(p, request, host)).collect();
+        let policies = self
+            .policies
+            .iter()
+            .map(|p| evaluate_policy(p, request, host))
+            .collect();
         Evaluation { policies }
     }
 
     /// Evaluate one policy (by index) against a request. `kyverno test` needs
     /// this because values files give each (policy, resource) its own request.
-    pub fn evaluate_policy(&self, index: usize, request: &Request<'_>, host: &dyn Host) -> PolicyResponse {
+    pub fn evaluate_policy(
+        &self,
+        index: usize,
+        request: &Request<'_>,
+        host: &dyn Host,
+    ) -> PolicyResponse {
         match self.policies.get(index) {
             Some(p) => evaluate_policy(p, request, host),
-            None => PolicyResponse { policy: Default::default(), rules: vec![], enforced: vec![] },
+            None => PolicyResponse {
+                policy: Default::default(),
+                rules: vec![],
+                enforced: vec![],
+            },
         }
     }
 }
 
-fn evaluate_policy(policy: &CompiledPolicy, request: &Request<'_>, host: &dyn Host) -> PolicyResponse {
-    let mut out = PolicyResponse { policy: policy.info.clone(), rules: Vec::new(), enforced: Vec::new() };
-    let Some(resource) = request.resource() else { return out };
+fn evaluate_policy(
+    policy: &CompiledPolicy,
+    request: &Request<'_>,
+    host: &dyn Host,
+) -> PolicyResponse {
+    let mut out = PolicyResponse {
+        policy: policy.info.clone(),
+        rules: Vec::new(),
+        enforced: Vec::new(),
+    };
+    let Some(resource) = request.resource() else {
+        return out;
+    };
     let meta = ResourceMeta::of(resource);
-    if policy.kind == PolicyKind::Policy && policy.info.namespace.as_deref() != Some(meta.namespace) {
+    if policy.kind == PolicyKind::Policy && policy.info.namespace.as_deref() != Some(meta.namespace)
+    {
         return out;
     }
     let ctx = MatchContext::new(request, resource);
+    let mut vctx = new_context(request, host);
     for rule in policy.rules_for_kind(meta.kind) {
-        if !rule.match_block.matches(&ctx) || rule.exclude_block.as_ref().is_some_and(|e| e.excludes(&ctx)) {
+        if !rule.match_block.matches(&ctx)
+            || rule
+                .exclude_block
+                .as_ref()
+                .is_some_and(|e| e.excludes(&ctx))
+        {
             continue;
         }
         let body = match &rule.body {
             RuleBody::Validate(b) => b,
             RuleBody::None => continue,
             RuleBody::Mutate(_) => {
-                out.rules.push(RuleResponse { rule_type: RuleType::Mutation, ..unsupported(rule, "mutate") });
+                out.rules.push(RuleResponse {
+                    rule_type: RuleType::Mutation,
+                    ..unsupported(rule, "mutate")
+                });
                 out.enforced.push(false);
                 continue;
             }
             RuleBody::Generate(_) => {
-                out.rules.push(RuleResponse { rule_type: RuleType::Generation, ..unsupported(rule, "generate") });
+                out.rules.push(RuleResponse {
+                    rule_type: RuleType::Generation,
+                    ..unsupported(rule, "generate")
+                });
                 out.enforced.push(false);
                 continue;
             }
             RuleBody::VerifyImages(_) => {
-                out.rules.push(RuleResponse { rule_type: RuleType::ImageVerify, ..unsupported(rule, "verifyImages") });
+                out.rules.push(RuleResponse {
+                    rule_type: RuleType::ImageVerify,
+                    ..unsupported(rule, "verifyImages")
+                });
                 out.enforced.push(false);
                 continue;
             }
         };
-        let Some(resp) = validate_rule(rule, body, resource, request, host) else { continue };
+        let Some(resp) = validate_rule(policy, rule, body, resource, request, &mut vctx) else {
+            continue;
+        };
         let stop = policy.apply_one && matches!(resp.status, RuleStatus::Pass | RuleStatus::Fail);
-        out.enforced.push(resp.status == RuleStatus::Fail && rule_enforced(policy, rule, meta.namespace, request));
+        out.enforced.push(
+            resp.status == RuleStatus::Fail && rule_enforced(policy, rule, meta.namespace, request),
+        );
         out.rules.push(resp);
         if stop {
             break;
@@ -134,94 +202,396 @@ fn evaluate_policy(policy: &CompiledPolicy, request: &Request<'_>, host: &dyn Ho
 }
 
 fn unsupported(rule: &CompiledRule, feature: &str) -> RuleResponse {
-    RuleResponse::new(&rule.name, RuleType::Validation, RuleStatus::Error, format!("unsupported: {feature}"))
+    RuleResponse::new(
+        &rule.name,
+        RuleType::Validation,
+        RuleStatus::Error,
+        format!("unsupported: {feature}"),
+    )
+}
+
+/// Build the JSON context document for a request (`NewPolicyContext`).
+pub fn context_document(request: &Request<'_>) -> Value {
+    let mut req = serde_json::Map::new();
+    let ns = request
+        .resource()
+        .map(|r| ResourceMeta::of(r).namespace.to_string())
+        .unwrap_or_default();
+    match request.operation {
+        crate::resource::Operation::Delete => {
+            req.insert("object".into(), Value::Null);
+        }
+        _ => {
+            req.insert(
+                "object".into(),
+                request.object.cloned().unwrap_or(Value::Null),
+            );
+        }
+    }
+    if let Some(old) = request.old_object {
+        req.insert("oldObject".into(), old.clone());
+    }
+    req.insert(
+        "operation".into(),
+        Value::String(request.operation.as_str().into()),
+    );
+    req.insert("namespace".into(), Value::String(ns));
+    let mut doc = serde_json::Map::new();
+    if let Some(ui) = request.user_info {
+        req.insert(
+            "userInfo".into(),
+            serde_json::json!({"username": ui.username, "uid": ui.uid, "groups": ui.groups, "extra": ui.extra}),
+        );
+        req.insert("roles".into(), serde_json::json!(ui.roles));
+        req.insert("clusterRoles".into(), serde_json::json!(ui.cluster_roles));
+        let (sa_ns, sa_name) = service_account(&ui.username);
+        doc.insert("serviceAccountName".into(), Value::String(sa_name));
+        doc.insert("serviceAccountNamespace".into(), Value::String(sa_ns));
+    }
+    doc.insert("request".into(), Value::Object(req));
+    Value::Object(doc)
+}
+
+/// Kyverno cuts `system:serviceaccount:` positionally, without checking it.
+fn service_account(username: &str) -> (String, String) {
+    const PREFIX_LEN: usize = "system:serviceaccount:".len();
+    if username.len() <= PREFIX_LEN || !username.is_char_boundary(PREFIX_LEN) {
+        return (String::new(), String::new());
+    }
+    let parts: Vec<&str> = username[PREFIX_LEN..].split(':').collect();
+    match parts.as_slice() {
+        [ns, name, ..] => (ns.to_string(), name.to_string()),
+        _ => (String::new(), String::new()),
+    }
+}
+
+fn new_context<'h>(request: &Request<'_>, host: &'h dyn Host) -> Context<'h> {
+    let mut ctx = Context::new(context_document(request), host);
+    ctx.delete = request.operation == crate::resource::Operation::Delete;
+    if let Some(vars) = request.variables {
+        for (k, v) in vars {
+            ctx.add_variable(k, v.clone());
+        }
+    }
+    ctx
+}
+
+/// Load a rule's `context` entries (`variable` here; the rest from the host).
+fn load_context(
+    policy: &CompiledPolicy,
+    rule: &CompiledRule,
+    ctx: &mut Context<'_>,
+) -> Result<(), String> {
+    if let Some(vals) = ctx.host().rule_values(&policy.info.name, &rule.name) {
+        for (k, v) in vals {
+            ctx.add_variable(&k, v);
+        }
+    }
+    for entry in &rule.rule.context {
+        let name = entry
+            .get("name")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
+        if let Some(var) = entry.get("variable") {
+            match variable_entry(var, ctx, &name) {
+                Ok(v) => ctx.set(&name, v),
+                Err(e) => ctx.poison(&name, e),
+            }
+            continue;
+        }
+        let substituted = substitute_all(entry, ctx)?;
+        let req = ContextRequest {
+            policy: &policy.info.key,
+            rule: &rule.rule.name,
+            name: &name,
+            entry: &substituted,
+        };
+        match ctx.host().context_entry(&req) {
+            Ok(Some(v)) => ctx.set(&name, v),
+            Ok(None) => {}
+            Err(e) => return Err(e.to_string()),
+        }
+    }
+    Ok(())
+}
+
+/// A `variable` context entry: value, jmesPath, default.
+fn variable_entry(var: &Value, ctx: &Context<'_>, name: &str) -> Result<Value, String> {
+    let default = var.get("default").filter(|d| !d.is_null());
+    let path = match var.get("jmesPath") {
+        Some(p) => match substitute_all(p, ctx)? {
+            Value::String(s) if !s.is_empty() => Some(s),
+            Value::String(_) | Value::Null => None,
+            other => return Err(format!("jmespath value must be a string, got {other}")),
+        },
+        None => None,
+    };
+    let result = match var.get("value").filter(|v| !v.is_null()) {
+        Some(value) => {
+            let v = substitute_all(value, ctx)?;
+            match &path {
+                Some(p) => match jmespath::compile(p).and_then(|e| {
+                    e.search(
+                        &v,
+                        &Runtime {
+                            dialect: Dialect::Kyverno,
+                            host: ctx.host(),
+                        },
+                    )
+                }) {
+                    Ok(r) => r,
+                    Err(e) => match default {
+                        Some(d) => d.clone(),
+                        None => {
+                            return Err(format!(
+                                "failed to apply jmespath {p} to variable {name}: {e}"
+                            ))
+                        }
+                    },
+                },
+                None => v,
+            }
+        }
+        None => match &path {
+            Some(p) => match ctx.query(p) {
+                Ok(Value::Null) | Err(_) if default.is_some() => {
+                    default.cloned().unwrap_or(Value::Null)
+                }
+                Ok(r) => r,
+                Err(e) => {
+                    return Err(format!(
+                        "failed to add context entry for variable {name}: {e}"
+                    ))
+                }
+            },
+            None => default.cloned().unwrap_or(Value::Null),
+        },
+    };
+    if result.is_null() {
+        return Err(format!(
+            "failed to add context entry for variable {name} since it evaluated to nil"
+        ));
+    }
+    Ok(result)
+}
+
+fn error_response(rule: &CompiledRule, prefix: &str, err: &str) -> RuleResponse {
+    RuleResponse::new(
+        &rule.name,
+        RuleType::Validation,
+        RuleStatus::Error,
+        format!("{prefix}: {err}"),
+    )
 }
 
 fn validate_rule(
+    policy: &CompiledPolicy,
     rule: &CompiledRule,
     body: &ValidateBody,
     resource: &Value,
     request: &Request<'_>,
-    _host: &dyn Host,
+    ctx: &mut Context<'_>,
 ) -> Option<RuleResponse> {
-    if !rule.rule.context.is_empty() {
-        return Some(unsupported(rule, "rule context entries"));
+    ctx.checkpoint();
+    let r = validate_rule_in_context(policy, rule, body, resource, request, ctx);
+    ctx.restore();
+    r
+}
+
+fn validate_rule_in_context(
+    policy: &CompiledPolicy,
+    rule: &CompiledRule,
+    body: &ValidateBody,
+    resource: &Value,
+    request: &Request<'_>,
+    ctx: &mut Context<'_>,
+) -> Option<RuleResponse> {
+    if let Err(e) = load_context(policy, rule, ctx) {
+        return Some(error_response(rule, "failed to load context", &e));
     }
-    if rule.rule.preconditions.is_some() {
-        return Some(unsupported(rule, "preconditions"));
+    if let Some(pre) = &rule.rule.preconditions {
+        match conditions::evaluate(pre, ctx) {
+            Err(e) => return Some(error_response(rule, "failed to evaluate preconditions", &e)),
+            Ok((false, msg)) => {
+                let text = conditions::join_non_empty(&["preconditions not met".into(), msg], "; ");
+                return Some(RuleResponse::new(
+                    &rule.name,
+                    RuleType::Validation,
+                    RuleStatus::Skip,
+                    text,
+                ));
+            }
+            Ok((true, _)) => {}
+        }
     }
+    let delete = request.operation == crate::resource::Operation::Delete;
     match body {
+        ValidateBody::Deny(deny) => Some(deny_response(rule, deny, ctx)),
         ValidateBody::Pattern(p) => {
-            if request.operation == crate::resource::Operation::Delete {
+            if delete {
                 return None;
             }
-            let PatternSource::Static(node) = p else { return Some(unsupported(rule, "variables in patterns")) };
-            Some(pattern_response(rule, node.validate(resource)))
+            let node = match resolve_pattern(p, ctx) {
+                Ok(n) => n,
+                Err(e) => return Some(error_response(rule, "variable substitution failed", &e)),
+            };
+            Some(pattern_response(rule, node.validate(resource), ctx))
         }
         ValidateBody::AnyPattern(ps) => {
-            if request.operation == crate::resource::Operation::Delete {
+            if delete {
                 return None;
             }
             let mut nodes = Vec::with_capacity(ps.len());
             for p in ps {
-                match p {
-                    PatternSource::Static(n) => nodes.push(n),
-                    PatternSource::Dynamic(_) => return Some(unsupported(rule, "variables in patterns")),
+                match resolve_pattern(p, ctx) {
+                    Ok(n) => nodes.push(n),
+                    Err(e) => {
+                        return Some(error_response(rule, "variable substitution failed", &e))
+                    }
                 }
             }
-            Some(any_pattern_response(rule, nodes.into_iter().map(|n| n.validate(resource))))
+            let outcomes: Vec<Outcome> = nodes.iter().map(|n| n.validate(resource)).collect();
+            Some(any_pattern_response(rule, outcomes.into_iter(), ctx))
         }
-        ValidateBody::AnyPatternInvalid(e) => Some(RuleResponse::new(
-            &rule.name,
-            RuleType::Validation,
-            RuleStatus::Error,
-            format!("failed to deserialize anyPattern, expected type array: {e}"),
+        ValidateBody::AnyPatternInvalid(e) => Some(error_response(
+            rule,
+            "failed to deserialize anyPattern, expected type array",
+            e,
         )),
-        ValidateBody::Deny(_) => Some(unsupported(rule, "validate.deny")),
         ValidateBody::Foreach(_) => Some(unsupported(rule, "validate.foreach")),
         ValidateBody::Unsupported(f) => Some(unsupported(rule, f)),
         ValidateBody::Empty => None,
     }
 }
 
+/// A static pattern as compiled, or a dynamic one substituted and compiled now.
+fn resolve_pattern<'p>(
+    p: &'p PatternSource,
+    ctx: &Context<'_>,
+) -> Result<std::borrow::Cow<'p, PatternNode>, String> {
+    match p {
+        PatternSource::Static(n) => Ok(std::borrow::Cow::Borrowed(n)),
+        PatternSource::Dynamic(raw) => {
+            let v = substitute_all(raw, ctx)?;
+            PatternNode::compile(&v)
+                .map(std::borrow::Cow::Owned)
+                .map_err(|e| e.to_string())
+        }
+    }
+}
+
+fn deny_response(rule: &CompiledRule, deny: &Value, ctx: &Context<'_>) -> RuleResponse {
+    let conds = deny.get("conditions").unwrap_or(&Value::Null);
+    match conditions::evaluate(conds, ctx) {
+        Err(e) => error_response(rule, "failed to check deny conditions", &e),
+        Ok((false, _)) => RuleResponse::new(
+            &rule.name,
+            RuleType::Validation,
+            RuleStatus::Pass,
+            format!("validation rule '{}' passed.", rule.name),
+        ),
+        Ok((true, msg)) => {
+            let m = message(rule);
+            let text = if m.is_empty() && msg.is_empty() {
+                format!("validation error: rule {} failed", rule.name)
+            } else {
+                let joined = conditions::join_non_empty(&[m.to_string(), msg.clone()], "; ");
+                match substitute_all(&Value::String(joined), ctx) {
+                    Ok(Value::String(s)) => s,
+                    Ok(_) => "the produced message didn't resolve to a string, check your policy definition.".into(),
+                    Err(_) => msg,
+                }
+            };
+            RuleResponse::new(&rule.name, RuleType::Validation, RuleStatus::Fail, text)
+        }
+    }
+}
+
 fn message(rule: &CompiledRule) -> &str {
-    rule.rule.validate.as_ref().and_then(|v| v.message.as_deref()).unwrap_or("")
+    rule.rule
+        .validate
+        .as_ref()
+        .and_then(|v| v.message.as_deref())
+        .unwrap_or("")
+}
+
+/// The rule message with variables substituted; `Err` when substitution fails.
+fn substituted_message(rule: &CompiledRule, ctx: &Context<'_>) -> Result<String, ()> {
+    let m = message(rule);
+    if !m.contains("{{") {
+        return Ok(m.replace("\\{{", "{{"));
+    }
+    match substitute_all(&Value::String(m.to_string()), ctx) {
+        Ok(Value::String(s)) => Ok(s),
+        Ok(other) => Ok(other.to_string()),
+        Err(_) => Err(()),
+    }
 }
 
 /// `buildErrorMessage`.
-fn error_message(rule: &CompiledRule, err: &str, path: &str) -> String {
-    let m = message(rule);
-    if m.is_empty() {
+fn error_message(rule: &CompiledRule, err: &str, path: &str, ctx: &Context<'_>) -> String {
+    if message(rule).is_empty() {
         return if path.is_empty() {
-            format!("validation error: rule {} execution error: {err}", rule.name)
+            format!(
+                "validation error: rule {} execution error: {err}",
+                rule.name
+            )
         } else {
             format!("validation error: rule {} failed at path {path}", rule.name)
         };
     }
-    let mut m = m.to_string();
+    let Ok(mut m) = substituted_message(rule, ctx) else {
+        return format!(
+            "validation error: variables substitution error in rule {} execution error: {err}",
+            rule.name
+        );
+    };
     if !m.ends_with('.') {
         m.push('.');
     }
     if path.is_empty() {
-        format!("validation error: {m} rule {} execution error: {err}", rule.name)
+        format!(
+            "validation error: {m} rule {} execution error: {err}",
+            rule.name
+        )
     } else {
-        format!("validation error: {m} rule {} failed at path {path}", rule.name)
+        format!(
+            "validation error: {m} rule {} failed at path {path}",
+            rule.name
+        )
     }
 }
 
-fn pattern_response(rule: &CompiledRule, outcome: Outcome) -> RuleResponse {
+fn pattern_response(rule: &CompiledRule, outcome: Outcome, ctx: &Context<'_>) -> RuleResponse {
     let (status, msg, path) = match outcome {
-        Outcome::Pass => (RuleStatus::Pass, format!("validation rule '{}' passed.", rule.name), None),
+        Outcome::Pass => (
+            RuleStatus::Pass,
+            format!("validation rule '{}' passed.", rule.name),
+            None,
+        ),
         Outcome::Skip { message } => (RuleStatus::Skip, message, None),
-        Outcome::Fail { path, message } => (RuleStatus::Fail, error_message(rule, &message, &path), Some(path)),
-        Outcome::Error { message } => (RuleStatus::Error, error_message(rule, &message, ""), None),
+        Outcome::Fail { path, message } => (
+            RuleStatus::Fail,
+            error_message(rule, &message, &path, ctx),
+            Some(path),
+        ),
+        Outcome::Error { message } => (
+            RuleStatus::Error,
+            error_message(rule, &message, "", ctx),
+            None,
+        ),
     };
     let mut r = RuleResponse::new(&rule.name, RuleType::Validation, status, msg);
     r.path = path;
     r
 }
 
-fn any_pattern_response(rule: &CompiledRule, outcomes: impl Iterator<Item = Outcome>) -> RuleResponse {
+fn any_pattern_response(
+    rule: &CompiledRule,
+    outcomes: impl Iterator<Item = Outcome>,
+    ctx: &Context<'_>,
+) -> RuleResponse {
     let mut failed = Vec::new();
     let mut skipped = Vec::new();
     let name = &rule.name;
@@ -235,25 +605,39 @@ fn any_pattern_response(rule: &CompiledRule, outcomes: impl Iterator<Item = Outc
                     format!("validation rule '{name}' anyPattern[{i}] passed."),
                 )
             }
-            Outcome::Skip { message } => skipped.push(format!("rule {name}[{i}] skipped: {message}")),
-            Outcome::Fail { path, .. } => failed.push(format!("rule {name}[{i}] failed at path {path}")),
-            Outcome::Error { message } => failed.push(format!("rule {name}[{i}] failed: {message}")),
+            Outcome::Skip { message } => {
+                skipped.push(format!("rule {name}[{i}] skipped: {message}"))
+            }
+            Outcome::Fail { path, .. } => {
+                failed.push(format!("rule {name}[{i}] failed at path {path}"))
+            }
+            Outcome::Error { message } => {
+                failed.push(format!("rule {name}[{i}] failed: {message}"))
+            }
         }
     }
     if !failed.is_empty() {
         let errs = failed.join(" ");
-        let m = message(rule);
-        let msg = if m.is_empty() {
+        let msg = if message(rule).is_empty() {
             format!("validation error: {errs}")
-        } else if m.ends_with('.') {
-            format!("validation error: {m} {errs}")
+        } else if let Ok(m) = substituted_message(rule, ctx) {
+            if m.ends_with('.') {
+                format!("validation error: {m} {errs}")
+            } else {
+                format!("validation error: {m}. {errs}")
+            }
         } else {
-            format!("validation error: {m}. {errs}")
+            format!("validation error: variables substitution error in rule {name} execution error: {errs}")
         };
         return RuleResponse::new(name, RuleType::Validation, RuleStatus::Fail, msg);
     }
     if !skipped.is_empty() {
-        return RuleResponse::new(name, RuleType::Validation, RuleStatus::Skip, skipped.join(" "));
+        return RuleResponse::new(
+            name,
+            RuleType::Validation,
+            RuleStatus::Skip,
+            skipped.join(" "),
+        );
     }
     RuleResponse::new(name, RuleType::Validation, RuleStatus::Pass, message(rule))
 }

@@ -47,11 +47,20 @@ impl fmt::Display for Location {
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum LoadError {
     #[error("{location}: invalid YAML: {message}")]
-    Yaml { location: Box<Location>, message: String },
+    Yaml {
+        location: Box<Location>,
+        message: String,
+    },
     #[error("{location}: {message}")]
-    Invalid { location: Box<Location>, message: String },
+    Invalid {
+        location: Box<Location>,
+        message: String,
+    },
     #[error("{location}: unsupported: {feature}")]
-    Unsupported { location: Box<Location>, feature: String },
+    Unsupported {
+        location: Box<Location>,
+        feature: String,
+    },
 }
 
 impl LoadError {

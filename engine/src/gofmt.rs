@@ -30,7 +30,11 @@ fn special(f: f64) -> Option<String> {
     if f.is_nan() {
         Some("NaN".into())
     } else if f.is_infinite() {
-        Some(if f > 0.0 { "+Inf".into() } else { "-Inf".into() })
+        Some(if f > 0.0 {
+            "+Inf".into()
+        } else {
+            "-Inf".into()
+        })
     } else {
         None
     }
@@ -41,7 +45,11 @@ pub fn format_float_e_upper(f: f64) -> String {
     if let Some(s) = special(f) {
         return s;
     }
-    let sign = if f.is_sign_negative() && f != 0.0 { "-" } else { "" };
+    let sign = if f.is_sign_negative() && f != 0.0 {
+        "-"
+    } else {
+        ""
+    };
     if f == 0.0 {
         return format!("{sign}0E+00");
     }
@@ -56,7 +64,11 @@ pub fn format_float_g(f: f64) -> String {
         return s;
     }
     if f == 0.0 {
-        return if f.is_sign_negative() { "-0".into() } else { "0".into() };
+        return if f.is_sign_negative() {
+            "-0".into()
+        } else {
+            "0".into()
+        };
     }
     let sign = if f < 0.0 { "-" } else { "" };
     let (digits, exp) = shortest_digits(f);
@@ -171,7 +183,10 @@ mod tests {
     #[test]
     fn go_percent_v_of_json() {
         assert_eq!(format_v(&json!(null)), "<nil>");
-        assert_eq!(format_v(&json!({"b": [1, "x"], "a": true})), "map[a:true b:[1 x]]");
+        assert_eq!(
+            format_v(&json!({"b": [1, "x"], "a": true})),
+            "map[a:true b:[1 x]]"
+        );
         assert_eq!(format_v(&json!(1.0)), "1");
     }
 }

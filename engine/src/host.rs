@@ -68,6 +68,13 @@ pub trait Host: Send + Sync {
     fn context_entry(&self, _request: &ContextRequest<'_>) -> Result<Option<Value>, HostError> {
         Ok(None)
     }
+
+    /// Values to add to the context before a rule runs (what `kyverno test`
+    /// takes from a values file's `policies[].rules[].values`). Keys are
+    /// dotted paths. `rule` is the evaluated rule name (`autogen-…` included).
+    fn rule_values(&self, _policy: &str, _rule: &str) -> Option<serde_json::Map<String, Value>> {
+        None
+    }
 }
 
 /// A host that provides nothing: no clock, no randomness, no external data.

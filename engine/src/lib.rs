@@ -18,6 +18,7 @@ pub mod admission;
 pub mod anchor;
 pub mod autogen;
 pub mod compile;
+pub mod conditions;
 pub mod duration;
 pub mod engine;
 pub mod error;
@@ -33,6 +34,7 @@ pub mod quantity;
 pub mod report;
 pub mod resource;
 pub mod response;
+pub mod variables;
 pub mod wildcard;
 pub mod yaml;
 

@@ -28,14 +28,24 @@ pub fn is_kyverno_policy(doc: &Value) -> bool {
 /// Parse every document of `text` (YAML or JSON) into values with their line.
 pub fn documents(text: &str) -> Result<Vec<(Value, usize)>, LoadError> {
     let docs = yaml::parse_documents(text).map_err(|e| LoadError::Yaml {
-        location: Box::new(Location { line: Some(e.line), column: Some(e.column), ..Default::default() }),
+        location: Box::new(Location {
+            line: Some(e.line),
+            column: Some(e.column),
+            ..Default::default()
+        }),
         message: e.message.clone(),
     })?;
     let mut out = Vec::with_capacity(docs.len());
     for d in docs {
         // `v1/List` documents hold their items.
         if d.value.get("kind").and_then(Value::as_str) == Some("List") {
-            for item in d.value.get("items").and_then(Value::as_array).into_iter().flatten() {
+            for item in d
+                .value
+                .get("items")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
                 out.push((item.clone(), d.line));
             }
         } else {
@@ -47,9 +57,18 @@ pub fn documents(text: &str) -> Result<Vec<(Value, usize)>, LoadError> {
 
 /// Type one policy document.
 pub fn policy_from_value(doc: Value, line: Option<usize>) -> Result<LoadedPolicy, LoadError> {
-    let name = doc.pointer("/metadata/name").and_then(Value::as_str).map(str::to_string);
+    let name = doc
+        .pointer("/metadata/name")
+        .and_then(Value::as_str)
+        .map(str::to_string);
     let loc = |field: Option<String>, rule: Option<String>| {
-        Box::new(Location { line, policy: name.clone(), rule, field, ..Default::default() })
+        Box::new(Location {
+            line,
+            policy: name.clone(),
+            rule,
+            field,
+            ..Default::default()
+        })
     };
     let api = doc.get("apiVersion").and_then(Value::as_str).unwrap_or("");
     if !matches!(api, "kyverno.io/v1" | "kyverno.io/v2beta1") {
@@ -58,10 +77,11 @@ pub fn policy_from_value(doc: Value, line: Option<usize>) -> Result<LoadedPolicy
             feature: format!("policy apiVersion {api:?}"),
         });
     }
-    let policy: Policy = serde_path_to_error::deserialize(&doc).map_err(|e| LoadError::Invalid {
-        location: loc(Some(e.path().to_string()), None),
-        message: e.inner().to_string(),
-    })?;
+    let policy: Policy =
+        serde_path_to_error::deserialize(&doc).map_err(|e| LoadError::Invalid {
+            location: loc(Some(e.path().to_string()), None),
+            message: e.inner().to_string(),
+        })?;
     if policy.metadata.name.is_empty() {
         return Err(LoadError::Invalid {
             location: loc(Some("metadata.name".into()), None),
@@ -80,7 +100,12 @@ pub fn policy_from_value(doc: Value, line: Option<usize>) -> Result<LoadedPolicy
         })?;
         rules.push(rule);
     }
-    Ok(LoadedPolicy { policy, rules, raw: doc, line })
+    Ok(LoadedPolicy {
+        policy,
+        rules,
+        raw: doc,
+        line,
+    })
 }
 
 /// Load every `ClusterPolicy`/`Policy` of a text. Other kinds are an
@@ -96,11 +121,17 @@ pub fn load_policies(text: &str) -> Result<Vec<LoadedPolicy>, LoadError> {
     for (doc, line) in documents(text)? {
         if !is_kyverno_policy(&doc) {
             let kind = doc.get("kind").and_then(Value::as_str).unwrap_or("<none>");
-            let api = doc.get("apiVersion").and_then(Value::as_str).unwrap_or("<none>");
+            let api = doc
+                .get("apiVersion")
+                .and_then(Value::as_str)
+                .unwrap_or("<none>");
             return Err(LoadError::Unsupported {
                 location: Box::new(Location {
                     line: Some(line),
-                    policy: doc.pointer("/metadata/name").and_then(Value::as_str).map(str::to_string),
+                    policy: doc
+                        .pointer("/metadata/name")
+                        .and_then(Value::as_str)
+                        .map(str::to_string),
                     ..Default::default()
                 }),
                 feature: format!("policy kind {api}/{kind}"),

@@ -78,29 +78,40 @@ impl PatternNode {
 
 fn compile_node(v: &Value, depth: usize, path: &str) -> Result<PatternNode, PatternTooDeep> {
     if depth > MAX_PATTERN_DEPTH {
-        return Err(PatternTooDeep { path: path.to_string() });
+        return Err(PatternTooDeep {
+            path: path.to_string(),
+        });
     }
     Ok(match v {
         Value::Object(m) => PatternNode::Map(compile_map(m, depth, path)?),
         Value::Array(a) => PatternNode::Array(match a.first() {
             None => ArrayNode::Empty,
-            Some(Value::Object(_)) => ArrayNode::EachMap(Box::new(compile_node(&a[0], depth + 1, path)?)),
+            Some(Value::Object(_)) => {
+                ArrayNode::EachMap(Box::new(compile_node(&a[0], depth + 1, path)?))
+            }
             Some(Value::Array(_)) => ArrayNode::Positional(
                 a.iter()
                     .enumerate()
                     .map(|(i, e)| compile_node(e, depth + 1, &format!("{path}{i}/")))
                     .collect::<Result<_, _>>()?,
             ),
-            Some(first) => ArrayNode::EachScalar { pattern: ScalarPattern::compile(first), raw: first.clone() },
+            Some(first) => ArrayNode::EachScalar {
+                pattern: ScalarPattern::compile(first),
+                raw: first.clone(),
+            },
         }),
-        other => PatternNode::Scalar { pattern: ScalarPattern::compile(other), raw: other.clone() },
+        other => PatternNode::Scalar {
+            pattern: ScalarPattern::compile(other),
+            raw: other.clone(),
+        },
     })
 }
 
 fn has_nested_anchors(v: &Value) -> bool {
     match v {
         Value::Object(m) => {
-            m.keys().any(|k| anchor::parse(k).is_some_and(|a| a.kind != AnchorKind::AddIfNotPresent))
+            m.keys()
+                .any(|k| anchor::parse(k).is_some_and(|a| a.kind != AnchorKind::AddIfNotPresent))
                 || m.values().any(has_nested_anchors)
         }
         Value::Array(a) => a.iter().any(has_nested_anchors),
@@ -108,7 +119,11 @@ fn has_nested_anchors(v: &Value) -> bool {
     }
 }
 
-fn compile_map(m: &Map<String, Value>, depth: usize, path: &str) -> Result<MapNode, PatternTooDeep> {
+fn compile_map(
+    m: &Map<String, Value>,
+    depth: usize,
+    path: &str,
+) -> Result<MapNode, PatternTooDeep> {
     let mut anchors = Vec::new();
     let mut front = Vec::new();
     let mut back = Vec::new();
@@ -117,8 +132,14 @@ fn compile_map(m: &Map<String, Value>, depth: usize, path: &str) -> Result<MapNo
     for (raw_key, value) in m {
         let parsed = anchor::parse(raw_key);
         let kind = parsed.as_ref().map(|a| a.kind);
-        let key = parsed.as_ref().map_or(raw_key.as_str(), |a| a.key).to_string();
-        if matches!(kind, Some(AnchorKind::Condition | AnchorKind::Existence | AnchorKind::Negation)) {
+        let key = parsed
+            .as_ref()
+            .map_or(raw_key.as_str(), |a| a.key)
+            .to_string();
+        if matches!(
+            kind,
+            Some(AnchorKind::Condition | AnchorKind::Existence | AnchorKind::Negation)
+        ) {
             tracked.push((raw_key.clone(), key.clone()));
         }
         let child_path = format!("{path}{key}/");
@@ -143,12 +164,18 @@ fn compile_map(m: &Map<String, Value>, depth: usize, path: &str) -> Result<MapNo
     front.reverse();
     front.extend(back);
     let expandable = metadata_expansion_can_change(m).then(|| Arc::new(m.clone()));
-    Ok(MapNode { anchors, others: front, tracked, expandable })
+    Ok(MapNode {
+        anchors,
+        others: front,
+        tracked,
+        expandable,
+    })
 }
 
 /// `getPatternValue`: a key equal to `tag`, or an anchor around it.
 fn pattern_value<'a>(tag: &str, m: &'a Map<String, Value>) -> Option<(&'a String, &'a Value)> {
-    m.iter().find(|(k, _)| k.as_str() == tag || anchor::parse(k).is_some_and(|a| a.key == tag))
+    m.iter()
+        .find(|(k, _)| k.as_str() == tag || anchor::parse(k).is_some_and(|a| a.key == tag))
 }
 
 /// Whether `ExpandInMetadata` could rewrite this map: some `labels` or
@@ -157,16 +184,21 @@ fn metadata_expansion_can_change(m: &Map<String, Value>) -> bool {
     let Some((_, Value::Object(meta))) = pattern_value("metadata", m) else {
         return false;
     };
-    ["labels", "annotations"].iter().any(|tag| match pattern_value(tag, meta) {
-        Some((_, Value::Object(inner))) => inner
-            .iter()
-            .any(|(k, v)| wildcard::contains_wildcard(k) || !v.is_string()),
-        _ => false,
-    })
+    ["labels", "annotations"]
+        .iter()
+        .any(|tag| match pattern_value(tag, meta) {
+            Some((_, Value::Object(inner))) => inner
+                .iter()
+                .any(|(k, v)| wildcard::contains_wildcard(k) || !v.is_string()),
+            _ => false,
+        })
 }
 
 /// `wildcards.ExpandInMetadata`, applied to a copy.
-fn expand_in_metadata(pattern: &Map<String, Value>, resource: &Map<String, Value>) -> Map<String, Value> {
+fn expand_in_metadata(
+    pattern: &Map<String, Value>,
+    resource: &Map<String, Value>,
+) -> Map<String, Value> {
     let mut out = pattern.clone();
     let Some((meta_key, Value::Object(pmeta))) = pattern_value("metadata", pattern) else {
         return out;
@@ -179,10 +211,18 @@ fn expand_in_metadata(pattern: &Map<String, Value>, resource: &Map<String, Value
         let Some((pkey, Value::Object(pdata))) = pattern_value(tag, pmeta) else {
             continue;
         };
-        let Some(rdata) = rmeta.as_object().and_then(|r| pattern_value(tag, r)).and_then(|(_, v)| v.as_object()) else {
+        let Some(rdata) = rmeta
+            .as_object()
+            .and_then(|r| pattern_value(tag, r))
+            .and_then(|(_, v)| v.as_object())
+        else {
             continue;
         };
-        let rstrings: Vec<&String> = rdata.iter().filter(|(_, v)| v.is_string()).map(|(k, _)| k).collect();
+        let rstrings: Vec<&String> = rdata
+            .iter()
+            .filter(|(_, v)| v.is_string())
+            .map(|(k, _)| k)
+            .collect();
         let mut result = Map::new();
         for (k, v) in pdata.iter().filter(|(_, v)| v.is_string()) {
             if wildcard::contains_wildcard(k) {
@@ -190,7 +230,10 @@ fn expand_in_metadata(pattern: &Map<String, Value>, resource: &Map<String, Value
                     Some(a) => (a.kind.prefix(), a.key),
                     None => ("", k.as_str()),
                 };
-                let matched = rstrings.iter().find(|rk| wildcard::matches(inner, rk)).map_or(inner, |rk| rk.as_str());
+                let matched = rstrings
+                    .iter()
+                    .find(|rk| wildcard::matches(inner, rk))
+                    .map_or(inner, |rk| rk.as_str());
                 let new_key = if prefix.is_empty() && anchor::parse(k).is_none() {
                     matched.to_string()
                 } else {
@@ -230,10 +273,16 @@ const NEG_MSG: &str = "negation anchor matched in resource";
 
 impl WalkError {
     fn plain(message: String) -> Self {
-        WalkError { kind: ErrKind::Plain, message }
+        WalkError {
+            kind: ErrKind::Plain,
+            message,
+        }
     }
     fn anchor(kind: ErrKind, prefix: &str, msg: &str) -> Self {
-        WalkError { kind, message: format!("{prefix}: {msg}") }
+        WalkError {
+            kind,
+            message: format!("{prefix}: {msg}"),
+        }
     }
     fn is_skip(&self) -> bool {
         match self.kind {
@@ -258,7 +307,10 @@ impl WalkError {
 type WalkResult = Result<(), (String, WalkError)>;
 
 fn combine(errs: &[WalkError]) -> String {
-    errs.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join("; ")
+    errs.iter()
+        .map(|e| e.message.as_str())
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 struct Walker {
@@ -273,28 +325,48 @@ struct Walker {
 pub enum Outcome {
     Pass,
     /// A conditional or global anchor did not match: the rule does not apply.
-    Skip { message: String },
+    Skip {
+        message: String,
+    },
     /// The resource violates the pattern at `path`.
-    Fail { path: String, message: String },
+    Fail {
+        path: String,
+        message: String,
+    },
     /// The pattern could not be applied (Kyverno's "empty path" errors).
-    Error { message: String },
+    Error {
+        message: String,
+    },
 }
 
 impl PatternNode {
     /// `MatchPattern(resource, pattern)`.
     pub fn validate(&self, resource: &Value) -> Outcome {
-        let mut w = Walker { anchor_map: HashMap::new(), depth: 0 };
+        let mut w = Walker {
+            anchor_map: HashMap::new(),
+            depth: 0,
+        };
         match w.element(resource, self, "/") {
             Ok(()) => Outcome::Pass,
             Err((path, err)) => {
                 if err.is_skip() {
-                    Outcome::Skip { message: err.message }
+                    Outcome::Skip {
+                        message: err.message,
+                    }
                 } else if err.is_fail() {
-                    Outcome::Fail { path, message: err.message }
+                    Outcome::Fail {
+                        path,
+                        message: err.message,
+                    }
                 } else if w.keys_are_missing() || path.is_empty() {
-                    Outcome::Error { message: err.message }
+                    Outcome::Error {
+                        message: err.message,
+                    }
                 } else {
-                    Outcome::Fail { path, message: err.message }
+                    Outcome::Fail {
+                        path,
+                        message: err.message,
+                    }
                 }
             }
         }
@@ -311,7 +383,10 @@ impl Walker {
     fn element(&mut self, resource: &Value, pattern: &PatternNode, path: &str) -> WalkResult {
         self.depth += 1;
         let r = if self.depth > MAX_PATTERN_DEPTH * 2 {
-            Err((String::new(), WalkError::plain("pattern nesting too deep".into())))
+            Err((
+                String::new(),
+                WalkError::plain("pattern nesting too deep".into()),
+            ))
         } else {
             self.element_inner(resource, pattern, path)
         };
@@ -383,7 +458,10 @@ impl Walker {
         if !skips.is_empty() && (applied == 0 || skips.iter().any(WalkError::is_direct)) {
             return Err((
                 path.to_string(),
-                WalkError { kind: ErrKind::SkipAggregate, message: combine(&skips) },
+                WalkError {
+                    kind: ErrKind::SkipAggregate,
+                    message: combine(&skips),
+                },
             ));
         }
         for e in &node.others {
@@ -484,7 +562,10 @@ impl Walker {
 
     fn array(&mut self, resource: &[Value], node: &ArrayNode, path: &str) -> WalkResult {
         match node {
-            ArrayNode::Empty => Err((path.to_string(), WalkError::plain("pattern Array empty".into()))),
+            ArrayNode::Empty => Err((
+                path.to_string(),
+                WalkError::plain("pattern Array empty".into()),
+            )),
             ArrayNode::EachMap(p) => {
                 let mut applied = 0usize;
                 let mut skips = Vec::new();
@@ -498,7 +579,10 @@ impl Walker {
                 if applied == 0 && !skips.is_empty() {
                     return Err((
                         path.to_string(),
-                        WalkError { kind: ErrKind::SkipAggregate, message: combine(&skips) },
+                        WalkError {
+                            kind: ErrKind::SkipAggregate,
+                            message: combine(&skips),
+                        },
                     ));
                 }
                 Ok(())
@@ -529,7 +613,10 @@ impl Walker {
                 if applied == 0 && !skips.is_empty() {
                     return Err((
                         path.to_string(),
-                        WalkError { kind: ErrKind::SkipAggregate, message: combine(&skips) },
+                        WalkError {
+                            kind: ErrKind::SkipAggregate,
+                            message: combine(&skips),
+                        },
                     ));
                 }
                 Ok(())
@@ -557,7 +644,12 @@ fn mismatch(resource: &Value, raw: &Value, path: &str) -> (String, WalkError) {
     )
 }
 
-fn scalar_over_array(resource: &[Value], pattern: &ScalarPattern, raw: &Value, path: &str) -> WalkResult {
+fn scalar_over_array(
+    resource: &[Value],
+    pattern: &ScalarPattern,
+    raw: &Value,
+    path: &str,
+) -> WalkResult {
     if resource.iter().all(|r| pattern.matches(r)) {
         Ok(())
     } else {
@@ -592,7 +684,13 @@ mod tests {
                 message: "pattern and resource have different structures. Path: /metadata/labels/. Expected map[string]interface {}, found <nil>".into()
             }
         );
-        assert!(matches!(run(p, json!({"metadata": {"labels": {"app.kubernetes.io/name": "x"}}})), Outcome::Pass));
+        assert!(matches!(
+            run(
+                p,
+                json!({"metadata": {"labels": {"app.kubernetes.io/name": "x"}}})
+            ),
+            Outcome::Pass
+        ));
     }
 
     #[test]
@@ -609,7 +707,8 @@ mod tests {
 
     #[test]
     fn equality_anchor_on_containers_reports_element_path() {
-        let p = json!({"spec": {"containers": [{"=(securityContext)": {"=(privileged)": "false"}}]}});
+        let p =
+            json!({"spec": {"containers": [{"=(securityContext)": {"=(privileged)": "false"}}]}});
         let r = json!({"spec": {"containers": [{"name": "a"}, {"name": "b", "securityContext": {"privileged": true}}]}});
         assert_eq!(
             run(p, r),
@@ -622,8 +721,10 @@ mod tests {
 
     #[test]
     fn conditional_anchor_mismatch_skips() {
-        let p = json!({"spec": {"containers": [{"(image)": "*:latest", "imagePullPolicy": "Always"}]}});
-        let r = json!({"spec": {"containers": [{"image": "nginx:1.0", "imagePullPolicy": "Never"}]}});
+        let p =
+            json!({"spec": {"containers": [{"(image)": "*:latest", "imagePullPolicy": "Always"}]}});
+        let r =
+            json!({"spec": {"containers": [{"image": "nginx:1.0", "imagePullPolicy": "Never"}]}});
         match run(p, r) {
             Outcome::Skip { message } => assert_eq!(
                 message,
@@ -641,7 +742,9 @@ mod tests {
             run(p, r),
             Outcome::Fail {
                 path: "/spec/volumes/0/hostPath/".into(),
-                message: "negation anchor matched in resource: /spec/volumes/0/hostPath/ is not allowed".into()
+                message:
+                    "negation anchor matched in resource: /spec/volumes/0/hostPath/ is not allowed"
+                        .into()
             }
         );
     }
@@ -650,13 +753,22 @@ mod tests {
     fn conditional_key_never_present_turns_failure_into_error() {
         let p = json!({"spec": {"(foo)": "bar", "x": "y"}, "metadata": {"name": "?*"}});
         // The conditional key is absent: skip is returned from spec, which wins.
-        assert!(matches!(run(p, json!({"spec": {"x": "z"}, "metadata": {}})), Outcome::Skip { .. }));
+        assert!(matches!(
+            run(p, json!({"spec": {"x": "z"}, "metadata": {}})),
+            Outcome::Skip { .. }
+        ));
     }
 
     #[test]
     fn existence_anchor_needs_one_matching_element() {
         let p = json!({"spec": {"^(containers)": [{"image": "nginx*"}]}});
-        assert_eq!(run(p.clone(), json!({"spec": {"containers": [{"image": "a"}, {"image": "nginx:1"}]}})), Outcome::Pass);
+        assert_eq!(
+            run(
+                p.clone(),
+                json!({"spec": {"containers": [{"image": "a"}, {"image": "nginx:1"}]}})
+            ),
+            Outcome::Pass
+        );
         assert_eq!(
             run(p, json!({"spec": {"containers": [{"image": "a"}]}})),
             Outcome::Fail {
@@ -669,8 +781,17 @@ mod tests {
     #[test]
     fn metadata_label_wildcard_keys_expand() {
         let p = json!({"metadata": {"labels": {"app.*/name": "?*"}}});
-        assert_eq!(run(p.clone(), json!({"metadata": {"labels": {"app.kubernetes.io/name": "x"}}})), Outcome::Pass);
-        assert!(matches!(run(p, json!({"metadata": {"labels": {"other": "x"}}})), Outcome::Fail { .. }));
+        assert_eq!(
+            run(
+                p.clone(),
+                json!({"metadata": {"labels": {"app.kubernetes.io/name": "x"}}})
+            ),
+            Outcome::Pass
+        );
+        assert!(matches!(
+            run(p, json!({"metadata": {"labels": {"other": "x"}}})),
+            Outcome::Fail { .. }
+        ));
     }
 
     #[test]

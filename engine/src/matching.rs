@@ -6,9 +6,7 @@ use std::collections::BTreeMap;
 use regex::Regex;
 use serde_json::Value;
 
-use crate::policy::{
-    LabelSelector, MatchResources, ResourceDescription, ResourceFilter, Subject,
-};
+use crate::policy::{LabelSelector, MatchResources, ResourceDescription, ResourceFilter, Subject};
 use crate::resource::{Request, ResourceMeta, UserInfo};
 use crate::wildcard;
 
@@ -128,7 +126,11 @@ pub fn selector_matches(
             }
             "Exists" => actual.is_some(),
             "DoesNotExist" => actual.is_none(),
-            other => return Err(format!("\"{other}\" is not a valid label selector operator")),
+            other => {
+                return Err(format!(
+                    "\"{other}\" is not a valid label selector operator"
+                ))
+            }
         };
         if !ok {
             return Ok(false);
@@ -157,7 +159,12 @@ struct Filter {
 }
 
 impl Filter {
-    fn new(desc: Option<&ResourceDescription>, subjects: &[Subject], roles: &[String], cluster_roles: &[String]) -> Self {
+    fn new(
+        desc: Option<&ResourceDescription>,
+        subjects: &[Subject],
+        roles: &[String],
+        cluster_roles: &[String],
+    ) -> Self {
         let desc = desc.cloned().unwrap_or_default();
         Filter {
             kinds: desc.kinds.iter().map(|k| KindSelector::parse(k)).collect(),
@@ -169,7 +176,12 @@ impl Filter {
     }
 
     fn from_filter(f: &ResourceFilter) -> Self {
-        Filter::new(f.resources.as_ref(), &f.subjects, &f.roles, &f.cluster_roles)
+        Filter::new(
+            f.resources.as_ref(),
+            &f.subjects,
+            &f.roles,
+            &f.cluster_roles,
+        )
     }
 
     fn desc_is_empty(&self) -> bool {
@@ -191,7 +203,12 @@ impl Filter {
     /// `doesResourceMatchConditionBlock`: true when every given attribute matches.
     fn block_matches(&self, ctx: &MatchContext<'_>, use_user_info: bool) -> bool {
         let d = &self.desc;
-        if !d.operations.is_empty() && !d.operations.iter().any(|o| o == ctx.request.operation.as_str()) {
+        if !d.operations.is_empty()
+            && !d
+                .operations
+                .iter()
+                .any(|o| o == ctx.request.operation.as_str())
+        {
             return false;
         }
         let m = &ctx.meta;
@@ -203,7 +220,11 @@ impl Filter {
         {
             return false;
         }
-        let name = if m.name.is_empty() { m.generate_name } else { m.name };
+        let name = if m.name.is_empty() {
+            m.generate_name
+        } else {
+            m.name
+        };
         if let Some(n) = d.name.as_deref().filter(|n| !n.is_empty()) {
             if !wildcard::matches(n, name) {
                 return false;
@@ -213,7 +234,11 @@ impl Filter {
             return false;
         }
         if !d.namespaces.is_empty() {
-            let ns = if m.kind == "Namespace" { m.name } else { m.namespace };
+            let ns = if m.kind == "Namespace" {
+                m.name
+            } else {
+                m.namespace
+            };
             if !d.namespaces.iter().any(|n| wildcard::matches(n, ns)) {
                 return false;
             }
@@ -223,7 +248,8 @@ impl Filter {
             let all = d.annotations.iter().all(|(k, v)| {
                 actual.is_some_and(|a| {
                     a.iter().any(|(ak, av)| {
-                        wildcard::matches(k, ak) && av.as_str().is_some_and(|av| wildcard::matches(v, av))
+                        wildcard::matches(k, ak)
+                            && av.as_str().is_some_and(|av| wildcard::matches(v, av))
                     })
                 })
             });
@@ -261,7 +287,10 @@ impl Filter {
                 return false;
             }
             if !self.cluster_roles.is_empty()
-                && !ui.cluster_roles.iter().any(|r| self.cluster_roles.contains(r))
+                && !ui
+                    .cluster_roles
+                    .iter()
+                    .any(|r| self.cluster_roles.contains(r))
             {
                 return false;
             }
@@ -324,7 +353,11 @@ impl<'a> MatchContext<'a> {
                     .collect()
             })
             .unwrap_or_default();
-        MatchContext { request, meta, labels }
+        MatchContext {
+            request,
+            meta,
+            labels,
+        }
     }
 }
 
@@ -346,12 +379,22 @@ pub struct CompiledMatch {
 impl CompiledMatch {
     pub fn compile(m: &MatchResources) -> Self {
         let mode = match (&m.any, &m.all) {
-            (Some(any), _) if !any.is_empty() => Mode::Any(any.iter().map(Filter::from_filter).collect()),
-            (_, Some(all)) if !all.is_empty() => Mode::All(all.iter().map(Filter::from_filter).collect()),
+            (Some(any), _) if !any.is_empty() => {
+                Mode::Any(any.iter().map(Filter::from_filter).collect())
+            }
+            (_, Some(all)) if !all.is_empty() => {
+                Mode::All(all.iter().map(Filter::from_filter).collect())
+            }
             _ => Mode::Inline,
         };
-        let inline = matches!(mode, Mode::Inline)
-            .then(|| Filter::new(m.resources.as_ref(), &m.subjects, &m.roles, &m.cluster_roles));
+        let inline = matches!(mode, Mode::Inline).then(|| {
+            Filter::new(
+                m.resources.as_ref(),
+                &m.subjects,
+                &m.roles,
+                &m.cluster_roles,
+            )
+        });
         CompiledMatch { mode, inline }
     }
 
@@ -370,7 +413,10 @@ impl CompiledMatch {
         match &self.mode {
             Mode::Any(fs) => fs.iter().any(|f| f.matches_for_match(ctx)),
             Mode::All(fs) => fs.iter().all(|f| f.matches_for_match(ctx)),
-            Mode::Inline => self.inline.as_ref().is_some_and(|f| f.matches_for_match(ctx)),
+            Mode::Inline => self
+                .inline
+                .as_ref()
+                .is_some_and(|f| f.matches_for_match(ctx)),
         }
     }
 
@@ -382,7 +428,10 @@ impl CompiledMatch {
         match &self.mode {
             Mode::Any(fs) => fs.iter().any(|f| f.matches_for_exclude(ctx)),
             Mode::All(fs) => fs.iter().all(|f| f.matches_for_exclude(ctx)),
-            Mode::Inline => self.inline.as_ref().is_some_and(|f| f.matches_for_exclude(ctx)),
+            Mode::Inline => self
+                .inline
+                .as_ref()
+                .is_some_and(|f| f.matches_for_exclude(ctx)),
         }
     }
 
@@ -457,12 +506,19 @@ mod tests {
 
     #[test]
     fn selector_with_wildcards_and_expressions() {
-        let labels: BTreeMap<&str, &str> = [("app", "web"), ("tier", "front")].into_iter().collect();
-        let sel: LabelSelector = serde_json::from_value(json!({"matchLabels": {"ap*": "w*"}})).unwrap();
+        let labels: BTreeMap<&str, &str> =
+            [("app", "web"), ("tier", "front")].into_iter().collect();
+        let sel: LabelSelector =
+            serde_json::from_value(json!({"matchLabels": {"ap*": "w*"}})).unwrap();
         assert!(selector_matches(&sel, &labels).unwrap());
-        let sel: LabelSelector = serde_json::from_value(json!({"matchExpressions": [{"key":"tier","operator":"NotIn","values":["back"]}]})).unwrap();
+        let sel: LabelSelector = serde_json::from_value(
+            json!({"matchExpressions": [{"key":"tier","operator":"NotIn","values":["back"]}]}),
+        )
+        .unwrap();
         assert!(selector_matches(&sel, &labels).unwrap());
-        let sel: LabelSelector = serde_json::from_value(json!({"matchExpressions": [{"key":"x","operator":"Exists"}]})).unwrap();
+        let sel: LabelSelector =
+            serde_json::from_value(json!({"matchExpressions": [{"key":"x","operator":"Exists"}]}))
+                .unwrap();
         assert!(!selector_matches(&sel, &labels).unwrap());
     }
 }

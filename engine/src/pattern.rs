@@ -98,11 +98,17 @@ fn parse_atom(atom: &str) -> Atom {
         }
         let (in_range, not_in_range) = range_regexes();
         if let Some(c) = not_in_range.captures(atom) {
-            let (a, b) = (c.get(1).map_or("", |m| m.as_str()), c.get(2).map_or("", |m| m.as_str()));
+            let (a, b) = (
+                c.get(1).map_or("", |m| m.as_str()),
+                c.get(2).map_or("", |m| m.as_str()),
+            );
             return Atom::NotInRange(comparison(Op::Less, a), comparison(Op::More, b));
         }
         if let Some(c) = in_range.captures(atom) {
-            let (a, b) = (c.get(1).map_or("", |m| m.as_str()), c.get(2).map_or("", |m| m.as_str()));
+            let (a, b) = (
+                c.get(1).map_or("", |m| m.as_str()),
+                c.get(2).map_or("", |m| m.as_str()),
+            );
             return Atom::InRange(comparison(Op::MoreEqual, a), comparison(Op::LessEqual, b));
         }
     }
@@ -113,9 +119,17 @@ impl StringPattern {
     pub fn compile(raw: &str) -> StringPattern {
         let alternatives = raw
             .split('|')
-            .map(|alt| alt.trim_matches(' ').split('&').map(|a| parse_atom(a.trim_matches(' '))).collect())
+            .map(|alt| {
+                alt.trim_matches(' ')
+                    .split('&')
+                    .map(|a| parse_atom(a.trim_matches(' ')))
+                    .collect()
+            })
             .collect();
-        StringPattern { raw: raw.to_string(), alternatives }
+        StringPattern {
+            raw: raw.to_string(),
+            alternatives,
+        }
     }
 
     pub fn raw(&self) -> &str {
@@ -264,8 +278,14 @@ mod tests {
 
     #[test]
     fn string_bool_comparisons_follow_kyverno() {
-        assert!(m(json!("false"), json!(false)), "string pattern matches bool via stringification");
-        assert!(!m(json!(false), json!("false")), "bool pattern needs a bool");
+        assert!(
+            m(json!("false"), json!(false)),
+            "string pattern matches bool via stringification"
+        );
+        assert!(
+            !m(json!(false), json!("false")),
+            "bool pattern needs a bool"
+        );
         assert!(m(json!(true), json!(true)));
     }
 
@@ -274,11 +294,20 @@ mod tests {
         assert!(m(json!("?*"), json!("x")));
         assert!(!m(json!("?*"), json!("")));
         assert!(!m(json!("?*"), json!(null)));
-        assert!(m(json!("k8s.gcr.io/* | gallery.ecr.aws/*"), json!("gallery.ecr.aws/x")));
-        assert!(!m(json!("k8s.gcr.io/* | gallery.ecr.aws/*"), json!("docker.io/x")));
+        assert!(m(
+            json!("k8s.gcr.io/* | gallery.ecr.aws/*"),
+            json!("gallery.ecr.aws/x")
+        ));
+        assert!(!m(
+            json!("k8s.gcr.io/* | gallery.ecr.aws/*"),
+            json!("docker.io/x")
+        ));
         assert!(m(json!("!default"), json!("prod")));
         assert!(!m(json!("!default"), json!("default")));
-        assert!(!m(json!("!default"), json!(null)), "negation fails on absent fields");
+        assert!(
+            !m(json!("!default"), json!(null)),
+            "negation fails on absent fields"
+        );
         assert!(m(json!("*"), json!(3)));
         assert!(!m(json!("*"), json!(null)));
     }
@@ -292,7 +321,10 @@ mod tests {
         assert!(!m(json!("1-10"), json!(11)));
         assert!(m(json!("1!-10"), json!(11)));
         assert!(m(json!(">1024"), json!(2048.0)));
-        assert!(!m(json!(">abc"), json!("abd")), "ordering operators do not apply to strings");
+        assert!(
+            !m(json!(">abc"), json!("abd")),
+            "ordering operators do not apply to strings"
+        );
         assert!(m(json!("80"), json!(80.0)), "quantity equality");
     }
 

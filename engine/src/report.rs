@@ -37,7 +37,11 @@ pub fn result_entry(
     opts: &ReportOptions,
 ) -> Value {
     let info = &policy.policy;
-    let scored = info.annotations.get("policies.kyverno.io/scored").map(String::as_str) != Some("false");
+    let scored = info
+        .annotations
+        .get("policies.kyverno.io/scored")
+        .map(String::as_str)
+        != Some("false");
     let mut status = rule.status;
     if status == RuleStatus::Fail && (!scored || (opts.audit_warn && policy_audit)) {
         status = RuleStatus::Warn;
@@ -53,7 +57,10 @@ pub fn result_entry(
     if !meta.uid.is_empty() {
         reference.insert("uid".into(), json!(meta.uid));
     }
-    if let Some(rv) = resource.pointer("/metadata/resourceVersion").and_then(Value::as_str) {
+    if let Some(rv) = resource
+        .pointer("/metadata/resourceVersion")
+        .and_then(Value::as_str)
+    {
         reference.insert("resourceVersion".into(), json!(rv));
     }
     let mut out = Map::new();
@@ -68,17 +75,30 @@ pub fn result_entry(
         out.insert("scored".into(), json!(true));
     }
     if let Some(sev) = info.annotations.get("policies.kyverno.io/severity") {
-        if matches!(sev.as_str(), "critical" | "high" | "medium" | "low" | "info") {
+        if matches!(
+            sev.as_str(),
+            "critical" | "high" | "medium" | "low" | "info"
+        ) {
             out.insert("severity".into(), json!(sev));
         }
     }
     if let Some(cat) = info.annotations.get("policies.kyverno.io/category") {
         out.insert("category".into(), json!(cat));
     }
-    let ts = opts.timestamp.unwrap_or(Timestamp { seconds: 0, nanos: 0 });
-    out.insert("timestamp".into(), json!({"nanos": ts.nanos, "seconds": ts.seconds}));
+    let ts = opts.timestamp.unwrap_or(Timestamp {
+        seconds: 0,
+        nanos: 0,
+    });
+    out.insert(
+        "timestamp".into(),
+        json!({"nanos": ts.nanos, "seconds": ts.seconds}),
+    );
     out.insert("resources".into(), json!([Value::Object(reference)]));
-    let process = if info.background { "background scan" } else { "admission review" };
+    let process = if info.background {
+        "background scan"
+    } else {
+        "admission review"
+    };
     out.insert("properties".into(), json!({ "process": process }));
     Value::Object(out)
 }
@@ -125,7 +145,10 @@ pub fn merged_reports(inputs: &[ReportInput<'_>], opts: &ReportOptions) -> Vec<V
                 let entry = result_entry(pr, rule, input.resource, audit, opts);
                 match &pr.policy.namespace {
                     None => cluster.push(entry),
-                    Some(ns) => match namespaced.iter_mut().find(|(n, s, _)| *n == pr.policy.name && s == ns) {
+                    Some(ns) => match namespaced
+                        .iter_mut()
+                        .find(|(n, s, _)| *n == pr.policy.name && s == ns)
+                    {
                         Some((_, _, rs)) => rs.push(entry),
                         None => namespaced.push((pr.policy.name.clone(), ns.clone(), vec![entry])),
                     },
@@ -134,7 +157,11 @@ pub fn merged_reports(inputs: &[ReportInput<'_>], opts: &ReportOptions) -> Vec<V
         }
     }
     let (api, ckind, nkind) = match opts.format {
-        ReportFormat::WgPolicy => ("wgpolicyk8s.io/v1alpha2", "ClusterPolicyReport", "PolicyReport"),
+        ReportFormat::WgPolicy => (
+            "wgpolicyk8s.io/v1alpha2",
+            "ClusterPolicyReport",
+            "PolicyReport",
+        ),
         ReportFormat::OpenReports => ("openreports.io/v1alpha1", "ClusterReport", "PolicyReport"),
     };
     let mut out = Vec::new();

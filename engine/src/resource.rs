@@ -76,6 +76,9 @@ pub struct Request<'a> {
     pub namespace_labels: Option<&'a BTreeMap<String, String>>,
     /// The subresource of the request (`status`, `exec`...), empty for none.
     pub subresource: &'a str,
+    /// Extra variables merged into the context (dotted keys, e.g.
+    /// `request.operation`), as `kyverno test` values files give them.
+    pub variables: Option<&'a serde_json::Map<String, Value>>,
 }
 
 impl<'a> Request<'a> {
@@ -88,6 +91,7 @@ impl<'a> Request<'a> {
             user_info: None,
             namespace_labels: None,
             subresource: "",
+            variables: None,
         }
     }
 
@@ -140,7 +144,9 @@ impl<'a> ResourceMeta<'a> {
             name: s(meta.and_then(|m| m.get("name"))),
             generate_name: s(meta.and_then(|m| m.get("generateName"))),
             namespace: s(meta.and_then(|m| m.get("namespace"))),
-            labels: meta.and_then(|m| m.get("labels")).and_then(Value::as_object),
+            labels: meta
+                .and_then(|m| m.get("labels"))
+                .and_then(Value::as_object),
             annotations: meta
                 .and_then(|m| m.get("annotations"))
                 .and_then(Value::as_object),

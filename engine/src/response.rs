@@ -52,8 +52,19 @@ pub struct RuleResponse {
 }
 
 impl RuleResponse {
-    pub fn new(name: &str, rule_type: RuleType, status: RuleStatus, message: impl Into<String>) -> Self {
-        RuleResponse { name: name.to_string(), rule_type, status, message: message.into(), path: None }
+    pub fn new(
+        name: &str,
+        rule_type: RuleType,
+        status: RuleStatus,
+        message: impl Into<String>,
+    ) -> Self {
+        RuleResponse {
+            name: name.to_string(),
+            rule_type,
+            status,
+            message: message.into(),
+            path: None,
+        }
     }
 }
 
@@ -86,6 +97,7 @@ impl PolicyResponse {
     /// error under `failurePolicy: Fail`.
     pub fn blocks(&self) -> bool {
         self.enforced.iter().any(|e| *e)
-            || (!self.policy.failure_policy_ignore && self.rules.iter().any(|r| r.status == RuleStatus::Error))
+            || (!self.policy.failure_policy_ignore
+                && self.rules.iter().any(|r| r.status == RuleStatus::Error))
     }
 }

@@ -1,0 +1,332 @@
+//! Tree-walking evaluator, following go-jmespath's `interpreter.go`
+//! (Kyverno fork) node by node: the fork's "Unknown key" error and the
+//! places that swallow it are only meaningful relative to that structure.
+
+use super::ast::{Comparator, Node};
+use super::functions::{call_function, Arg};
+use super::value::{equal, Kind, Val};
+use super::{Dialect, JmespathError, Runtime};
+use std::cell::Cell;
+
+/// Upper bound on evaluation work (nodes evaluated plus elements produced),
+/// so hostile expressions like nested multi-selects cannot run away.
+pub(crate) const MAX_STEPS: u64 = 5_000_000;
+
+pub(crate) struct Interp<'r, 'h> {
+    pub rt: &'r Runtime<'h>,
+    steps: Cell<u64>,
+}
+
+type R<'a> = Result<Val<'a>, JmespathError>;
+
+impl<'r, 'h> Interp<'r, 'h> {
+    pub(crate) fn new(rt: &'r Runtime<'h>) -> Self {
+        Interp {
+            rt,
+            steps: Cell::new(0),
+        }
+    }
+
+    pub(crate) fn kyverno(&self) -> bool {
+        self.rt.dialect == Dialect::Kyverno
+    }
+
+    pub(crate) fn charge(&self, n: u64) -> Result<(), JmespathError> {
+        let s = self.steps.get().saturating_add(n);
+        self.steps.set(s);
+        if s > MAX_STEPS {
+            return Err(JmespathError::Runtime(format!(
+                "JMESPath evaluation exceeded its limit of {MAX_STEPS} steps"
+            )));
+        }
+        Ok(())
+    }
+
+    /// The fork turns a missing key into `null` in most places; only the
+    /// `NotFoundError` is swallowed, other errors still propagate.
+    pub(crate) fn swallow<'a>(&self, r: R<'a>) -> R<'a> {
+        match r {
+            Err(JmespathError::UnknownKey(_)) => Ok(Val::Null),
+            other => other,
+        }
+    }
+
+    /// Flatten, filter and value-projection left-hand sides swallow *every*
+    /// error in the fork; the standard dialect keeps the spec's behaviour.
+    fn swallow_all<'a>(&self, r: R<'a>) -> R<'a> {
+        match r {
+            Err(_) if self.kyverno() => Ok(Val::Null),
+            other => self.swallow(other),
+        }
+    }
+
+    pub(crate) fn eval<'a>(&self, node: &'a Node, input: Val<'a>) -> R<'a> {
+        self.charge(1)?;
+        match node {
+            Node::Identity => Ok(input),
+            Node::Literal(v) => Ok(Val::Ref(v)),
+            Node::Field(key) => match input.get_field(key) {
+                Some(Some(v)) => Ok(v),
+                Some(None) if self.kyverno() => Err(JmespathError::UnknownKey(key.clone())),
+                _ => Ok(Val::Null),
+            },
+            Node::Subexpression(l, r) | Node::IndexExpression(l, r) => {
+                let left = self.eval(l, input)?;
+                self.eval(r, left)
+            }
+            Node::Index(i) => {
+                let len = match input.array_len() {
+                    Some(len) => len,
+                    None => return Ok(Val::Null),
+                };
+                let idx = if *i < 0 {
+                    i.checked_add(len as i64)
+                } else {
+                    Some(*i)
+                };
+                match idx {
+                    Some(k) if k >= 0 => Ok(input.index(k as usize).unwrap_or(Val::Null)),
+                    _ => Ok(Val::Null),
+                }
+            }
+            Node::Slice(parts) => self.slice(parts, input),
+            Node::Projection(l, r) => {
+                let left = self.swallow(self.eval(l, input))?;
+                let elems = match left.into_elements() {
+                    Some(e) => e,
+                    None => return Ok(Val::Null),
+                };
+                self.project(r, elems, 0)
+            }
+            Node::ValueProjection(l, r) => {
+                let left = self.swallow_all(self.eval(l, input))?;
+                let values = match left.object_values() {
+                    Some(v) => v,
+                    None => return Ok(Val::Null),
+                };
+                // The fork allocates `len(obj)` nil slots before appending the
+                // values, so the right-hand side also runs on that many nulls.
+                let padding = if self.kyverno() && !matches!(**r, Node::Identity) {
+                    values.len()
+                } else {
+                    0
+                };
+                self.project(r, values, padding)
+            }
+            Node::FilterProjection { lhs, rhs, cond } => {
+                let left = self.swallow_all(self.eval(lhs, input))?;
+                let elems = match left.into_elements() {
+                    Some(e) => e,
+                    None => return Ok(Val::Null),
+                };
+                let mut out = Vec::new();
+                for e in elems {
+                    let c = self.swallow(self.eval(cond, e.clone()))?;
+                    if c.truthy() {
+                        let cur = self.swallow(self.eval(rhs, e))?;
+                        if !cur.is_null() {
+                            self.charge(1)?;
+                            out.push(cur);
+                        }
+                    }
+                }
+                Ok(Val::list(out))
+            }
+            Node::Flatten(inner) => {
+                let left = self.swallow_all(self.eval(inner, input))?;
+                let elems = match left.into_elements() {
+                    Some(e) => e,
+                    None => return Ok(Val::Null),
+                };
+                let mut out = Vec::with_capacity(elems.len());
+                for e in elems {
+                    if e.kind() == Kind::Array {
+                        let sub = e.into_elements().unwrap_or_default();
+                        self.charge(sub.len() as u64)?;
+                        out.extend(sub);
+                    } else {
+                        self.charge(1)?;
+                        out.push(e);
+                    }
+                }
+                Ok(Val::list(out))
+            }
+            Node::Comparator(op, l, r) => {
+                let left = self.swallow(self.eval(l, input.clone()))?;
+                let right = self.swallow(self.eval(r, input))?;
+                Ok(compare(*op, &left, &right))
+            }
+            Node::Or(l, r) => {
+                let left = self.swallow(self.eval(l, input.clone()))?;
+                if left.truthy() {
+                    return Ok(left);
+                }
+                self.swallow(self.eval(r, input))
+            }
+            Node::And(l, r) => {
+                let left = self.swallow(self.eval(l, input.clone()))?;
+                if !left.truthy() {
+                    return Ok(left);
+                }
+                self.eval(r, input)
+            }
+            Node::Not(e) => {
+                let v = self.swallow(self.eval(e, input))?;
+                Ok(Val::Bool(!v.truthy()))
+            }
+            Node::Pipe(l, r) => {
+                let left = self.swallow(self.eval(l, input))?;
+                self.swallow(self.eval(r, left))
+            }
+            Node::MultiSelectList(items) => {
+                if input.is_null() {
+                    return Ok(Val::Null);
+                }
+                let mut out = Vec::with_capacity(items.len());
+                for item in items {
+                    out.push(self.swallow(self.eval(item, input.clone()))?);
+                }
+                self.charge(items.len() as u64)?;
+                Ok(Val::list(out))
+            }
+            Node::MultiSelectHash(pairs) => {
+                if input.is_null() {
+                    return Ok(Val::Null);
+                }
+                let mut out = std::collections::BTreeMap::new();
+                for (k, item) in pairs {
+                    let v = self.swallow(self.eval(item, input.clone()))?;
+                    out.insert(k.clone(), v);
+                }
+                self.charge(pairs.len() as u64)?;
+                Ok(Val::Map(std::rc::Rc::new(out)))
+            }
+            Node::Function(call) => {
+                let mut args = Vec::with_capacity(call.args.len());
+                for a in &call.args {
+                    match a {
+                        Node::ExpRef(inner) => args.push(Arg::Expref(inner)),
+                        other => {
+                            args.push(Arg::Val(self.swallow(self.eval(other, input.clone()))?))
+                        }
+                    }
+                }
+                call_function(self, call, args)
+            }
+            Node::ExpRef(_) => Err(JmespathError::InvalidType(
+                "expression references (&expr) are only allowed as function arguments".into(),
+            )),
+        }
+    }
+
+    fn project<'a>(&self, rhs: &'a Node, elems: Vec<Val<'a>>, null_padding: usize) -> R<'a> {
+        let mut out = Vec::with_capacity(elems.len());
+        for _ in 0..null_padding {
+            let cur = self.swallow(self.eval(rhs, Val::Null))?;
+            if !cur.is_null() {
+                out.push(cur);
+            }
+        }
+        for e in elems {
+            let cur = self.swallow(self.eval(rhs, e))?;
+            if !cur.is_null() {
+                self.charge(1)?;
+                out.push(cur);
+            }
+        }
+        Ok(Val::list(out))
+    }
+
+    fn slice<'a>(&self, parts: &[Option<i64>; 3], input: Val<'a>) -> R<'a> {
+        let len = match input.array_len() {
+            Some(l) => l as i64,
+            None => return Ok(Val::Null),
+        };
+        let step = match parts[2] {
+            None => 1,
+            Some(0) => {
+                return Err(JmespathError::InvalidValue(
+                    "Invalid slice, step cannot be 0".into(),
+                ))
+            }
+            Some(s) => s,
+        };
+        let cap = |actual: i64| -> i64 {
+            if actual < 0 {
+                let a = actual.saturating_add(len);
+                if a < 0 {
+                    if step < 0 {
+                        -1
+                    } else {
+                        0
+                    }
+                } else {
+                    a
+                }
+            } else if actual >= len {
+                if step < 0 {
+                    len - 1
+                } else {
+                    len
+                }
+            } else {
+                actual
+            }
+        };
+        let start = match parts[0] {
+            Some(s) => cap(s),
+            None if step < 0 => len - 1,
+            None => 0,
+        };
+        let stop = match parts[1] {
+            Some(s) => cap(s),
+            None if step < 0 => -1,
+            None => len,
+        };
+        let elems = input.into_elements().unwrap_or_default();
+        let mut out = Vec::new();
+        let mut i = start;
+        if step > 0 {
+            while i < stop {
+                if let Some(e) = usize::try_from(i).ok().and_then(|k| elems.get(k)) {
+                    out.push(e.clone());
+                }
+                i = match i.checked_add(step) {
+                    Some(n) => n,
+                    None => break,
+                };
+            }
+        } else {
+            while i > stop {
+                if let Some(e) = usize::try_from(i).ok().and_then(|k| elems.get(k)) {
+                    out.push(e.clone());
+                }
+                i = match i.checked_add(step) {
+                    Some(n) => n,
+                    None => break,
+                };
+            }
+        }
+        self.charge(out.len() as u64)?;
+        Ok(Val::list(out))
+    }
+}
+
+fn compare<'a>(op: Comparator, left: &Val<'a>, right: &Val<'a>) -> Val<'a> {
+    match op {
+        Comparator::Eq => Val::Bool(equal(left.view(), right.view())),
+        Comparator::Ne => Val::Bool(!equal(left.view(), right.view())),
+        _ => {
+            let (a, b) = match (left.as_f64(), right.as_f64()) {
+                (Some(a), Some(b)) => (a, b),
+                _ => return Val::Null,
+            };
+            Val::Bool(match op {
+                Comparator::Lt => a < b,
+                Comparator::Lte => a <= b,
+                Comparator::Gt => a > b,
+                _ => a >= b,
+            })
+        }
+    }
+}

@@ -1,0 +1,564 @@
+//! Regex functions. Patterns are Go RE2 syntax; the Rust `regex` crate is
+//! also RE2-like (linear time) but makes `\d`, `\w`, `\s` and `\b` Unicode
+//! aware and reads `[`, `&&`, `--`, `~~` inside classes as set operations,
+//! so patterns are translated to keep Go's meaning first.
+
+use super::super::ast::{FunctionCall, Node};
+use super::super::functions::{Args, R};
+use super::super::interpreter::Interp;
+use super::super::value::Val;
+use super::super::JmespathError;
+use super::{arg_type_err, iface_to_string, kerr};
+use regex::{NoExpand, Regex, RegexBuilder};
+use serde_json::Value;
+
+/// Compiled-program size cap: Kubernetes policy regexes are tiny, and this
+/// keeps hostile `{1000}{1000}` patterns from exhausting memory.
+const REGEX_SIZE_LIMIT: usize = 1 << 20;
+
+/// Go regex syntax -> equivalent Rust regex syntax.
+pub(crate) fn translate_go_regex(p: &str) -> String {
+    let mut out = String::with_capacity(p.len() + 8);
+    let mut chars = p.chars().peekable();
+    let mut in_class = false;
+    // Position inside the current class, to keep a leading `]` literal.
+    let mut class_len = 0usize;
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                let Some(n) = chars.next() else {
+                    out.push('\\');
+                    break;
+                };
+                let piece: String = match (n, in_class) {
+                    ('d', false) => "[0-9]".into(),
+                    ('d', true) => "0-9".into(),
+                    ('D', false) => "[^0-9]".into(),
+                    ('D', true) => "[:^digit:]".into(),
+                    ('w', false) => "[0-9A-Za-z_]".into(),
+                    ('w', true) => "0-9A-Za-z_".into(),
+                    ('W', false) => "[^0-9A-Za-z_]".into(),
+                    ('W', true) => "[:^word:]".into(),
+                    ('s', false) => r"[\t\n\f\r ]".into(),
+                    ('s', true) => r"\t\n\f\r ".into(),
+                    ('S', false) => r"[^\t\n\f\r ]".into(),
+                    ('S', true) => "[:^space:]".into(),
+                    ('b', false) => r"(?-u:\b)".into(),
+                    ('B', false) => r"(?-u:\B)".into(),
+                    ('Q', _) => {
+                        // \Q...\E quotes literally.
+                        let mut lit = String::new();
+                        while let Some(q) = chars.next() {
+                            if q == '\\' && chars.peek() == Some(&'E') {
+                                chars.next();
+                                break;
+                            }
+                            lit.push(q);
+                        }
+                        if in_class {
+                            lit.chars()
+                                .map(|ch| format!("\\x{{{:x}}}", ch as u32))
+                                .collect()
+                        } else {
+                            regex::escape(&lit)
+                        }
+                    }
+                    (other, _) => format!("\\{other}"),
+                };
+                out.push_str(&piece);
+                if in_class {
+                    class_len += 1;
+                }
+            }
+            '[' if !in_class => {
+                in_class = true;
+                class_len = 0;
+                out.push('[');
+                if chars.peek() == Some(&'^') {
+                    chars.next();
+                    out.push('^');
+                }
+            }
+            '[' => {
+                if chars.peek() == Some(&':') {
+                    // POSIX class `[:alpha:]`: copy through `:]`.
+                    out.push('[');
+                    let mut prev = '[';
+                    for q in chars.by_ref() {
+                        out.push(q);
+                        if prev == ':' && q == ']' {
+                            break;
+                        }
+                        prev = q;
+                    }
+                } else {
+                    out.push_str("\\[");
+                }
+                class_len += 1;
+            }
+            ']' if in_class && class_len > 0 => {
+                in_class = false;
+                out.push(']');
+            }
+            ']' if in_class => {
+                out.push_str("\\]");
+                class_len += 1;
+            }
+            '&' | '~' if in_class => {
+                out.push('\\');
+                out.push(c);
+                class_len += 1;
+            }
+            '-' if in_class && chars.peek() == Some(&'-') => {
+                out.push_str("\\-");
+                class_len += 1;
+            }
+            other => {
+                out.push(other);
+                if in_class {
+                    class_len += 1;
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Compiles a Go pattern; the error text mimics Go's
+/// `error parsing regexp: <what>`.
+pub(crate) fn compile_go_regex(pattern: &str) -> Result<Regex, String> {
+    RegexBuilder::new(&translate_go_regex(pattern))
+        .octal(true)
+        .size_limit(REGEX_SIZE_LIMIT)
+        .build()
+        .map_err(|e| match e {
+            regex::Error::Syntax(msg) => {
+                let what = msg
+                    .lines()
+                    .rev()
+                    .find_map(|l| l.trim().strip_prefix("error: "))
+                    .unwrap_or("invalid regular expression")
+                    .to_string();
+                format!("error parsing regexp: {what}: `{pattern}`")
+            }
+            regex::Error::CompiledTooBig(limit) => {
+                format!(
+                    "error parsing regexp: expression too large (over {limit} bytes): `{pattern}`"
+                )
+            }
+            other => format!("error parsing regexp: {other}"),
+        })
+}
+
+/// The call's regex: compiled once per call site when the pattern is a
+/// string literal, otherwise per evaluation.
+fn regex_for<'c>(
+    call: &'c FunctionCall,
+    pattern: &str,
+) -> Result<std::borrow::Cow<'c, Regex>, String> {
+    if let Some(Node::Literal(Value::String(lit))) = call.args.first() {
+        if lit == pattern {
+            let cached = call.regex_cache.get_or_init(|| compile_go_regex(lit).ok());
+            if let Some(re) = cached {
+                return Ok(std::borrow::Cow::Borrowed(re));
+            }
+        }
+    }
+    compile_go_regex(pattern).map(std::borrow::Cow::Owned)
+}
+
+pub(crate) fn regex_match<'a>(_: &Interp<'_, '_>, call: &'a FunctionCall, a: Args<'a>) -> R<'a> {
+    let pattern = a.str(0)?;
+    let src =
+        iface_to_string(a.val(1)?).ok_or_else(|| arg_type_err(a.name, 2, "String or Real"))?;
+    let re = regex_for(call, pattern).map_err(JmespathError::Runtime)?;
+    Ok(Val::Bool(re.is_match(&src)))
+}
+
+fn replace_common<'a>(
+    it: &Interp<'_, '_>,
+    call: &'a FunctionCall,
+    a: Args<'a>,
+    literal: bool,
+) -> R<'a> {
+    let pattern = a.str(0)?;
+    let src =
+        iface_to_string(a.val(1)?).ok_or_else(|| arg_type_err(a.name, 2, "String or Real"))?;
+    let repl =
+        iface_to_string(a.val(2)?).ok_or_else(|| arg_type_err(a.name, 3, "String or Real"))?;
+    let re = regex_for(call, pattern).map_err(|e| kerr(a.name, e))?;
+    let out = if literal {
+        re.replace_all(&src, NoExpand(&repl)).into_owned()
+    } else {
+        re.replace_all(&src, repl.as_str()).into_owned()
+    };
+    it.charge(out.len() as u64 / 64)?;
+    Ok(Val::string(out))
+}
+
+pub(crate) fn regex_replace_all<'a>(
+    it: &Interp<'_, '_>,
+    call: &'a FunctionCall,
+    a: Args<'a>,
+) -> R<'a> {
+    replace_common(it, call, a, false)
+}
+
+pub(crate) fn regex_replace_all_literal<'a>(
+    it: &Interp<'_, '_>,
+    call: &'a FunctionCall,
+    a: Args<'a>,
+) -> R<'a> {
+    replace_common(it, call, a, true)
+}
+
+// ---------------------------------------------------------------------------
+// random(): a string matching a pattern (goregen with default arguments,
+// which parses with Go's syntax flags 0: no Perl classes like `\d`).
+
+const MAX_UNBOUNDED_REPEAT: u32 = 4096;
+const MAX_RANDOM_LEN: usize = 1 << 20;
+
+#[derive(Debug)]
+enum Gen {
+    Lit(char),
+    /// Inclusive ranges; `negated` picks outside them.
+    Class(Vec<(char, char)>, bool),
+    AnyNotNl,
+    Concat(Vec<Gen>),
+    Alt(Vec<Gen>),
+    Repeat(Box<Gen>, u32, u32),
+    Empty,
+}
+
+struct GenParser<'p> {
+    chars: std::iter::Peekable<std::str::Chars<'p>>,
+    depth: u32,
+}
+
+fn gen_err(msg: &str) -> String {
+    format!("error parsing regexp: {msg}")
+}
+
+impl GenParser<'_> {
+    fn alt(&mut self) -> Result<Gen, String> {
+        let mut alts = vec![self.concat()?];
+        while self.chars.peek() == Some(&'|') {
+            self.chars.next();
+            alts.push(self.concat()?);
+        }
+        Ok(if alts.len() == 1 {
+            alts.pop().unwrap_or(Gen::Empty)
+        } else {
+            Gen::Alt(alts)
+        })
+    }
+
+    fn concat(&mut self) -> Result<Gen, String> {
+        let mut items = Vec::new();
+        while let Some(&c) = self.chars.peek() {
+            if c == '|' || c == ')' {
+                break;
+            }
+            let atom = self.atom()?;
+            let atom = self.quantifiers(atom)?;
+            items.push(atom);
+        }
+        Ok(Gen::Concat(items))
+    }
+
+    fn quantifiers(&mut self, mut atom: Gen) -> Result<Gen, String> {
+        loop {
+            let (lo, hi) = match self.chars.peek() {
+                Some('*') => (0, MAX_UNBOUNDED_REPEAT),
+                Some('+') => (1, MAX_UNBOUNDED_REPEAT),
+                Some('?') => (0, 1),
+                Some('{') => {
+                    let mut look = self.chars.clone();
+                    look.next();
+                    let mut text = String::new();
+                    let mut closed = false;
+                    for c in look.by_ref() {
+                        if c == '}' {
+                            closed = true;
+                            break;
+                        }
+                        text.push(c);
+                    }
+                    let parsed = if closed { parse_braces(&text) } else { None };
+                    match parsed {
+                        Some((lo, hi)) => {
+                            if lo > 1000 || hi > 1000 && hi != MAX_UNBOUNDED_REPEAT {
+                                return Err(gen_err(&format!(
+                                    "invalid repeat count: `{{{text}}}`"
+                                )));
+                            }
+                            self.chars = look;
+                            atom = Gen::Repeat(Box::new(atom), lo, hi);
+                            continue;
+                        }
+                        // Not a repetition: `{` is a literal.
+                        None => return Ok(atom),
+                    }
+                }
+                _ => return Ok(atom),
+            };
+            self.chars.next();
+            if matches!(atom, Gen::Repeat(..)) {
+                return Err(gen_err("invalid nested repetition operator"));
+            }
+            atom = Gen::Repeat(Box::new(atom), lo, hi);
+        }
+    }
+
+    fn atom(&mut self) -> Result<Gen, String> {
+        let c = self
+            .chars
+            .next()
+            .ok_or_else(|| gen_err("missing argument"))?;
+        match c {
+            '(' => {
+                self.depth += 1;
+                if self.depth > 100 {
+                    return Err(gen_err("expression nests too deeply"));
+                }
+                if self.chars.peek() == Some(&'?') {
+                    return Err(gen_err("missing argument to repetition operator: `?`"));
+                }
+                let inner = self.alt()?;
+                if self.chars.next() != Some(')') {
+                    return Err(gen_err("missing closing ): `(`"));
+                }
+                self.depth -= 1;
+                Ok(inner)
+            }
+            '*' | '+' | '?' => Err(gen_err(&format!(
+                "missing argument to repetition operator: `{c}`"
+            ))),
+            '.' => Ok(Gen::AnyNotNl),
+            '^' | '$' => Ok(Gen::Empty),
+            '[' => self.class(),
+            '\\' => {
+                let n = self
+                    .chars
+                    .next()
+                    .ok_or_else(|| gen_err("trailing backslash at end of expression"))?;
+                match n {
+                    'n' => Ok(Gen::Lit('\n')),
+                    't' => Ok(Gen::Lit('\t')),
+                    'r' => Ok(Gen::Lit('\r')),
+                    'f' => Ok(Gen::Lit('\x0c')),
+                    'v' => Ok(Gen::Lit('\x0b')),
+                    'a' => Ok(Gen::Lit('\x07')),
+                    c if c.is_ascii_punctuation() => Ok(Gen::Lit(c)),
+                    other => Err(gen_err(&format!("invalid escape sequence: `\\{other}`"))),
+                }
+            }
+            other => Ok(Gen::Lit(other)),
+        }
+    }
+
+    fn class(&mut self) -> Result<Gen, String> {
+        let mut negated = false;
+        if self.chars.peek() == Some(&'^') {
+            self.chars.next();
+            negated = true;
+        }
+        let mut ranges = Vec::new();
+        let mut first = true;
+        loop {
+            let c = self
+                .chars
+                .next()
+                .ok_or_else(|| gen_err("missing closing ]"))?;
+            if c == ']' && !first {
+                break;
+            }
+            first = false;
+            let lo = if c == '[' && self.chars.peek() == Some(&':') {
+                let mut name = String::new();
+                self.chars.next();
+                for q in self.chars.by_ref() {
+                    if q == ':' {
+                        break;
+                    }
+                    name.push(q);
+                }
+                if self.chars.next() != Some(']') {
+                    return Err(gen_err("missing closing ]"));
+                }
+                ranges.extend(
+                    posix_class(&name).ok_or_else(|| gen_err("invalid character class range"))?,
+                );
+                continue;
+            } else if c == '\\' {
+                let n = self
+                    .chars
+                    .next()
+                    .ok_or_else(|| gen_err("missing closing ]"))?;
+                match n {
+                    'n' => '\n',
+                    't' => '\t',
+                    c if c.is_ascii_punctuation() => c,
+                    other => return Err(gen_err(&format!("invalid escape sequence: `\\{other}`"))),
+                }
+            } else {
+                c
+            };
+            let mut look = self.chars.clone();
+            if look.next() == Some('-') && look.peek().is_some_and(|&n| n != ']') {
+                self.chars.next();
+                let hi = self.chars.next().unwrap_or(lo);
+                if hi < lo {
+                    return Err(gen_err(&format!(
+                        "invalid character class range: `{lo}-{hi}`"
+                    )));
+                }
+                ranges.push((lo, hi));
+            } else {
+                ranges.push((lo, lo));
+            }
+        }
+        Ok(Gen::Class(ranges, negated))
+    }
+}
+
+fn parse_braces(text: &str) -> Option<(u32, u32)> {
+    let (lo, hi) = match text.split_once(',') {
+        None => {
+            let n = text.parse().ok()?;
+            (n, n)
+        }
+        Some((lo, "")) => (lo.parse().ok()?, MAX_UNBOUNDED_REPEAT),
+        Some((lo, hi)) => (lo.parse().ok()?, hi.parse().ok()?),
+    };
+    if hi < lo {
+        return None;
+    }
+    Some((lo, hi))
+}
+
+fn posix_class(name: &str) -> Option<Vec<(char, char)>> {
+    Some(match name {
+        "alpha" => vec![('A', 'Z'), ('a', 'z')],
+        "digit" => vec![('0', '9')],
+        "alnum" => vec![('0', '9'), ('A', 'Z'), ('a', 'z')],
+        "lower" => vec![('a', 'z')],
+        "upper" => vec![('A', 'Z')],
+        "space" => vec![('\t', '\r'), (' ', ' ')],
+        "xdigit" => vec![('0', '9'), ('A', 'F'), ('a', 'f')],
+        "word" => vec![('0', '9'), ('A', 'Z'), ('a', 'z'), ('_', '_')],
+        "punct" => vec![('!', '/'), (':', '@'), ('[', '`'), ('{', '~')],
+        "print" => vec![(' ', '~')],
+        "graph" => vec![('!', '~')],
+        "blank" => vec![('\t', '\t'), (' ', ' ')],
+        "cntrl" => vec![('\0', '\x1f'), ('\x7f', '\x7f')],
+        "ascii" => vec![('\0', '\x7f')],
+        _ => return None,
+    })
+}
+
+/// splitmix64, seeded once per call from the host.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        if n == 0 {
+            0
+        } else {
+            self.next() % n
+        }
+    }
+}
+
+fn generate(g: &Gen, rng: &mut Rng, out: &mut String) -> Result<(), String> {
+    if out.len() > MAX_RANDOM_LEN {
+        return Err("random: generated string is too long".into());
+    }
+    match g {
+        Gen::Lit(c) => out.push(*c),
+        Gen::Empty => {}
+        Gen::AnyNotNl => {
+            // Printable ASCII: what a caller can reasonably use.
+            out.push(char::from(b' ' + rng.below(95) as u8));
+        }
+        Gen::Class(ranges, negated) => {
+            if *negated {
+                let candidates: Vec<char> = (' '..='~')
+                    .filter(|c| !ranges.iter().any(|(lo, hi)| lo <= c && c <= hi))
+                    .collect();
+                if let Some(c) = candidates.get(rng.below(candidates.len() as u64) as usize) {
+                    out.push(*c);
+                }
+            } else {
+                let total: u64 = ranges
+                    .iter()
+                    .map(|(lo, hi)| u64::from(*hi as u32 - *lo as u32) + 1)
+                    .sum();
+                let mut pick = rng.below(total);
+                for (lo, hi) in ranges {
+                    let size = u64::from(*hi as u32 - *lo as u32) + 1;
+                    if pick < size {
+                        if let Some(c) = char::from_u32(*lo as u32 + pick as u32) {
+                            out.push(c);
+                        }
+                        break;
+                    }
+                    pick -= size;
+                }
+            }
+        }
+        Gen::Concat(items) => {
+            for i in items {
+                generate(i, rng, out)?;
+            }
+        }
+        Gen::Alt(alts) => {
+            if let Some(a) = alts.get(rng.below(alts.len() as u64) as usize) {
+                generate(a, rng, out)?;
+            }
+        }
+        Gen::Repeat(inner, lo, hi) => {
+            let n = lo + rng.below(u64::from(hi - lo) + 1) as u32;
+            for _ in 0..n {
+                generate(inner, rng, out)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+pub(crate) fn random<'a>(it: &Interp<'_, '_>, _: &'a FunctionCall, a: Args<'a>) -> R<'a> {
+    let pattern = a.str(0)?;
+    if pattern.is_empty() {
+        return Err(JmespathError::Runtime("no pattern provided".into()));
+    }
+    let mut parser = GenParser {
+        chars: pattern.chars().peekable(),
+        depth: 0,
+    };
+    let gen = parser.alt().map_err(JmespathError::Runtime)?;
+    if parser.chars.peek().is_some() {
+        return Err(JmespathError::Runtime(gen_err(&format!(
+            "unexpected ): `{pattern}`"
+        ))));
+    }
+    let seed = it
+        .rt
+        .host
+        .random_u64()
+        .map_err(|e| JmespathError::Runtime(e.to_string()))?;
+    let mut rng = Rng(seed);
+    let mut out = String::new();
+    generate(&gen, &mut rng, &mut out).map_err(JmespathError::Runtime)?;
+    it.charge(out.len() as u64 / 64)?;
+    Ok(Val::string(out))
+}

@@ -1,0 +1,254 @@
+//! String functions. Go's `strings` package semantics are kept where they
+//! differ from Rust's: per-code-point *simple* case mapping, `Split` with an
+//! empty separator, `Replace` with an empty `old`.
+
+use super::super::ast::FunctionCall;
+use super::super::functions::{number, Args, R};
+use super::super::interpreter::Interp;
+use super::super::value::Val;
+use super::{arg_type_err, iface_to_string, kerr};
+
+pub(crate) fn compare<'a>(it: &Interp<'_, '_>, _: &'a FunctionCall, a: Args<'a>) -> R<'a> {
+    let r = match a.str(0)?.as_bytes().cmp(a.str(1)?.as_bytes()) {
+        std::cmp::Ordering::Less => -1.0,
+        std::cmp::Ordering::Equal => 0.0,
+        std::cmp::Ordering::Greater => 1.0,
+    };
+    Ok(number(it, r))
+}
+
+/// One code point's simple lowercase (Go `unicode.ToLower`). Only U+0130
+/// has a multi-character full lowercase; its simple mapping is `i`.
+pub(crate) fn simple_lower(c: char) -> char {
+    let mut it = c.to_lowercase();
+    match (it.next(), it.next()) {
+        (Some(l), None) => l,
+        (Some(l), Some(_)) if c == '\u{130}' => l,
+        _ => c,
+    }
+}
+
+/// One code point's simple uppercase (Go `unicode.ToUpper`): characters
+/// whose full uppercase has several code points (`ß` -> `SS`) keep
+/// themselves.
+pub(crate) fn simple_upper(c: char) -> char {
+    let mut it = c.to_uppercase();
+    match (it.next(), it.next()) {
+        (Some(u), None) => u,
+        _ => c,
+    }
+}
+
+fn fold_eq(a: char, b: char) -> bool {
+    a == b
+        || simple_lower(a) == simple_lower(b)
+        || simple_upper(a) == simple_upper(b)
+        || simple_lower(simple_upper(a)) == simple_lower(simple_upper(b))
+}
+
+pub(crate) fn equal_fold<'a>(_: &Interp<'_, '_>, _: &'a FunctionCall, a: Args<'a>) -> R<'a> {
+    let (x, y) = (a.str(0)?, a.str(1)?);
+    let mut xi = x.chars();
+    let mut yi = y.chars();
+    let eq = loop {
+        match (xi.next(), yi.next()) {
+            (None, None) => break true,
+            (Some(p), Some(q)) if fold_eq(p, q) => continue,
+            _ => break false,
+        }
+    };
+    Ok(Val::Bool(eq))
+}
+
+/// Go `strings.Replace(s, old, new, n)`; `n < 0` replaces all.
+pub(crate) fn go_replace(s: &str, old: &str, new: &str, n: i64) -> String {
+    if n == 0 || (old == new && !old.is_empty()) {
+        return s.to_string();
+    }
+    let limit = if n < 0 { usize::MAX } else { n as usize };
+    let mut out = String::with_capacity(s.len());
+    if old.is_empty() {
+        // Insert `new` before every code point and at the end.
+        let mut done = 0;
+        for c in s.chars() {
+            if done < limit {
+                out.push_str(new);
+                done += 1;
+            }
+            out.push(c);
+        }
+        if done < limit {
+            out.push_str(new);
+        }
+        return out;
+    }
+    let mut rest = s;
+    let mut done = 0;
+    while done < limit {
+        match rest.find(old) {
+            Some(i) => {
+                out.push_str(&rest[..i]);
+                out.push_str(new);
+                rest = &rest[i + old.len()..];
+                done += 1;
+            }
+            None => break,
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Go's float64 -> int conversion as Kyverno uses it for counts: truncate
+/// toward zero, saturating (Go's out-of-range result is unspecified).
+pub(crate) fn go_int(f: f64) -> i64 {
+    if f.is_nan() {
+        0
+    } else {
+        f.trunc().clamp(i64::MIN as f64, i64::MAX as f64) as i64
+    }
+}
+
+pub(crate) fn replace<'a>(it: &Interp<'_, '_>, _: &'a FunctionCall, a: Args<'a>) -> R<'a> {
+    let out = go_replace(a.str(0)?, a.str(1)?, a.str(2)?, go_int(a.num(3)?));
+    it.charge(out.len() as u64 / 64)?;
+    Ok(Val::string(out))
+}
+
+pub(crate) fn replace_all<'a>(it: &Interp<'_, '_>, _: &'a FunctionCall, a: Args<'a>) -> R<'a> {
+    let out = go_replace(a.str(0)?, a.str(1)?, a.str(2)?, -1);
+    it.charge(out.len() as u64 / 64)?;
+    Ok(Val::string(out))
+}
+
+pub(crate) fn to_upper<'a>(_: &Interp<'_, '_>, _: &'a FunctionCall, a: Args<'a>) -> R<'a> {
+    Ok(Val::string(a.str(0)?.chars().map(simple_upper).collect()))
+}
+
+pub(crate) fn to_lower<'a>(_: &Interp<'_, '_>, _: &'a FunctionCall, a: Args<'a>) -> R<'a> {
+    Ok(Val::string(a.str(0)?.chars().map(simple_lower).collect()))
+}
+
+pub(crate) fn trim<'a>(_: &Interp<'_, '_>, _: &'a FunctionCall, a: Args<'a>) -> R<'a> {
+    let cutset: Vec<char> = a.str(1)?.chars().collect();
+    Ok(Val::str(a.str(0)?.trim_matches(|c| cutset.contains(&c))))
+}
+
+pub(crate) fn trim_prefix<'a>(_: &Interp<'_, '_>, _: &'a FunctionCall, a: Args<'a>) -> R<'a> {
+    let s = a.str(0)?;
+    Ok(Val::str(s.strip_prefix(a.str(1)?).unwrap_or(s)))
+}
+
+/// Go `strings.Split`.
+pub(crate) fn go_split(s: &str, sep: &str) -> Vec<String> {
+    if sep.is_empty() {
+        return s.chars().map(|c| c.to_string()).collect();
+    }
+    s.split(sep).map(str::to_string).collect()
+}
+
+pub(crate) fn split<'a>(_: &Interp<'_, '_>, _: &'a FunctionCall, a: Args<'a>) -> R<'a> {
+    let parts = go_split(a.str(0)?, a.str(1)?);
+    Ok(Val::list(parts.into_iter().map(Val::string).collect()))
+}
+
+/// Full-string wildcard match (`*` any run of code points, `?` exactly
+/// one), like IGLOU-EU/go-wildcard v1.0.3 but without its exponential
+/// backtracking.
+pub(crate) fn wildcard_match(pattern: &str, s: &str) -> bool {
+    if pattern.is_empty() {
+        return s.is_empty();
+    }
+    let p: Vec<char> = pattern.chars().collect();
+    let t: Vec<char> = s.chars().collect();
+    let (mut pi, mut ti) = (0usize, 0usize);
+    let mut star: Option<(usize, usize)> = None;
+    while ti < t.len() {
+        match p.get(pi) {
+            Some('*') => {
+                star = Some((pi, ti));
+                pi += 1;
+            }
+            Some(&c) if c == '?' || t.get(ti) == Some(&c) => {
+                pi += 1;
+                ti += 1;
+            }
+            _ => match star {
+                Some((sp, st)) => {
+                    pi = sp + 1;
+                    ti = st + 1;
+                    star = Some((sp, st + 1));
+                }
+                None => return false,
+            },
+        }
+    }
+    p.get(pi..)
+        .map(|rest| rest.iter().all(|&c| c == '*'))
+        .unwrap_or(true)
+}
+
+pub(crate) fn pattern_match<'a>(_: &Interp<'_, '_>, _: &'a FunctionCall, a: Args<'a>) -> R<'a> {
+    let pattern = a.str(0)?;
+    let s = iface_to_string(a.val(1)?).ok_or_else(|| arg_type_err(a.name, 2, "String or Real"))?;
+    Ok(Val::Bool(wildcard_match(pattern, &s)))
+}
+
+pub(crate) fn to_boolean<'a>(_: &Interp<'_, '_>, _: &'a FunctionCall, a: Args<'a>) -> R<'a> {
+    let s = a.str(0)?;
+    match s.chars().map(simple_lower).collect::<String>().as_str() {
+        "true" => Ok(Val::Bool(true)),
+        "false" => Ok(Val::Bool(false)),
+        _ => Err(kerr(
+            a.name,
+            format!("lowercase argument must be 'true' or 'false' (provided: '{s}')"),
+        )),
+    }
+}
+
+/// Go `path.Clean` (what `filepath.Join` of one element does on Linux),
+/// except that `""` stays `""`.
+pub(crate) fn clean_path(p: &str) -> String {
+    if p.is_empty() {
+        return String::new();
+    }
+    let rooted = p.starts_with('/');
+    let mut parts: Vec<&str> = Vec::new();
+    for seg in p.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                if matches!(parts.last(), Some(&last) if last != "..") {
+                    parts.pop();
+                } else if !rooted {
+                    parts.push("..");
+                }
+            }
+            other => parts.push(other),
+        }
+    }
+    let joined = parts.join("/");
+    match (rooted, joined.is_empty()) {
+        (true, _) => format!("/{joined}"),
+        (false, true) => ".".to_string(),
+        (false, false) => joined,
+    }
+}
+
+pub(crate) fn path_canonicalize<'a>(_: &Interp<'_, '_>, _: &'a FunctionCall, a: Args<'a>) -> R<'a> {
+    Ok(Val::string(clean_path(a.str(0)?)))
+}
+
+pub(crate) fn truncate<'a>(_: &Interp<'_, '_>, _: &'a FunctionCall, a: Args<'a>) -> R<'a> {
+    let s = a.str(0)?;
+    let n = a.num(1)?;
+    let n = if n < 0.0 {
+        0
+    } else {
+        go_int(n).max(0) as usize
+    };
+    match s.char_indices().nth(n) {
+        Some((i, _)) => Ok(Val::str(&s[..i])),
+        None => Ok(Val::str(s)),
+    }
+}

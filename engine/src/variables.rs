@@ -1,0 +1,415 @@
+//! `{{ }}` variable substitution over any JSON value
+//! (`pkg/engine/variables/vars.go`), and the JSON context document the
+//! expressions query (`pkg/engine/context`).
+
+use std::sync::OnceLock;
+
+use regex::Regex;
+use serde_json::{Map, Value};
+
+use crate::host::Host;
+use crate::jmespath::{self, Dialect, Runtime};
+
+fn variables_regex() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r"(^|[^\\])(\{\{(?:\{[^{}]*\}|[^{}])*\}\})")
+            .unwrap_or_else(|_| unreachable!("static regex"))
+    })
+}
+
+fn variable_init_regex() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r"^\{\{(\{[^{}]*\}|[^{}])*\}\}").unwrap_or_else(|_| unreachable!("static regex"))
+    })
+}
+
+/// The JSON document `{{ }}` expressions are evaluated against, with
+/// Kyverno's checkpoint/restore around each rule.
+pub struct Context<'h> {
+    doc: Value,
+    checkpoints: Vec<Value>,
+    host: &'h dyn Host,
+    /// DELETE requests read `request.oldObject` where they say `request.object`.
+    pub delete: bool,
+    /// Context entries whose loading failed: the error surfaces only when a
+    /// query mentions them (Kyverno loads entries lazily).
+    poisoned: Vec<(String, String)>,
+}
+
+impl<'h> Context<'h> {
+    pub fn new(doc: Value, host: &'h dyn Host) -> Self {
+        Context {
+            doc,
+            checkpoints: Vec::new(),
+            host,
+            delete: false,
+            poisoned: Vec::new(),
+        }
+    }
+
+    pub fn document(&self) -> &Value {
+        &self.doc
+    }
+
+    pub fn host(&self) -> &'h dyn Host {
+        self.host
+    }
+
+    pub fn checkpoint(&mut self) {
+        self.checkpoints.push(self.doc.clone());
+    }
+
+    pub fn restore(&mut self) {
+        if let Some(d) = self.checkpoints.pop() {
+            self.doc = d;
+        }
+        self.poisoned.clear();
+    }
+
+    /// Set a top-level entry (a context entry, `element`, ...).
+    pub fn set(&mut self, name: &str, value: Value) {
+        if let Value::Object(m) = &mut self.doc {
+            m.insert(name.to_string(), value);
+        }
+        self.poisoned.retain(|(n, _)| n != name);
+    }
+
+    pub fn poison(&mut self, name: &str, error: String) {
+        self.poisoned.push((name.to_string(), error));
+    }
+
+    /// `AddVariable`: a dotted key (CSV-quoted segments) deep-merged in.
+    pub fn add_variable(&mut self, key: &str, value: Value) {
+        let segments = split_dotted(key);
+        let mut cur = &mut self.doc;
+        for (i, seg) in segments.iter().enumerate() {
+            let Value::Object(m) = cur else { return };
+            if i + 1 == segments.len() {
+                m.insert(seg.clone(), value);
+                return;
+            }
+            let entry = m
+                .entry(seg.clone())
+                .or_insert_with(|| Value::Object(Map::new()));
+            if !entry.is_object() {
+                *entry = Value::Object(Map::new());
+            }
+            cur = entry;
+        }
+    }
+
+    /// `context.Query`: evaluate a JMESPath expression on the document.
+    pub fn query(&self, expr: &str) -> Result<Value, String> {
+        let expr = expr.trim();
+        if expr.is_empty() {
+            return Err("invalid query (nil)".into());
+        }
+        for (name, err) in &self.poisoned {
+            if mentions(expr, name) {
+                return Err(err.clone());
+            }
+        }
+        let compiled =
+            jmespath::compile(expr).map_err(|e| format!("incorrect query {expr}: {e}"))?;
+        let rt = Runtime {
+            dialect: Dialect::Kyverno,
+            host: self.host,
+        };
+        compiled
+            .search(&self.doc, &rt)
+            .map_err(|e| format!("JMESPath query failed: {e}"))
+    }
+}
+
+/// Does the query mention a context entry name (deferred-loading regex)?
+fn mentions(expr: &str, name: &str) -> bool {
+    let pattern = format!(r"(?:\A|\z|\s|[^.0-9A-Za-z]){}\b", regex::escape(name));
+    Regex::new(&pattern).is_ok_and(|re| re.is_match(expr))
+}
+
+/// Split `a.b."c.d"` into segments, honouring double quotes.
+fn split_dotted(key: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut quoted = false;
+    for c in key.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            '.' if !quoted => out.push(std::mem::take(&mut cur)),
+            _ => cur.push(c),
+        }
+    }
+    out.push(cur);
+    out
+}
+
+/// Render a value the way Kyverno embeds a non-string result in a string:
+/// Go JSON (sorted keys, HTML escaping), integral floats without `.0`.
+pub fn stringify(v: &Value) -> Result<String, String> {
+    match v {
+        Value::String(s) => Ok(s.clone()),
+        other => {
+            let mut out = String::new();
+            write_json(other, &mut out)?;
+            Ok(out)
+        }
+    }
+}
+
+/// A JSON number as Go's `encoding/json` prints a float64.
+pub fn go_number(n: &serde_json::Number) -> Result<String, String> {
+    if let Some(i) = n.as_i64() {
+        return Ok(i.to_string());
+    }
+    if let Some(u) = n.as_u64() {
+        return Ok(u.to_string());
+    }
+    let f = n.as_f64().unwrap_or(0.0);
+    if !f.is_finite() {
+        return Err(format!("failed to marshal float64: {f}"));
+    }
+    let abs = f.abs();
+    if abs == 0.0 || (1e-6..1e21).contains(&abs) {
+        if f.fract() == 0.0 && abs < 1e21 {
+            return Ok(format!("{}", f as i128));
+        }
+        return Ok(format!("{f}"));
+    }
+    // Exponent form like Go: 1e+21, 1e-07 -> 1e-7.
+    let s = format!("{f:e}");
+    let (m, e) = s.split_once('e').unwrap_or((&s, "0"));
+    let e: i32 = e.parse().unwrap_or(0);
+    Ok(format!("{m}e{}{}", if e < 0 { '-' } else { '+' }, e.abs()))
+}
+
+fn write_json(v: &Value, out: &mut String) -> Result<(), String> {
+    match v {
+        Value::Null => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Number(n) => out.push_str(&go_number(n)?),
+        Value::String(s) => write_str(s, out),
+        Value::Array(a) => {
+            out.push('[');
+            for (i, e) in a.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_json(e, out)?;
+            }
+            out.push(']');
+        }
+        Value::Object(m) => {
+            out.push('{');
+            for (i, (k, e)) in m.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_str(k, out);
+                out.push(':');
+                write_json(e, out)?;
+            }
+            out.push('}');
+        }
+    }
+    Ok(())
+}
+
+fn write_str(s: &str, out: &mut String) {
+    let json = serde_json::to_string(s).unwrap_or_default();
+    for c in json.chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            '\u{2028}' => out.push_str("\\u2028"),
+            '\u{2029}' => out.push_str("\\u2029"),
+            c => out.push(c),
+        }
+    }
+}
+
+/// `substituteVariablesIfAny` for one string. `path` is the JSON path of the
+/// leaf, used in error messages.
+pub fn substitute_string(s: &str, ctx: &Context<'_>, path: &str) -> Result<Value, String> {
+    let mut value = s.to_string();
+    let mut rounds = 0;
+    loop {
+        let matches: Vec<(String, String)> = variables_regex()
+            .captures_iter(&value)
+            .filter_map(|c| {
+                Some((
+                    c.get(0)?.as_str().to_string(),
+                    c.get(1)?.as_str().to_string(),
+                ))
+            })
+            .collect();
+        if matches.is_empty() {
+            break;
+        }
+        rounds += 1;
+        if rounds > 64 {
+            return Err(format!(
+                "failed to resolve variables at path {path}: too many nested substitutions"
+            ));
+        }
+        let original = value.clone();
+        let mut last_shallow = false;
+        for (full, _) in matches {
+            let initial = variable_init_regex().is_match(&full);
+            let (prefix, v) = if initial {
+                (String::new(), full.clone())
+            } else {
+                let mut chars = full.chars();
+                let p = chars.next().map(String::from).unwrap_or_default();
+                (p, chars.as_str().to_string())
+            };
+            let mut text = v.replace("{{", "").replace("}}", "").trim().to_string();
+            let shallow = text.starts_with('-');
+            if shallow {
+                text = text[1..].trim().to_string();
+            }
+            last_shallow = shallow;
+            if ctx.delete {
+                text = text.replace("request.object", "request.oldObject");
+            }
+            let result = ctx
+                .query(&text)
+                .map_err(|e| format!("failed to resolve {text} at path {path}: {e}"))?;
+            if original == v {
+                return Ok(result);
+            }
+            let mut rendered = stringify(&result)
+                .map_err(|e| format!("failed to resolve {text} at path {path}: {e}"))?;
+            if shallow && result.is_string() {
+                rendered = rendered.replace("{{", "\\{{");
+            }
+            value = value.replacen(&format!("{prefix}{v}"), &format!("{prefix}{rendered}"), 1);
+        }
+        if last_shallow {
+            break;
+        }
+    }
+    Ok(Value::String(value.replace("\\{{", "{{")))
+}
+
+/// `SubstituteAll`: substitute every string leaf and key of `v`.
+pub fn substitute_all(v: &Value, ctx: &Context<'_>) -> Result<Value, String> {
+    substitute_at(v, ctx, "", 0)
+}
+
+fn substitute_at(v: &Value, ctx: &Context<'_>, path: &str, depth: usize) -> Result<Value, String> {
+    if depth > 256 {
+        return Err(format!(
+            "failed to substitute variables at path {path}: nesting too deep"
+        ));
+    }
+    match v {
+        Value::String(s) => {
+            if !s.contains("{{") && !s.contains("\\{{") {
+                return Ok(v.clone());
+            }
+            let out = substitute_string(s, ctx, path)?;
+            // A whole-string variable that returned a structure is walked too.
+            match &out {
+                Value::Object(_) | Value::Array(_) => substitute_at(&out, ctx, path, depth + 1),
+                _ => Ok(out),
+            }
+        }
+        Value::Array(a) => a
+            .iter()
+            .enumerate()
+            .map(|(i, e)| substitute_at(e, ctx, &format!("{path}/{i}"), depth + 1))
+            .collect::<Result<Vec<_>, _>>()
+            .map(Value::Array),
+        Value::Object(m) => {
+            let mut out = Map::new();
+            for (k, e) in m {
+                let key_path = format!("{path}/{}", k.replace('/', "\\/"));
+                let new_key = if k.contains("{{") {
+                    match substitute_string(k, ctx, &key_path)? {
+                        Value::String(s) => s,
+                        Value::Null => k.clone(),
+                        _ => {
+                            return Err(format!(
+                                "expected string after substituting variables in key \"{k}\""
+                            ))
+                        }
+                    }
+                } else {
+                    k.clone()
+                };
+                out.insert(new_key, substitute_at(e, ctx, &key_path, depth + 1)?);
+            }
+            Ok(Value::Object(out))
+        }
+        other => Ok(other.clone()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::host::NoHost;
+    use serde_json::json;
+
+    fn ctx() -> Context<'static> {
+        Context::new(
+            json!({"request": {"object": {"metadata": {"name": "nginx", "labels": {"app": "web"}}, "spec": {"replicas": 3.0}}}}),
+            &NoHost,
+        )
+    }
+
+    #[test]
+    fn whole_string_variable_keeps_type() {
+        let c = ctx();
+        assert_eq!(
+            substitute_string("{{request.object.spec.replicas}}", &c, "").unwrap(),
+            json!(3.0)
+        );
+        assert_eq!(
+            substitute_string("{{ request.object.metadata.labels }}", &c, "").unwrap(),
+            json!({"app": "web"})
+        );
+    }
+
+    #[test]
+    fn embedded_variables_are_stringified_go_style() {
+        let c = ctx();
+        assert_eq!(
+            substitute_string(
+                "n={{request.object.spec.replicas}} l={{request.object.metadata.labels}}",
+                &c,
+                ""
+            )
+            .unwrap(),
+            json!("n=3 l={\"app\":\"web\"}")
+        );
+    }
+
+    #[test]
+    fn escaped_variables_are_left_alone_and_unescaped() {
+        let c = ctx();
+        assert_eq!(
+            substitute_string("\\{{ not.evaluated }}", &c, "").unwrap(),
+            json!("{{ not.evaluated }}")
+        );
+    }
+
+    #[test]
+    fn unresolved_variable_is_an_error_naming_the_path() {
+        let c = ctx();
+        let e = substitute_string("{{ request.object.spec.missing }}", &c, "/spec/x").unwrap_err();
+        assert!(e.starts_with("failed to resolve request.object.spec.missing at path /spec/x: JMESPath query failed:"), "{e}");
+    }
+
+    #[test]
+    fn go_number_formatting() {
+        let n = |f: f64| go_number(&serde_json::Number::from_f64(f).unwrap()).unwrap();
+        assert_eq!(n(5.0), "5");
+        assert_eq!(n(1.5), "1.5");
+        assert_eq!(n(1e21), "1e+21");
+        assert_eq!(n(1e-7), "1e-7");
+    }
+}
