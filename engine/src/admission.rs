@@ -33,7 +33,9 @@ pub fn blocked_message(eval: &Evaluation, resource: &Value) -> Option<String> {
         return None;
     }
     let meta = ResourceMeta::of(resource);
-    let yaml = crate::yaml::to_yaml_string(&serde_json::to_value(&failures).unwrap_or(Value::Null));
+    let yaml = crate::yaml::to_yaml_string_unfolded(
+        &serde_json::to_value(&failures).unwrap_or(Value::Null),
+    );
     Some(format!(
         "\n\nresource {}/{}/{} was blocked due to the following policies \n\n{}",
         meta.kind, meta.namespace, meta.name, yaml

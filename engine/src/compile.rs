@@ -52,6 +52,9 @@ pub struct CompiledRule {
     pub match_block: CompiledMatch,
     pub exclude_block: Option<CompiledMatch>,
     pub body: RuleBody,
+    /// Whether evaluating the rule reads the variables context (context
+    /// entries, preconditions, deny, `{{ }}` in patterns or messages).
+    pub needs_context: bool,
 }
 
 /// One policy, ready to evaluate.
@@ -176,7 +179,17 @@ fn compile_rule(policy: &str, rule: Rule, line: Option<usize>) -> Result<Compile
     } else {
         RuleBody::None
     };
+    let needs_context = !rule.context.is_empty()
+        || rule.preconditions.is_some()
+        || rule.validate.as_ref().is_some_and(|v| {
+            v.deny.is_some()
+                || v.foreach.is_some()
+                || v.message.as_deref().is_some_and(|m| m.contains("{{"))
+                || v.pattern.as_ref().is_some_and(contains_variables)
+                || v.any_pattern.as_ref().is_some_and(contains_variables)
+        });
     Ok(CompiledRule {
+        needs_context,
         name: rule.name.clone(),
         match_block: CompiledMatch::compile(&rule.match_resources),
         exclude_block: rule.exclude.as_ref().map(CompiledMatch::compile),

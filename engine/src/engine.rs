@@ -148,7 +148,8 @@ fn evaluate_policy(
         return out;
     }
     let ctx = MatchContext::new(request, resource);
-    let mut vctx = new_context(request, host);
+    // Built on first use: most pattern rules never query it.
+    let mut vctx: Option<Context<'_>> = None;
     for rule in policy.rules_for_kind(meta.kind) {
         if !rule.match_block.matches(&ctx)
             || rule
@@ -186,9 +187,14 @@ fn evaluate_policy(
                 continue;
             }
         };
-        let Some(resp) = validate_rule(policy, rule, body, resource, request, &mut vctx) else {
-            continue;
+        let resp = if rule.needs_context {
+            let c = vctx.get_or_insert_with(|| new_context(request, host));
+            validate_rule(policy, rule, body, resource, request, c)
+        } else {
+            let mut empty = Context::new(Value::Null, host);
+            validate_rule_in_context(policy, rule, body, resource, request, &mut empty)
         };
+        let Some(resp) = resp else { continue };
         let stop = policy.apply_one && matches!(resp.status, RuleStatus::Pass | RuleStatus::Fail);
         out.enforced.push(
             resp.status == RuleStatus::Fail && rule_enforced(policy, rule, meta.namespace, request),

@@ -33,11 +33,12 @@
 //!   [`Quantity::to_canonical_string`] always canonicalizes (`"1"`, `"1Ki"`,
 //!   `"1e3"`, `"1500m"`). Kyverno's arithmetic never sees the difference
 //!   because `Add`/`Sub`/`NewDecimalQuantity` drop the cached text.
-//! - For a DecimalSI exponent with no SI suffix (below `n` or above `E`,
-//!   reachable only through arithmetic), released Kubernetes drops the
-//!   exponent and prints a wrong value; this follows the upstream fix and
-//!   prints an `e` exponent instead. Likewise, a BinarySI value that is a
-//!   multiple of 1024^7 keeps `Ei` rather than losing its suffix.
+//! - A DecimalSI value whose canonical exponent has no SI suffix (above `E`,
+//!   as in `"1000E"`, or below `n` after arithmetic) prints with an `e`
+//!   exponent (`"1e21"`). Kubernetes drops the exponent there and prints a
+//!   wrong value (`"1"`); a later upstream patch makes the same `e` fallback.
+//!   Likewise, a BinarySI value that is a multiple of 1024^7 (reachable only
+//!   through arithmetic) keeps `Ei` rather than losing its suffix.
 
 use std::cmp::Ordering;
 use std::fmt;
@@ -204,9 +205,10 @@ impl Quantity {
 
     /// The value as the nearest `f64` (±infinity beyond its range).
     ///
-    /// Rounding is correct, like `AsFloat64Slow`; Kubernetes'
-    /// `AsApproximateFloat64` (what Kyverno's `divide` and `modulo` use) may
-    /// differ in the last bit for values that need more than 15 digits.
+    /// Rounding is correct, like `AsFloat64Slow`. Kubernetes'
+    /// `AsApproximateFloat64` (what Kyverno's `divide` and `modulo` use)
+    /// multiplies two separately rounded floats, so it can differ in the
+    /// last bit.
     ///
     /// ```
     /// use verno::quantity::Quantity;
@@ -514,12 +516,19 @@ fn parse_decimal(negative: bool, significant: &[u8], exp: i64, format: Format) -
     } else {
         (significant, exp, false)
     };
-    let mut magnitude = digits_to_u128(kept)?;
-    if round_up {
-        magnitude = magnitude.checked_add(1)?;
+    if !round_up {
+        return from_magnitude(negative, digits_to_u128(kept)?, exp, format);
     }
-    let mantissa = i128::try_from(magnitude).ok()?;
-    normalize(if negative { -mantissa } else { mantissa }, exp, format)
+    // Adding one turns trailing nines into zeros that move into the
+    // exponent; doing that on the digits keeps a 39-digit `...9` input,
+    // whose rounded value has only 38 significant digits, in range.
+    let nines = kept.iter().rev().take_while(|&&d| d == b'9').count();
+    let head = kept
+        .get(..kept.len().saturating_sub(nines))
+        .unwrap_or_default();
+    let magnitude = digits_to_u128(head)?.checked_add(1)?;
+    let exp = exp.checked_add(i64::try_from(nines).ok()?)?;
+    from_magnitude(negative, magnitude, exp, format)
 }
 
 /// Binary value `significant × 10^exp10 × 2^bits`, rounded away from zero to
@@ -556,8 +565,7 @@ fn parse_binary(negative: bool, significant: &[u8], exp10: i64, bits: u32) -> Op
     } else {
         Format::BinarySI
     };
-    let mantissa = i128::try_from(nanos).ok()?;
-    normalize(if negative { -mantissa } else { mantissa }, -9, format)
+    from_magnitude(negative, nanos, -9, format)
 }
 
 /// Multiplies the decimal fraction `0.[zeros × '0'][frac]` by `multiplier`
@@ -583,6 +591,27 @@ fn scale_fraction(frac: &[u8], mut zeros: u64, multiplier: u128) -> Option<(u128
         zeros -= 1;
     }
     Some((carry, inexact))
+}
+
+/// Signed quantity from a `u128` magnitude. Trailing zeros are stripped
+/// before narrowing to `i128`, so a 39-digit magnitude that rounding turned
+/// into `...0` (e.g. `...049.5n` → `...050n`) still fits.
+fn from_magnitude(
+    negative: bool,
+    mut magnitude: u128,
+    mut exp: i64,
+    format: Format,
+) -> Option<Quantity> {
+    while magnitude != 0 {
+        let (quotient, remainder) = (magnitude / 10, magnitude % 10);
+        if remainder != 0 {
+            break;
+        }
+        magnitude = quotient;
+        exp = exp.checked_add(1)?;
+    }
+    let mantissa = i128::try_from(magnitude).ok()?;
+    normalize(if negative { -mantissa } else { mantissa }, exp, format)
 }
 
 /// Strips trailing zeros and enforces the representation's invariants.

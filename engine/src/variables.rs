@@ -29,7 +29,10 @@ fn variable_init_regex() -> &'static Regex {
 /// Kyverno's checkpoint/restore around each rule.
 pub struct Context<'h> {
     doc: Value,
-    checkpoints: Vec<Value>,
+    /// Undo log of top-level entries replaced since each checkpoint, so a
+    /// checkpoint costs nothing and a restore undoes only what changed.
+    undo: Vec<(String, Option<Value>)>,
+    checkpoints: Vec<usize>,
     host: &'h dyn Host,
     /// DELETE requests read `request.oldObject` where they say `request.object`.
     pub delete: bool,
@@ -42,6 +45,7 @@ impl<'h> Context<'h> {
     pub fn new(doc: Value, host: &'h dyn Host) -> Self {
         Context {
             doc,
+            undo: Vec::new(),
             checkpoints: Vec::new(),
             host,
             delete: false,
@@ -58,18 +62,37 @@ impl<'h> Context<'h> {
     }
 
     pub fn checkpoint(&mut self) {
-        self.checkpoints.push(self.doc.clone());
+        self.checkpoints.push(self.undo.len());
     }
 
     pub fn restore(&mut self) {
-        if let Some(d) = self.checkpoints.pop() {
-            self.doc = d;
+        let mark = self.checkpoints.pop().unwrap_or(0);
+        while self.undo.len() > mark {
+            let Some((key, old)) = self.undo.pop() else {
+                break;
+            };
+            if let Value::Object(m) = &mut self.doc {
+                match old {
+                    Some(v) => m.insert(key, v),
+                    None => m.remove(&key),
+                };
+            }
         }
         self.poisoned.clear();
     }
 
+    /// Remember a top-level entry before it changes (only under a checkpoint).
+    fn record(&mut self, key: &str) {
+        if self.checkpoints.is_empty() {
+            return;
+        }
+        let old = self.doc.get(key).cloned();
+        self.undo.push((key.to_string(), old));
+    }
+
     /// Set a top-level entry (a context entry, `element`, ...).
     pub fn set(&mut self, name: &str, value: Value) {
+        self.record(name);
         if let Value::Object(m) = &mut self.doc {
             m.insert(name.to_string(), value);
         }
@@ -83,6 +106,9 @@ impl<'h> Context<'h> {
     /// `AddVariable`: a dotted key (CSV-quoted segments) deep-merged in.
     pub fn add_variable(&mut self, key: &str, value: Value) {
         let segments = split_dotted(key);
+        if let Some(first) = segments.first() {
+            self.record(first);
+        }
         let mut cur = &mut self.doc;
         for (i, seg) in segments.iter().enumerate() {
             let Value::Object(m) = cur else { return };

@@ -25,12 +25,14 @@ use yaml_rust2::scanner::{Marker, ScanError, TScalarStyle};
 /// Deepest nesting of collections accepted; keeps every later recursive walk
 /// over the value (serde, JMESPath, pattern matching) far from the stack limit.
 const MAX_DEPTH: usize = 512;
-/// Upper bound on nodes built for one call, counting every copy made by an
-/// alias: defuses "billion laughs" documents whose size is exponential in
-/// their text.
-const MAX_NODES: usize = 1_000_000;
-/// Upper bound on scalar bytes copied by aliases, so that a few aliases of one
-/// huge string cannot exhaust memory while staying under [`MAX_NODES`].
+/// Upper bound, per call, on nodes copied by aliases (and kept for anchors):
+/// defuses "billion laughs" documents whose size is exponential in their
+/// text. Nodes written out in the text are not counted; they cost memory in
+/// proportion to the input.
+/// (Unit tests use a smaller budget so that exceeding it stays fast.)
+const MAX_COPIED_NODES: usize = if cfg!(test) { 50_000 } else { 1_000_000 };
+/// Upper bound on scalar bytes copied the same way, so that a few aliases of
+/// one huge string cannot exhaust memory while staying under the node limit.
 const MAX_COPIED_BYTES: usize = 64 * 1024 * 1024;
 
 const TAG_PREFIX: &str = "tag:yaml.org,2002:";
@@ -69,7 +71,12 @@ impl YamlError {
 
 impl From<ScanError> for YamlError {
     fn from(e: ScanError) -> Self {
-        YamlError::at(*e.marker(), e.info())
+        let message = match e.info() {
+            // yaml-rust2 counts flow nesting in a u8.
+            "recursion limit exceeded" => "flow collections nested deeper than 255 levels",
+            info => info,
+        };
+        YamlError::at(*e.marker(), message)
     }
 }
 
@@ -115,7 +122,7 @@ pub fn parse_value(text: &str) -> Result<Value, YamlError> {
 /// last position seen, because a crafted document must never abort the host.
 fn load(text: &str, max_docs: usize) -> Result<Vec<Document>, YamlError> {
     let last = Cell::new((1usize, 1usize));
-    let result = panic::catch_unwind(AssertUnwindSafe(|| Loader::new(&last).run(text, max_docs)));
+    let result = panic::catch_unwind(AssertUnwindSafe(|| Loader::new(text, &last).run(max_docs)));
     match result {
         Ok(r) => r,
         Err(_) => {
@@ -181,25 +188,30 @@ struct Anchored {
 }
 
 struct Loader<'c> {
+    text: &'c str,
+    /// Built on the first block scalar: see [`BlockTail`].
+    tail: Option<BlockTail<'c>>,
     frames: Vec<Frame>,
     anchors: std::collections::HashMap<usize, Anchored>,
     docs: Vec<Document>,
     root: Option<Value>,
     doc_line: Option<usize>,
-    total_nodes: usize,
+    copied_nodes: usize,
     copied_bytes: usize,
     last: &'c Cell<(usize, usize)>,
 }
 
 impl<'c> Loader<'c> {
-    fn new(last: &'c Cell<(usize, usize)>) -> Self {
+    fn new(text: &'c str, last: &'c Cell<(usize, usize)>) -> Self {
         Loader {
+            text,
+            tail: None,
             frames: Vec::new(),
             anchors: std::collections::HashMap::new(),
             docs: Vec::new(),
             root: None,
             doc_line: None,
-            total_nodes: 0,
+            copied_nodes: 0,
             copied_bytes: 0,
             last,
         }
@@ -207,8 +219,8 @@ impl<'c> Loader<'c> {
 
     /// Drives the parser iteratively: yaml-rust2's own `load` recurses once
     /// per nesting level, which deep input would turn into a stack overflow.
-    fn run(mut self, text: &str, max_docs: usize) -> Result<Vec<Document>, YamlError> {
-        let mut parser = Parser::new_from_str(text);
+    fn run(mut self, max_docs: usize) -> Result<Vec<Document>, YamlError> {
+        let mut parser = Parser::new_from_str(self.text);
         loop {
             let (event, mark) = parser.next_token()?;
             self.last.set((mark.line().max(1), mark.col() + 1));
@@ -229,9 +241,15 @@ impl<'c> Loader<'c> {
                         break;
                     }
                 }
-                Event::Scalar(text, style, anchor, tag) => {
+                Event::Scalar(mut text, style, anchor, tag) => {
                     self.note_start(mark);
-                    self.count_nodes(1, mark)?;
+                    if matches!(style, TScalarStyle::Literal | TScalarStyle::Folded) {
+                        let source = self.text;
+                        let tail = self.tail.get_or_insert_with(|| BlockTail::new(source));
+                        if let Some(fixed) = tail.fix(&text, mark) {
+                            text = fixed;
+                        }
+                    }
                     let node = scalar_node(text, style, tag.as_ref(), mark)?;
                     self.finish(node, anchor)?;
                 }
@@ -270,23 +288,20 @@ impl<'c> Loader<'c> {
         }
     }
 
-    fn count_nodes(&mut self, n: usize, mark: Marker) -> Result<(), YamlError> {
-        self.total_nodes = self.total_nodes.saturating_add(n);
-        if self.total_nodes > MAX_NODES {
+    /// Charges a copy of an anchored value against the expansion budget.
+    fn count_copy(&mut self, nodes: usize, bytes: usize, mark: Marker) -> Result<(), YamlError> {
+        self.copied_nodes = self.copied_nodes.saturating_add(nodes);
+        self.copied_bytes = self.copied_bytes.saturating_add(bytes);
+        if self.copied_nodes > MAX_COPIED_NODES {
             return Err(YamlError::at(
                 mark,
-                format!("document expands to more than {MAX_NODES} nodes (alias expansion limit)"),
+                format!("aliases expand to more than {MAX_COPIED_NODES} nodes"),
             ));
         }
-        Ok(())
-    }
-
-    fn count_copied_bytes(&mut self, n: usize, mark: Marker) -> Result<(), YamlError> {
-        self.copied_bytes = self.copied_bytes.saturating_add(n);
         if self.copied_bytes > MAX_COPIED_BYTES {
             return Err(YamlError::at(
                 mark,
-                format!("aliases copy more than {MAX_COPIED_BYTES} bytes (alias expansion limit)"),
+                format!("aliases expand to more than {MAX_COPIED_BYTES} bytes"),
             ));
         }
         Ok(())
@@ -304,7 +319,6 @@ impl<'c> Loader<'c> {
                 format!("nesting deeper than {MAX_DEPTH} levels"),
             ));
         }
-        self.count_nodes(1, mark)?;
         self.frames.push(Frame {
             kind,
             anchor,
@@ -347,12 +361,18 @@ impl<'c> Loader<'c> {
 
     fn alias_node(&mut self, id: usize, mark: Marker) -> Result<Node, YamlError> {
         let Some(anchored) = self.anchors.get(&id) else {
-            // yaml-rust2 knows the anchor, so it is still being built.
-            return Err(YamlError::at(mark, "anchor value contains itself"));
+            // yaml-rust2 knows the name but the value is not complete: either
+            // it encloses this alias, or it belongs to an earlier document
+            // (anchors are scoped to one document, as in go-yaml).
+            let message = if self.frames.iter().any(|f| f.anchor == id) {
+                "anchor value contains itself"
+            } else {
+                "unknown anchor referenced (anchors do not cross documents)"
+            };
+            return Err(YamlError::at(mark, message));
         };
         let (nodes, bytes) = (anchored.nodes, anchored.bytes);
-        self.count_nodes(nodes, mark)?;
-        self.count_copied_bytes(bytes, mark)?;
+        self.count_copy(nodes, bytes, mark)?;
         let value = self
             .anchors
             .get(&id)
@@ -371,8 +391,7 @@ impl<'c> Loader<'c> {
     fn finish(&mut self, node: Node, anchor: usize) -> Result<(), YamlError> {
         if anchor != 0 {
             // The copy kept for later aliases costs as much as an expansion.
-            self.count_nodes(node.nodes, node.mark)?;
-            self.count_copied_bytes(node.bytes, node.mark)?;
+            self.count_copy(node.nodes, node.bytes, node.mark)?;
             self.anchors.insert(
                 anchor,
                 Anchored {
@@ -407,6 +426,152 @@ impl<'c> Loader<'c> {
         }
         Ok(())
     }
+}
+
+/// Corrects block scalars (`|`, `>`) that run to the end of the input.
+///
+/// yaml-rust2 treats the end of input as a final line break, so `k: |\n  a`
+/// (no trailing newline) reads as `"a\n"` and an empty `k: |\n` as `"\n"`.
+/// libyaml, and so Kyverno, only counts line breaks that are really there:
+/// `"a"` and `""`. Files without a final newline are common, so for a block
+/// scalar that reaches the end of the input the trailing line breaks are
+/// recounted from the text with libyaml's chomping rules.
+struct BlockTail<'t> {
+    lines: Vec<&'t str>,
+    /// For each line, the least indentation of the non-blank lines from it
+    /// to the end (`usize::MAX` when all are blank), so checking whether a
+    /// scalar reaches the end of the input costs O(1).
+    min_indent_from: Vec<usize>,
+}
+
+impl<'t> BlockTail<'t> {
+    fn new(text: &'t str) -> Self {
+        let lines: Vec<&str> = text.split('\n').collect();
+        let mut min_indent_from = vec![usize::MAX; lines.len() + 1];
+        for (i, line) in lines.iter().enumerate().rev() {
+            let next = min_indent_from.get(i + 1).copied().unwrap_or(usize::MAX);
+            let own = if is_blank_line(line) {
+                usize::MAX
+            } else {
+                line.bytes().take_while(|&b| b == b' ').count()
+            };
+            if let Some(slot) = min_indent_from.get_mut(i) {
+                *slot = next.min(own);
+            }
+        }
+        BlockTail {
+            lines,
+            min_indent_from,
+        }
+    }
+
+    /// The libyaml value for a block scalar that reaches the end of the
+    /// input, or `None` when yaml-rust2's value stands.
+    fn fix(&self, value: &str, mark: Marker) -> Option<String> {
+        let line = mark.line().checked_sub(1)?;
+        let col = mark.col();
+        let body = value.trim_end_matches('\n');
+        if body.is_empty() {
+            // No content line: yaml-rust2 then marks the indicator itself.
+            let header = self.lines.get(line)?;
+            if !matches!(header.chars().nth(col), Some('|' | '>')) {
+                return None;
+            }
+            if self.min_indent_from.get(line + 1).copied() != Some(usize::MAX) {
+                return None;
+            }
+            let rest: String = header.chars().skip(col + 1).collect();
+            let breaks = self.lines.len().saturating_sub(line + 2);
+            return Some(match chomping(&rest)? {
+                Chomp::Keep => "\n".repeat(breaks),
+                Chomp::Clip | Chomp::Strip => String::new(),
+            });
+        }
+        // Content starts at `mark`, so its column is the block's indentation.
+        if col == 0 || self.min_indent_from.get(line).copied()? < col {
+            return None; // a less indented line ends the scalar first
+        }
+        let is_content = |i: &usize| {
+            self.lines
+                .get(*i)
+                .is_some_and(|l| l.trim_end_matches('\r').chars().count() > col)
+        };
+        let last_content = (line..self.lines.len()).rev().find(is_content)?;
+        let breaks = self.lines.len() - 1 - last_content;
+        let header = self
+            .lines
+            .get(..line)?
+            .iter()
+            .rev()
+            .find(|l| !is_blank_line(l))?;
+        let keep = match header_chomping(header)? {
+            Chomp::Strip => 0,
+            Chomp::Clip => breaks.min(1),
+            Chomp::Keep => breaks,
+        };
+        Some(format!("{body}{}", "\n".repeat(keep)))
+    }
+}
+
+fn is_blank_line(line: &str) -> bool {
+    line.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\r'))
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Chomp {
+    Strip,
+    Clip,
+    Keep,
+}
+
+/// Reads what follows `|`/`>`: `+`/`-` and an indentation digit in either
+/// order, then nothing but an optional comment.
+fn chomping(after_indicator: &str) -> Option<Chomp> {
+    let mut chars = after_indicator.chars().peekable();
+    let mut chomp = Chomp::Clip;
+    for _ in 0..2 {
+        match chars.peek() {
+            Some('+') => chomp = Chomp::Keep,
+            Some('-') => chomp = Chomp::Strip,
+            Some('1'..='9') => {}
+            _ => break,
+        }
+        chars.next();
+    }
+    let rest: String = chars.collect();
+    let rest = rest.trim_end_matches('\r');
+    let comment_only = matches!(rest.trim_start().chars().next(), None | Some('#'));
+    (rest.is_empty() || (rest.starts_with([' ', '\t']) && comment_only)).then_some(chomp)
+}
+
+/// Finds the block indicator on a header line such as `key: !tag |+2 # c`:
+/// the last valid `|`/`>` outside quotes and before any comment.
+fn header_chomping(header: &str) -> Option<Chomp> {
+    let mut quote: Option<char> = None;
+    let mut prev_blank = true;
+    let mut token_start = true;
+    let mut found = None;
+    for (i, c) in header.char_indices() {
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None => match c {
+                // A quote opens a quoted scalar only where a token starts;
+                // inside a plain scalar (`a"b: |`) it is an ordinary character.
+                '\'' | '"' if token_start => quote = Some(c),
+                '#' if prev_blank => break,
+                '|' | '>' => {
+                    if let Some(chomp) = header.get(i + 1..).and_then(chomping) {
+                        found = Some(chomp);
+                    }
+                }
+                _ => {}
+            },
+        }
+        prev_blank = c == ' ' || c == '\t';
+        token_start = prev_blank || matches!(c, '[' | '{' | ',');
+    }
+    found
 }
 
 /// Converts a resolved key to the string `sigs.k8s.io/yaml` would use.
@@ -918,8 +1083,11 @@ impl Cursor<'_> {
 }
 
 fn days_in(month: u32, year: u32) -> u32 {
+    // Signed on purpose: the workspace targets Rust 1.80, which lacks the
+    // `is_multiple_of` that clippy suggests for unsigned `%` tests.
+    let y = i64::from(year);
     match month {
-        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
+        2 if y % 4 == 0 && (y % 100 != 0 || y % 400 == 0) => 29,
         2 => 28,
         4 | 6 | 9 | 11 => 30,
         _ => 31,
@@ -931,7 +1099,7 @@ fn days_in(month: u32, year: u32) -> u32 {
 /// becomes U+FFFD).
 fn decode_base64(s: &str) -> Option<String> {
     let clean: Vec<u8> = s.bytes().filter(|&c| c != b'\r' && c != b'\n').collect();
-    if clean.len() % 4 != 0 {
+    if !clean.chunks_exact(4).remainder().is_empty() {
         return None;
     }
     let val = |c: u8| -> Option<u32> {
@@ -946,7 +1114,7 @@ fn decode_base64(s: &str) -> Option<String> {
     };
     let mut out = Vec::with_capacity(clean.len() / 4 * 3);
     let chunks = clean.len() / 4;
-    for (n, chunk) in clean.chunks(4).enumerate() {
+    for (n, chunk) in clean.chunks_exact(4).enumerate() {
         let pad = chunk.iter().rev().take_while(|&&c| c == b'=').count();
         if pad > 2 || (pad > 0 && n + 1 != chunks) {
             return None;
@@ -971,7 +1139,11 @@ fn go_string_from_bytes(mut bytes: &[u8]) -> String {
                 return s;
             }
             Err(e) => {
-                let (good, rest) = bytes.split_at(e.valid_up_to());
+                let good = bytes.get(..e.valid_up_to()).unwrap_or_default();
+                let rest = bytes.get(e.valid_up_to()..).unwrap_or_default();
+                if rest.is_empty() {
+                    return s;
+                }
                 s.push_str(std::str::from_utf8(good).unwrap_or_default());
                 let bad = e.error_len().unwrap_or(rest.len()).max(1);
                 for _ in 0..bad.min(rest.len()) {
@@ -1044,10 +1216,10 @@ fn format_float32_g(f: f64) -> String {
         out.push_str(&digits);
         out.push_str(&"0".repeat((dp - nd) as usize));
     } else {
-        let (int_part, frac) = digits.split_at(dp as usize);
-        out.push_str(int_part);
+        let (int_part, frac) = (digits.get(..dp as usize), digits.get(dp as usize..));
+        out.push_str(int_part.unwrap_or_default());
         out.push('.');
-        out.push_str(frac);
+        out.push_str(frac.unwrap_or_default());
     }
     out
 }
@@ -1074,8 +1246,19 @@ fn format_float32_g(f: f64) -> String {
 /// assert_eq!(verno::yaml::to_yaml_string(&v), "a:\n- x\n- \"yes\"\nb: {}\nc: |-\n  l1\n  l2\n");
 /// ```
 pub fn to_yaml_string(value: &Value) -> String {
+    emit(value, BEST_WIDTH)
+}
+
+/// Like [`to_yaml_string`], but never folds long lines, as yaml.v3's encoder
+/// does where Kyverno prints admission denials (`GetBlockedMessages`).
+pub fn to_yaml_string_unfolded(value: &Value) -> String {
+    emit(value, usize::MAX)
+}
+
+fn emit(value: &Value, width: usize) -> String {
     let events = events_of(value);
     let mut emitter = Emitter::new(&events);
+    emitter.best_width = width;
     emitter.run();
     emitter.finish()
 }
@@ -1124,9 +1307,13 @@ fn events_of(value: &Value) -> Vec<Ev> {
                 Value::Object(obj) => {
                     events.push(Ev::MapStart);
                     stack.push(Work::End(true));
-                    let mut keys: Vec<(&String, &Value)> = obj.iter().collect();
-                    merge_sort_by(&mut keys, |a, b| go_key_less(a.0, b.0));
-                    for (k, v) in keys.into_iter().rev() {
+                    // Decode each key once rather than on every comparison.
+                    let entries: Vec<(Vec<char>, &String, &Value)> = obj
+                        .iter()
+                        .map(|(k, v)| (k.chars().collect(), k, v))
+                        .collect();
+                    let order = sorted_order(&entries, |a, b| go_key_less(&a.0, &b.0));
+                    for (_, k, v) in order.iter().rev().filter_map(|&i| entries.get(i)) {
                         stack.push(Work::Value(v));
                         stack.push(Work::Key(k));
                     }
@@ -1192,9 +1379,7 @@ fn is_base60_float(s: &str) -> bool {
 
 /// go-yaml v2 `keyList.Less` for string keys: letters sort by code point,
 /// non-letters before letters, and digit runs compare as numbers.
-fn go_key_less(a: &str, b: &str) -> bool {
-    let ar: Vec<char> = a.chars().collect();
-    let br: Vec<char> = b.chars().collect();
+fn go_key_less(ar: &[char], br: &[char]) -> bool {
     let is_letter = |c: char| c.is_alphabetic();
     let is_digit = |c: char| c.is_ascii_digit() || (u32::from(c) > 0xFF && c.is_numeric());
     let digit_val = |c: char| i64::from(u32::from(c)).wrapping_sub(i64::from(u32::from('0')));
@@ -1255,13 +1440,17 @@ fn go_key_less(a: &str, b: &str) -> bool {
     ar.len() < br.len()
 }
 
-/// A stable merge sort driven by a "less" predicate. `slice::sort_by` may
-/// panic when the comparison is not a total order, and go-yaml's natural key
-/// order is not guaranteed to be one.
-fn merge_sort_by<T: Copy>(items: &mut Vec<T>, less: impl Fn(&T, &T) -> bool) {
+/// A stable merge sort driven by a "less" predicate, returning the sorted
+/// order as indices. `slice::sort_by` may panic when the comparison is not a
+/// total order, and go-yaml's natural key order is not guaranteed to be one.
+fn sorted_order<T>(items: &[T], less: impl Fn(&T, &T) -> bool) -> Vec<usize> {
     let n = items.len();
-    let mut src = items.clone();
-    let mut dst = items.clone();
+    let mut src: Vec<usize> = (0..n).collect();
+    let mut dst = src.clone();
+    let is_less = |a: usize, b: usize| match (items.get(a), items.get(b)) {
+        (Some(x), Some(y)) => less(x, y),
+        _ => false,
+    };
     let mut width = 1;
     while width < n {
         let mut start = 0;
@@ -1271,7 +1460,7 @@ fn merge_sort_by<T: Copy>(items: &mut Vec<T>, less: impl Fn(&T, &T) -> bool) {
             let (mut i, mut j) = (start, mid);
             for slot in dst.iter_mut().take(end).skip(start) {
                 let take_right = match (src.get(i), src.get(j)) {
-                    (Some(l), Some(r)) if i < mid && j < end => less(r, l),
+                    (Some(&l), Some(&r)) if i < mid && j < end => is_less(r, l),
                     _ => i >= mid,
                 };
                 let picked = if take_right { src.get(j) } else { src.get(i) };
@@ -1289,7 +1478,7 @@ fn merge_sort_by<T: Copy>(items: &mut Vec<T>, less: impl Fn(&T, &T) -> bool) {
         std::mem::swap(&mut src, &mut dst);
         width *= 2;
     }
-    *items = src;
+    src
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -1338,6 +1527,7 @@ struct Emitter<'e> {
     simple_key_context: bool,
     analysis: ScalarAnalysis,
     style: ScalarStyle,
+    best_width: usize,
 }
 
 const BEST_INDENT: isize = 2;
@@ -1362,6 +1552,7 @@ impl<'e> Emitter<'e> {
             simple_key_context: false,
             analysis: ScalarAnalysis::default(),
             style: ScalarStyle::Plain,
+            best_width: BEST_WIDTH,
         }
     }
 
@@ -1443,7 +1634,7 @@ impl<'e> Emitter<'e> {
         if !first {
             self.write_indicator(b",", false, false, false);
         }
-        if self.column > BEST_WIDTH {
+        if self.column > self.best_width {
             self.write_indent();
         }
         self.states.push(State::FlowSequenceItem);
@@ -1466,7 +1657,7 @@ impl<'e> Emitter<'e> {
         if !first {
             self.write_indicator(b",", false, false, false);
         }
-        if self.column > BEST_WIDTH {
+        if self.column > self.best_width {
             self.write_indent();
         }
         if self.check_simple_key() {
@@ -1483,7 +1674,7 @@ impl<'e> Emitter<'e> {
         if simple {
             self.write_indicator(b":", false, false, false);
         } else {
-            if self.column > BEST_WIDTH {
+            if self.column > self.best_width {
                 self.write_indent();
             }
             self.write_indicator(b":", true, false, false);
@@ -1694,7 +1885,11 @@ impl<'e> Emitter<'e> {
         let mut i = 0;
         while i < value.len() {
             if is_space(value, i) {
-                if allow_breaks && !spaces && self.column > BEST_WIDTH && !is_space(value, i + 1) {
+                if allow_breaks
+                    && !spaces
+                    && self.column > self.best_width
+                    && !is_space(value, i + 1)
+                {
                     self.write_indent();
                     i += 1;
                 } else {
@@ -1731,7 +1926,7 @@ impl<'e> Emitter<'e> {
             if is_space(value, i) {
                 if allow_breaks
                     && !spaces
-                    && self.column > BEST_WIDTH
+                    && self.column > self.best_width
                     && i > 0
                     && i + 1 < value.len()
                     && !is_space(value, i + 1)
@@ -1836,7 +2031,7 @@ impl<'e> Emitter<'e> {
             } else if is_space(value, i) {
                 if allow_breaks
                     && !spaces
-                    && self.column > BEST_WIDTH
+                    && self.column > self.best_width
                     && i > 0
                     && i + 1 < value.len()
                 {
@@ -2323,6 +2518,16 @@ mod tests {
     #[test]
     fn self_referencing_anchor_is_an_error() {
         assert!(err("a: &a [1, *a]\n").message.contains("contains itself"));
+        assert!(err("a: &a {b: [*a]}\n").message.contains("contains itself"));
+        assert!(err("a: &x 1\n---\nb: *x\n")
+            .message
+            .starts_with("unknown anchor"));
+        assert!(err("a: *nope\n").line == 1);
+        // A name may be reused; aliases see the latest definition.
+        assert_eq!(
+            v("a: &x 1\nb: &x 2\nc: *x\n"),
+            json!({"a": 1, "b": 2, "c": 2})
+        );
     }
 
     #[test]
@@ -2333,8 +2538,20 @@ mod tests {
             doc.push_str(&format!("a{i}: &a{i} [{refs}]\n"));
         }
         let e = err(&doc);
-        assert!(e.message.contains("alias expansion limit"), "{e}");
+        assert!(e.message.starts_with("aliases expand to more than"), "{e}");
         assert!(e.line >= 5, "{e}");
+    }
+
+    #[test]
+    fn large_documents_are_not_mistaken_for_bombs() {
+        // Only copies made by aliases count against the expansion budget.
+        let text = format!("[{}]", vec!["1"; MAX_COPIED_NODES + 10].join(","));
+        assert_eq!(
+            parse_value(&text).map(|v| v.as_array().map(Vec::len)),
+            Ok(Some(MAX_COPIED_NODES + 10))
+        );
+        let shared = format!("a: &a [{}]\nb: *a\nc: *a\n", vec!["x"; 1000].join(","));
+        assert!(parse_value(&shared).is_ok());
     }
 
     #[test]
@@ -2342,13 +2559,21 @@ mod tests {
         let big = "x".repeat(1 << 20);
         let refs = vec!["*s"; 100].join(", ");
         let doc = format!("s: &s {big}\nl: [{refs}]\n");
-        assert!(err(&doc).message.contains("alias expansion limit"));
+        assert!(err(&doc).message.ends_with("bytes"));
     }
 
     #[test]
     fn deep_nesting_is_an_error_not_a_crash() {
         let flow = "[".repeat(100_000);
-        assert!(parse_documents(&flow).is_err());
+        assert_eq!(
+            err(&flow).message,
+            "flow collections nested deeper than 255 levels"
+        );
+        assert!(err(&"{a: ".repeat(100_000))
+            .message
+            .contains("nested deeper"));
+        let dashes = "- ".repeat(100_000);
+        assert_eq!(err(&dashes).message, "nesting deeper than 512 levels");
         let block: String = (0..2000)
             .map(|i| format!("{}- \n", "  ".repeat(i)))
             .collect();
@@ -2499,9 +2724,11 @@ mod tests {
         let keys: Vec<&str> = out.lines().filter_map(|l| l.split(':').next()).collect();
         // Non-letters sort before letters, digit runs numerically.
         assert_eq!(keys, ["_x", "A", "a-b", "a9", "a10", "ab", "b"]);
-        let mut ks = vec!["b", "a", "c", "a"];
-        merge_sort_by(&mut ks, |x, y| x < y);
-        assert_eq!(ks, ["a", "a", "b", "c"]);
+        let ks = ["b", "a2", "c", "a1", "a2", "d", "e"];
+        let order = sorted_order(&ks, |x, y| x.as_bytes()[0] < y.as_bytes()[0]);
+        assert_eq!(order, [1, 3, 4, 0, 2, 5, 6], "stable");
+        // An inconsistent comparison must not panic.
+        let _ = sorted_order(&ks, |_, _| true);
     }
 
     #[test]

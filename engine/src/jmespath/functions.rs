@@ -8,7 +8,7 @@
 use super::ast::{FunctionCall, Node};
 use super::interpreter::Interp;
 use super::kyverno;
-use super::value::{equal, go_fmt_v, to_go_json, Kind, VRef, Val};
+use super::value::{equal, go_fmt_v, to_go_json, Kind, Val};
 use super::{Dialect, JmespathError};
 use std::collections::BTreeMap;
 use std::rc::Rc;
@@ -221,10 +221,6 @@ pub(crate) struct Args<'a> {
 }
 
 impl<'a> Args<'a> {
-    pub(crate) fn len(&self) -> usize {
-        self.items.len()
-    }
-
     fn type_error(&self, i: usize, expected: &str) -> JmespathError {
         JmespathError::InvalidType(format!(
             "JMESPath function '{}': argument #{} is not of type {}",
@@ -546,7 +542,8 @@ fn extreme_by<'a>(it: &Interp<'_, '_>, mut a: Args<'a>, want_max: bool) -> R<'a>
         return Ok(elems.into_iter().next().unwrap_or(Val::Null));
     }
     let mut best_idx = 0;
-    let first = it.swallow(it.eval(e, elems[0].clone()))?;
+    let first = elems.first().cloned().unwrap_or(Val::Null);
+    let first = it.swallow(it.eval(e, first))?;
     let kind = by_key_kind(&first).ok_or_else(|| {
         JmespathError::InvalidType("invalid type, must be number of string".into())
     })?;
@@ -645,7 +642,8 @@ fn sort_by<'a>(it: &Interp<'_, '_>, _: &'a FunctionCall, mut a: Args<'a>) -> R<'
     if elems.len() <= 1 {
         return Ok(Val::list(elems));
     }
-    let first = it.swallow(it.eval(e, elems[0].clone()))?;
+    let first = elems.first().cloned().unwrap_or(Val::Null);
+    let first = it.swallow(it.eval(e, first))?;
     let kind = by_key_kind(&first).ok_or_else(|| {
         JmespathError::InvalidType("invalid type, must be number of string".into())
     })?;
@@ -721,11 +719,20 @@ pub(crate) fn go_parse_float(s: &str) -> Option<f64> {
     if lower == "nan" {
         return Some(f64::NAN);
     }
-    if lower.starts_with("0x") {
-        return parse_hex_float(&lower[2..]).map(|f| sign * f);
+    if let Some(hex) = lower.strip_prefix("0x") {
+        return parse_hex_float(hex).map(|f| sign * f);
     }
-    // Rust accepts a few spellings Go rejects ("inf" handled above); and
-    // the digits must be ASCII digits, '.', exponent, and '_' is rejected.
+    // Go accepts `_` between digits (`1_000`); Rust's parser does not.
+    let cleaned;
+    let body = if body.contains('_') {
+        if !underscore_ok(body) {
+            return None;
+        }
+        cleaned = body.replace('_', "");
+        cleaned.as_str()
+    } else {
+        body
+    };
     if body.is_empty()
         || !body
             .bytes()
@@ -738,6 +745,27 @@ pub(crate) fn go_parse_float(s: &str) -> Option<f64> {
         return None;
     }
     Some(sign * f)
+}
+
+/// Go's `underscoreOK` for a decimal number: each `_` sits between digits.
+fn underscore_ok(s: &str) -> bool {
+    let mut saw = '^';
+    for c in s.chars() {
+        if c.is_ascii_digit() {
+            saw = '0';
+        } else if c == '_' {
+            if saw != '0' {
+                return false;
+            }
+            saw = '_';
+        } else {
+            if saw == '_' {
+                return false;
+            }
+            saw = '!';
+        }
+    }
+    saw != '_'
 }
 
 fn parse_hex_float(s: &str) -> Option<f64> {
@@ -797,9 +825,4 @@ pub(crate) fn signature(def: &FnDef) -> String {
         })
         .collect();
     format!("{}({}) {}", def.name, args.join(", "), def.ret)
-}
-
-#[allow(dead_code)]
-pub(crate) fn view_is<'v>(v: VRef<'v, '_>, k: Kind) -> bool {
-    v.kind() == k
 }

@@ -10,7 +10,7 @@ use std::cell::Cell;
 
 /// Upper bound on evaluation work (nodes evaluated plus elements produced),
 /// so hostile expressions like nested multi-selects cannot run away.
-pub(crate) const MAX_STEPS: u64 = 5_000_000;
+pub(crate) const MAX_STEPS: u64 = 10_000_000;
 
 pub(crate) struct Interp<'r, 'h> {
     pub rt: &'r Runtime<'h>,
@@ -55,7 +55,8 @@ impl<'r, 'h> Interp<'r, 'h> {
     /// error in the fork; the standard dialect keeps the spec's behaviour.
     fn swallow_all<'a>(&self, r: R<'a>) -> R<'a> {
         match r {
-            Err(_) if self.kyverno() => Ok(Val::Null),
+            // Running out of budget must stop the whole evaluation.
+            Err(_) if self.kyverno() && self.steps.get() <= MAX_STEPS => Ok(Val::Null),
             other => self.swallow(other),
         }
     }

@@ -135,10 +135,6 @@ impl<'a> Val<'a> {
         }
     }
 
-    pub(crate) fn is_object(&self) -> bool {
-        self.kind() == Kind::Object
-    }
-
     /// `None` if not an object; `Some(None)` if the key is absent.
     pub(crate) fn get_field(self, key: &str) -> Option<Option<Val<'a>>> {
         match self {
@@ -232,7 +228,7 @@ impl<'v, 'a> Iterator for Elems<'v, 'a> {
     type Item = VRef<'v, 'a>;
     fn next(&mut self) -> Option<Self::Item> {
         match self {
-            Elems::J(it) => it.next().map(|v| VRef::J(v)),
+            Elems::J(it) => it.next().map(VRef::J),
             Elems::V(it) => it.next().map(|v| VRef::V(v).norm()),
         }
     }

@@ -65,7 +65,9 @@ fn seconds(d: i64) -> f64 {
 /// Go's float64 -> int64 conversion on amd64: out of range and NaN give
 /// the minimum value.
 fn go_i64(f: f64) -> i64 {
-    if f.is_finite() && f >= -9.223_372_036_854_775_808e18 && f < 9.223_372_036_854_775_808e18 {
+    // 2^63 as a float; the valid range is [-2^63, 2^63).
+    const TWO_63: f64 = 9_223_372_036_854_775_808.0;
+    if (-TWO_63..TWO_63).contains(&f) {
         f as i64
     } else {
         i64::MIN

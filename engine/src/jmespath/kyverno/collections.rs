@@ -37,7 +37,8 @@ pub(crate) fn int_number(f: f64) -> Result<i64, String> {
         ));
     }
     // 2^63 is the first float outside Go's int range.
-    if f >= 9.223_372_036_854_775_808e18 || f < -9.223_372_036_854_775_808e18 {
+    const TWO_63: f64 = 9_223_372_036_854_775_808.0;
+    if !(-TWO_63..TWO_63).contains(&f) {
         return Err(format!(
             "number is outside the range of integer numbers: {}",
             super::super::value::go_fmt_v_float(f)

@@ -304,10 +304,6 @@ pub(crate) fn md5<'a>(_: &Interp<'_, '_>, _: &'a FunctionCall, a: Args<'a>) -> R
     Ok(Val::string(hex(&md5_digest(a.str(0)?.as_bytes()))))
 }
 
-pub(crate) fn hex_string(bytes: &[u8]) -> String {
-    hex(bytes)
-}
-
 pub(crate) fn parse_json<'a>(_: &Interp<'_, '_>, _: &'a FunctionCall, a: Args<'a>) -> R<'a> {
     let text = a.str(0)?;
     // serde_json limits nesting to 128 levels, which also bounds our later
@@ -323,7 +319,22 @@ fn go_json_error(text: &str, e: &serde_json::Error) -> String {
     if text.trim().is_empty() || e.is_eof() {
         return "unexpected end of JSON input".to_string();
     }
-    e.to_string()
+    let msg = e.to_string();
+    if msg.starts_with("expected value") || msg.starts_with("trailing characters") {
+        let offending = text
+            .lines()
+            .nth(e.line().saturating_sub(1))
+            .and_then(|l| l.chars().nth(e.column().saturating_sub(1)));
+        if let Some(c) = offending {
+            let what = if msg.starts_with("trailing") {
+                "after top-level value"
+            } else {
+                "looking for beginning of value"
+            };
+            return format!("invalid character {c:?} {what}");
+        }
+    }
+    msg
 }
 
 pub(crate) fn parse_yaml<'a>(_: &Interp<'_, '_>, _: &'a FunctionCall, a: Args<'a>) -> R<'a> {

@@ -96,6 +96,14 @@ pub(crate) fn translate_go_regex(p: &str) -> String {
                 }
                 class_len += 1;
             }
+            '{' if !in_class => {
+                let rest: String = chars.clone().collect();
+                let literal = match rest.find('}') {
+                    Some(e) => !is_go_repeat(&rest[..e]),
+                    None => true,
+                };
+                out.push_str(if literal { "\\{" } else { "{" });
+            }
             ']' if in_class && class_len > 0 => {
                 in_class = false;
                 out.push(']');
@@ -124,9 +132,109 @@ pub(crate) fn translate_go_regex(p: &str) -> String {
     out
 }
 
+/// Go's wording for the common syntax errors.
+fn go_regex_message(rust: &str) -> &str {
+    match rust {
+        "unclosed character class" => "missing closing ]",
+        "unclosed group" => "missing closing )",
+        "unopened group" => "unexpected )",
+        "repetition operator missing expression" => "missing argument to repetition operator",
+        "invalid character class range, the start must be <= the end" => {
+            "invalid character class range"
+        }
+        "invalid escape sequence found in character class" | "unrecognized escape sequence" => {
+            "invalid escape sequence"
+        }
+        other => other,
+    }
+}
+
+/// Whether `body` (the text between `{` and `}`) makes a Go repetition:
+/// `n`, `n,` or `n,m`. Anything else is literal text in Go.
+fn is_go_repeat(body: &str) -> bool {
+    let (lo, hi) = match body.split_once(',') {
+        Some((lo, hi)) => (lo, Some(hi)),
+        None => (body, None),
+    };
+    !lo.is_empty()
+        && lo.bytes().all(|b| b.is_ascii_digit())
+        && hi.is_none_or(|h| h.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// Go rejects a repetition applied to a repetition (`a**`, `a++`, `a{2}*`);
+/// Rust accepts some of them. A `?` right after an operator makes it lazy
+/// and is allowed. Returns the offending operator pair.
+fn nested_repetition(p: &str) -> Option<String> {
+    let chars: Vec<char> = p.chars().collect();
+    let mut i = 0;
+    let mut in_class = false;
+    let mut class_len = 0;
+    let mut prev_repeat: Option<usize> = None;
+    while i < chars.len() {
+        let c = chars[i];
+        if in_class {
+            match c {
+                '\\' => i += 1,
+                ']' if class_len > 0 => in_class = false,
+                _ => {}
+            }
+            class_len += 1;
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let is_repeat = match c {
+            '\\' => {
+                i += 2;
+                prev_repeat = None;
+                continue;
+            }
+            '[' => {
+                in_class = true;
+                class_len = 0;
+                if chars.get(i + 1) == Some(&'^') {
+                    i += 1;
+                }
+                false
+            }
+            '*' | '+' | '?' => true,
+            '{' => {
+                let close = chars[i..].iter().position(|&x| x == '}');
+                let body: Option<String> = close.map(|e| chars[i + 1..i + e].iter().collect());
+                match (close, body) {
+                    (Some(e), Some(b)) if is_go_repeat(&b) => {
+                        i += e;
+                        true
+                    }
+                    _ => false,
+                }
+            }
+            _ => false,
+        };
+        if is_repeat {
+            if let Some(p0) = prev_repeat {
+                return Some(chars[p0..=i].iter().collect());
+            }
+            prev_repeat = Some(start);
+            if chars.get(i + 1) == Some(&'?') {
+                i += 1;
+            }
+        } else {
+            prev_repeat = None;
+        }
+        i += 1;
+    }
+    None
+}
+
 /// Compiles a Go pattern; the error text mimics Go's
 /// `error parsing regexp: <what>`.
 pub(crate) fn compile_go_regex(pattern: &str) -> Result<Regex, String> {
+    if let Some(op) = nested_repetition(pattern) {
+        return Err(format!(
+            "error parsing regexp: invalid nested repetition operator: `{op}`"
+        ));
+    }
     RegexBuilder::new(&translate_go_regex(pattern))
         .octal(true)
         .size_limit(REGEX_SIZE_LIMIT)
@@ -137,9 +245,11 @@ pub(crate) fn compile_go_regex(pattern: &str) -> Result<Regex, String> {
                     .lines()
                     .rev()
                     .find_map(|l| l.trim().strip_prefix("error: "))
-                    .unwrap_or("invalid regular expression")
-                    .to_string();
-                format!("error parsing regexp: {what}: `{pattern}`")
+                    .unwrap_or("invalid regular expression");
+                format!(
+                    "error parsing regexp: {}: `{pattern}`",
+                    go_regex_message(what)
+                )
             }
             regex::Error::CompiledTooBig(limit) => {
                 format!(

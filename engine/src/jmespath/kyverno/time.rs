@@ -527,6 +527,10 @@ fn parse_signed_offset(value: &[u8]) -> usize {
     1 + digits
 }
 
+/// A numeric zone offset split as Go does: sign, hours, minutes, seconds,
+/// and how many bytes of the value it used.
+type ZoneParts<'v> = (u8, &'v [u8], &'v [u8], &'v [u8], usize);
+
 /// Go's `time.Parse(layout, value)` with UTC as both the default and the
 /// local location.
 pub(crate) fn go_parse(layout: &str, value: &str) -> Result<GoTime, String> {
@@ -754,7 +758,7 @@ pub(crate) fn go_parse(layout: &str, value: &str) -> Result<GoTime, String> {
                     v = &v[1..];
                     utc = true;
                 } else {
-                    let parts: Option<(u8, &[u8], &[u8], &[u8], usize)> = match std {
+                    let parts: Option<ZoneParts<'_>> = match std {
                         Std::ISO8601ColonTZ | Std::NumColonTZ => {
                             if v.len() < 6 || v[3] != b':' {
                                 None

@@ -1,0 +1,87 @@
+//! Evaluate the compiled conformance policies against the corpus resources,
+//! side by side with the floor: `serde_json::from_slice` of the same
+//! resources. Prints the ratio evaluation ÷ parse.
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use criterion::{criterion_group, Criterion};
+use verno::{NoHost, Request};
+use verno_benches::workload;
+
+fn parse_all(json: &[Vec<u8>]) -> usize {
+    json.iter()
+        .filter_map(|b| serde_json::from_slice::<serde_json::Value>(b).ok())
+        .count()
+}
+
+fn evaluate_all(w: &verno_benches::Workload) -> usize {
+    w.resources
+        .iter()
+        .map(|r| {
+            w.set
+                .evaluate(&Request::create(r), &NoHost)
+                .policies
+                .iter()
+                .map(|p| p.rules.len())
+                .sum::<usize>()
+        })
+        .sum()
+}
+
+fn bench(c: &mut Criterion) {
+    let w = workload();
+    let mut g = c.benchmark_group("corpus");
+    g.bench_function("parse_floor_serde_json", |b| {
+        b.iter(|| black_box(parse_all(black_box(&w.json))))
+    });
+    g.bench_function("evaluate_policy_set", |b| {
+        b.iter(|| black_box(evaluate_all(black_box(&w))))
+    });
+    g.finish();
+}
+
+/// Median of repeated timings, for the printed ratio.
+fn median_time(mut f: impl FnMut(), rounds: usize) -> Duration {
+    let mut samples: Vec<Duration> = (0..rounds)
+        .map(|_| {
+            let t = Instant::now();
+            f();
+            t.elapsed()
+        })
+        .collect();
+    samples.sort();
+    samples[samples.len() / 2]
+}
+
+fn ratio() {
+    let w = workload();
+    let parse = median_time(
+        || {
+            black_box(parse_all(&w.json));
+        },
+        51,
+    );
+    let eval = median_time(
+        || {
+            black_box(evaluate_all(&w));
+        },
+        51,
+    );
+    println!(
+        "corpus: {} policies x {} resources: evaluate {:?}, parse floor {:?}, ratio evaluate/parse = {:.2}",
+        w.set.policies.len(),
+        w.resources.len(),
+        eval,
+        parse,
+        eval.as_secs_f64() / parse.as_secs_f64().max(1e-12)
+    );
+}
+
+criterion_group!(benches, bench);
+
+fn main() {
+    benches();
+    ratio();
+    Criterion::default().configure_from_args().final_summary();
+}
