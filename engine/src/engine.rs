@@ -162,26 +162,15 @@ fn evaluate_policy(
         let body = match &rule.body {
             RuleBody::Validate(b) => b,
             RuleBody::None => continue,
-            RuleBody::Mutate(_) => {
+            RuleBody::Mutate(_) | RuleBody::Generate(_) | RuleBody::VerifyImages(_) => {
+                let (rule_type, feature) = match &rule.body {
+                    RuleBody::Mutate(_) => (RuleType::Mutation, "mutate"),
+                    RuleBody::Generate(_) => (RuleType::Generation, "generate"),
+                    _ => (RuleType::ImageVerify, "verifyImages"),
+                };
                 out.rules.push(RuleResponse {
-                    rule_type: RuleType::Mutation,
-                    ..unsupported(rule, "mutate")
-                });
-                out.enforced.push(false);
-                continue;
-            }
-            RuleBody::Generate(_) => {
-                out.rules.push(RuleResponse {
-                    rule_type: RuleType::Generation,
-                    ..unsupported(rule, "generate")
-                });
-                out.enforced.push(false);
-                continue;
-            }
-            RuleBody::VerifyImages(_) => {
-                out.rules.push(RuleResponse {
-                    rule_type: RuleType::ImageVerify,
-                    ..unsupported(rule, "verifyImages")
+                    rule_type,
+                    ..unsupported(rule, feature)
                 });
                 out.enforced.push(false);
                 continue;

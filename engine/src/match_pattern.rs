@@ -567,25 +567,7 @@ impl Walker {
                 WalkError::plain("pattern Array empty".into()),
             )),
             ArrayNode::EachMap(p) => {
-                let mut applied = 0usize;
-                let mut skips = Vec::new();
-                for (i, item) in resource.iter().enumerate() {
-                    match self.element(item, p, &format!("{path}{i}/")) {
-                        Ok(()) => applied += 1,
-                        Err((_, err)) if err.is_skip() => skips.push(err),
-                        Err(e) => return Err(e),
-                    }
-                }
-                if applied == 0 && !skips.is_empty() {
-                    return Err((
-                        path.to_string(),
-                        WalkError {
-                            kind: ErrKind::SkipAggregate,
-                            message: combine(&skips),
-                        },
-                    ));
-                }
-                Ok(())
+                self.elements(resource.iter().map(|item| (item, p.as_ref())), path)
             }
             ArrayNode::EachScalar { pattern, raw } => {
                 scalar_over_array(resource, pattern, raw, path)
@@ -601,27 +583,37 @@ impl Walker {
                         )),
                     ));
                 }
-                let mut applied = 0usize;
-                let mut skips = Vec::new();
-                for (i, (item, p)) in resource.iter().zip(ps).enumerate() {
-                    match self.element(item, p, &format!("{path}{i}/")) {
-                        Ok(()) => applied += 1,
-                        Err((_, err)) if err.is_skip() => skips.push(err),
-                        Err(e) => return Err(e),
-                    }
-                }
-                if applied == 0 && !skips.is_empty() {
-                    return Err((
-                        path.to_string(),
-                        WalkError {
-                            kind: ErrKind::SkipAggregate,
-                            message: combine(&skips),
-                        },
-                    ));
-                }
-                Ok(())
+                self.elements(resource.iter().zip(ps), path)
             }
         }
+    }
+
+    /// Match element i against its pattern: skips are collected, the first
+    /// other error wins, and all-skipped is an aggregated skip.
+    fn elements<'v>(
+        &mut self,
+        pairs: impl Iterator<Item = (&'v Value, &'v PatternNode)>,
+        path: &str,
+    ) -> WalkResult {
+        let mut applied = 0usize;
+        let mut skips = Vec::new();
+        for (i, (item, p)) in pairs.enumerate() {
+            match self.element(item, p, &format!("{path}{i}/")) {
+                Ok(()) => applied += 1,
+                Err((_, err)) if err.is_skip() => skips.push(err),
+                Err(e) => return Err(e),
+            }
+        }
+        if applied == 0 && !skips.is_empty() {
+            return Err((
+                path.to_string(),
+                WalkError {
+                    kind: ErrKind::SkipAggregate,
+                    message: combine(&skips),
+                },
+            ));
+        }
+        Ok(())
     }
 }
 
