@@ -7,7 +7,7 @@ use serde_json::Value;
 use verno::report::{merged_reports, ReportFormat, ReportInput, ReportOptions};
 use verno::resource::{Request, ResourceMeta};
 use verno::response::RuleStatus;
-use verno::{NoHost, PolicySet};
+use verno::PolicySet;
 
 use crate::fixtures;
 
@@ -59,7 +59,7 @@ pub fn run(opts: &ApplyOptions, out: &mut dyn Write) -> Result<Counts, String> {
     let mut counts = Counts::default();
     let mut evals = Vec::new();
     for res in &resources {
-        let eval = set.evaluate(&Request::create(res), &NoHost);
+        let eval = set.evaluate(&Request::create(res), &crate::system::SystemHost);
         let meta = ResourceMeta::of(res);
         let res_path = format!("{}/{}/{}", meta.namespace, meta.kind, meta.name);
         for pr in &eval.policies {

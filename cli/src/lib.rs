@@ -2,5 +2,6 @@
 //! loading they share, so the conformance runner calls the same code path.
 pub mod apply;
 pub mod fixtures;
+pub mod system;
 pub mod testcmd;
 pub mod testfile;

@@ -211,6 +211,12 @@ impl verno::Host for ValuesHost<'_> {
         }
         (!out.is_empty()).then_some(out)
     }
+    fn now(&self) -> Result<verno::host::Timestamp, verno::host::HostError> {
+        crate::system::now()
+    }
+    fn random_u64(&self) -> Result<u64, verno::host::HostError> {
+        crate::system::random_u64()
+    }
 }
 
 /// The responses of one (resource, run).

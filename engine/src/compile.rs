@@ -7,6 +7,7 @@ use serde_json::Value;
 
 use crate::autogen::{Autogen, AUTOGEN_ANNOTATION};
 use crate::error::{LoadError, Location};
+use crate::foreach::{self, ForeachEntry};
 use crate::load::{self, LoadedPolicy};
 use crate::match_pattern::PatternNode;
 use crate::matching::CompiledMatch;
@@ -29,7 +30,7 @@ pub enum ValidateBody {
     /// `anyPattern` that is not a list.
     AnyPatternInvalid(String),
     Deny(Value),
-    Foreach(Value),
+    Foreach(Vec<ForeachEntry>),
     Unsupported(&'static str),
     /// A validate block with none of the known bodies.
     Empty,
@@ -55,6 +56,9 @@ pub struct CompiledRule {
     /// Whether evaluating the rule reads the variables context (context
     /// entries, preconditions, deny, `{{ }}` in patterns or messages).
     pub needs_context: bool,
+    /// Whether the rule mentions `images` (the context entry is computed
+    /// only for such rules).
+    pub needs_images: bool,
 }
 
 /// One policy, ready to evaluate.
@@ -129,6 +133,49 @@ pub fn contains_variables(v: &Value) -> bool {
     }
 }
 
+/// The part of a validate block shared by rules and foreach entries, in
+/// Kyverno's precedence: deny, pattern, anyPattern, foreach.
+pub(crate) fn compile_validate_body(
+    deny: Option<&Value>,
+    pattern: Option<&Value>,
+    any_pattern: Option<&Value>,
+    foreach_list: Option<&Value>,
+    loc: &dyn Fn(&str) -> Location,
+    field: &str,
+) -> Result<ValidateBody, LoadError> {
+    let deny = deny.filter(|d| !d.is_null());
+    let pattern = pattern.filter(|d| !d.is_null());
+    let any_pattern = any_pattern.filter(|d| !d.is_null());
+    let foreach_list = foreach_list.filter(|d| !d.is_null());
+    Ok(if let Some(d) = deny {
+        ValidateBody::Deny(d.clone())
+    } else if let Some(p) = pattern {
+        ValidateBody::Pattern(compile_pattern(p, || loc(&format!("{field}.pattern")))?)
+    } else if let Some(ap) = any_pattern {
+        match ap {
+            Value::Array(items) => ValidateBody::AnyPattern(
+                items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, p)| compile_pattern(p, || loc(&format!("{field}.anyPattern[{i}]"))))
+                    .collect::<Result<_, _>>()?,
+            ),
+            other => ValidateBody::AnyPatternInvalid(format!(
+                "json: cannot unmarshal {} into Go value of type []interface {{}}",
+                go_json_type(other)
+            )),
+        }
+    } else if let Some(f) = foreach_list {
+        ValidateBody::Foreach(foreach::compile_entries(
+            f,
+            loc,
+            &format!("{field}.foreach"),
+        )?)
+    } else {
+        ValidateBody::Empty
+    })
+}
+
 fn compile_rule(policy: &str, rule: Rule, line: Option<usize>) -> Result<CompiledRule, LoadError> {
     let loc = |field: &str| Location {
         line,
@@ -144,30 +191,15 @@ fn compile_rule(policy: &str, rule: Rule, line: Option<usize>) -> Result<Compile
             ValidateBody::Unsupported("validate.podSecurity")
         } else if v.cel.is_some() {
             ValidateBody::Unsupported("validate.cel")
-        } else if let Some(d) = &v.deny {
-            ValidateBody::Deny(d.clone())
-        } else if let Some(p) = &v.pattern {
-            ValidateBody::Pattern(compile_pattern(p, || loc("validate.pattern"))?)
-        } else if let Some(ap) = &v.any_pattern {
-            match ap {
-                Value::Array(items) => ValidateBody::AnyPattern(
-                    items
-                        .iter()
-                        .enumerate()
-                        .map(|(i, p)| {
-                            compile_pattern(p, || loc(&format!("validate.anyPattern[{i}]")))
-                        })
-                        .collect::<Result<_, _>>()?,
-                ),
-                other => ValidateBody::AnyPatternInvalid(format!(
-                    "json: cannot unmarshal {} into Go value of type []interface {{}}",
-                    go_json_type(other)
-                )),
-            }
-        } else if let Some(f) = &v.foreach {
-            ValidateBody::Foreach(f.clone())
         } else {
-            ValidateBody::Empty
+            compile_validate_body(
+                v.deny.as_ref(),
+                v.pattern.as_ref(),
+                v.any_pattern.as_ref(),
+                v.foreach.as_ref(),
+                &loc,
+                "validate",
+            )?
         };
         RuleBody::Validate(vb)
     } else if let Some(m) = &rule.mutate {
@@ -188,8 +220,10 @@ fn compile_rule(policy: &str, rule: Rule, line: Option<usize>) -> Result<Compile
                 || v.pattern.as_ref().is_some_and(contains_variables)
                 || v.any_pattern.as_ref().is_some_and(contains_variables)
         });
+    let needs_images = serde_json::to_string(&rule).is_ok_and(|t| t.contains("images"));
     Ok(CompiledRule {
         needs_context,
+        needs_images,
         name: rule.name.clone(),
         match_block: CompiledMatch::compile(&rule.match_resources),
         exclude_block: rule.exclude.as_ref().map(CompiledMatch::compile),

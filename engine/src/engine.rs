@@ -7,6 +7,7 @@ use crate::compile::{
     CompiledPolicy, CompiledRule, PatternSource, PolicySet, RuleBody, ValidateBody,
 };
 use crate::conditions;
+use crate::foreach::ForeachEntry;
 use crate::host::{ContextRequest, Host};
 use crate::jmespath::{self, Dialect, Runtime};
 use crate::match_pattern::{Outcome, PatternNode};
@@ -178,12 +179,30 @@ fn evaluate_policy(
         };
         let resp = if rule.needs_context {
             let c = vctx.get_or_insert_with(|| new_context(request, host));
+            if rule.needs_images && !c.images_loaded {
+                c.images_loaded = true;
+                match crate::image::images_context(resource) {
+                    Ok(Some(v)) => c.set("images", v),
+                    Ok(None) => {}
+                    Err(e) => c.poison("images", e),
+                }
+            }
             validate_rule(policy, rule, body, resource, request, c)
         } else {
             let mut empty = Context::new(Value::Null, host);
             validate_rule_in_context(policy, rule, body, resource, request, &mut empty)
         };
-        let Some(resp) = resp else { continue };
+        let Some(mut resp) = resp else { continue };
+        if resp.status == RuleStatus::Fail
+            && pre_existing_violation(policy, rule, body, request, host)
+        {
+            resp = RuleResponse::new(
+                &rule.name,
+                RuleType::Validation,
+                RuleStatus::Skip,
+                "skipping the rule evaluation as pre-existing violations are allowed",
+            );
+        }
         let stop = policy.apply_one && matches!(resp.status, RuleStatus::Pass | RuleStatus::Fail);
         out.enforced.push(
             resp.status == RuleStatus::Fail && rule_enforced(policy, rule, meta.namespace, request),
@@ -194,6 +213,74 @@ fn evaluate_policy(
         }
     }
     out
+}
+
+/// `validateOldObject`: an Enforce rule failing on an UPDATE is skipped when
+/// the old object, re-run as a CREATE by an unknown user, fails too.
+fn pre_existing_violation(
+    policy: &CompiledPolicy,
+    rule: &CompiledRule,
+    body: &ValidateBody,
+    request: &Request<'_>,
+    host: &dyn Host,
+) -> bool {
+    let action = rule
+        .rule
+        .validate
+        .as_ref()
+        .and_then(|v| v.failure_action.as_deref())
+        .or(policy.validation_failure_action.as_deref());
+    let allow = rule
+        .rule
+        .validate
+        .as_ref()
+        .and_then(|v| v.allow_existing_violations)
+        .unwrap_or(true);
+    let present = |v: Option<&Value>| v.is_some_and(|o| !crate::resource::is_empty_object(o));
+    let is_update = (present(request.object) && present(request.old_object))
+        || request.operation == crate::resource::Operation::Update;
+    if !action.is_some_and(|a| a.eq_ignore_ascii_case("enforce")) || !allow || !is_update {
+        return false;
+    }
+    // Kyverno checks preconditions on this path through the raw form, which
+    // always fails: rules with preconditions never qualify.
+    if rule.rule.preconditions.is_some() {
+        return false;
+    }
+    let Some(old) = request.old_object.filter(|o| present(Some(o))) else {
+        return false;
+    };
+    let fake_user = crate::resource::UserInfo {
+        username: "kyverno:kyverno-invalid-controller".into(),
+        uid: "kyverno:invaliduid".into(),
+        groups: vec!["kyverno:invalidgroup".into()],
+        roles: vec!["kyverno:invalidrole".into()],
+        cluster_roles: vec!["kyverno:invalidrole".into()],
+        ..Default::default()
+    };
+    let old_req = Request {
+        object: Some(old),
+        old_object: None,
+        operation: crate::resource::Operation::Create,
+        user_info: Some(&fake_user),
+        ..*request
+    };
+    let mctx = MatchContext::new(&old_req, old);
+    if !rule.match_block.matches(&mctx)
+        || rule
+            .exclude_block
+            .as_ref()
+            .is_some_and(|e| e.excludes(&mctx))
+    {
+        return false;
+    }
+    let mut ctx = new_context(&old_req, host);
+    // Values files may pin request.operation; the re-run is a CREATE.
+    ctx.add_variable("request.operation", Value::String("CREATE".into()));
+    ctx.add_variable("request.object", old.clone());
+    ctx.delete = false;
+    validate_rule(policy, rule, body, old, &old_req, &mut ctx)
+        .is_some_and(|r| r.status == RuleStatus::Fail)
 }
 
 fn unsupported(rule: &CompiledRule, feature: &str) -> RuleResponse {
@@ -275,14 +362,18 @@ fn new_context<'h>(request: &Request<'_>, host: &'h dyn Host) -> Context<'h> {
 fn load_context(
     policy: &CompiledPolicy,
     rule: &CompiledRule,
+    entries: &[Value],
+    rule_level: bool,
     ctx: &mut Context<'_>,
 ) -> Result<(), String> {
-    if let Some(vals) = ctx.host().rule_values(&policy.info.name, &rule.name) {
-        for (k, v) in vals {
-            ctx.add_variable(&k, v);
+    if rule_level {
+        if let Some(vals) = ctx.host().rule_values(&policy.info.name, &rule.name) {
+            for (k, v) in vals {
+                ctx.add_variable(&k, v);
+            }
         }
     }
-    for entry in &rule.rule.context {
+    for entry in entries {
         let name = entry
             .get("name")
             .and_then(Value::as_str)
@@ -402,10 +493,39 @@ fn validate_rule_in_context(
     request: &Request<'_>,
     ctx: &mut Context<'_>,
 ) -> Option<RuleResponse> {
-    if let Err(e) = load_context(policy, rule, ctx) {
+    let level = Level {
+        context: &rule.rule.context,
+        preconditions: rule.rule.preconditions.as_ref(),
+        body,
+        nesting: 0,
+        element: None,
+    };
+    validate_level(policy, rule, &level, resource, request, ctx)
+}
+
+/// What one validator checks (`validator` in Kyverno): the rule itself, or
+/// one foreach entry for one element.
+struct Level<'a> {
+    context: &'a [Value],
+    preconditions: Option<&'a Value>,
+    body: &'a ValidateBody,
+    nesting: usize,
+    /// The element patterns apply to when the foreach is element-scoped.
+    element: Option<&'a Value>,
+}
+
+fn validate_level(
+    policy: &CompiledPolicy,
+    rule: &CompiledRule,
+    level: &Level<'_>,
+    resource: &Value,
+    request: &Request<'_>,
+    ctx: &mut Context<'_>,
+) -> Option<RuleResponse> {
+    if let Err(e) = load_context(policy, rule, level.context, level.nesting == 0, ctx) {
         return Some(error_response(rule, "failed to load context", &e));
     }
-    if let Some(pre) = &rule.rule.preconditions {
+    if let Some(pre) = level.preconditions {
         match conditions::evaluate(pre, ctx) {
             Err(e) => return Some(error_response(rule, "failed to evaluate preconditions", &e)),
             Ok((false, msg)) => {
@@ -420,23 +540,23 @@ fn validate_rule_in_context(
             Ok((true, _)) => {}
         }
     }
-    let delete = request.operation == crate::resource::Operation::Delete;
-    match body {
+    // Patterns check the scoped element, else the resource (never on DELETE).
+    let target = match level.element {
+        Some(e) => Some(e),
+        None if request.operation == crate::resource::Operation::Delete => None,
+        None => Some(resource),
+    };
+    match level.body {
         ValidateBody::Deny(deny) => Some(deny_response(rule, deny, ctx)),
         ValidateBody::Pattern(p) => {
-            if delete {
-                return None;
-            }
             let node = match resolve_pattern(p, ctx) {
                 Ok(n) => n,
                 Err(e) => return Some(error_response(rule, "variable substitution failed", &e)),
             };
-            Some(pattern_response(rule, node.validate(resource), ctx))
+            let target = target?;
+            Some(pattern_response(rule, node.validate(target), ctx))
         }
         ValidateBody::AnyPattern(ps) => {
-            if delete {
-                return None;
-            }
             let mut nodes = Vec::with_capacity(ps.len());
             for p in ps {
                 match resolve_pattern(p, ctx) {
@@ -446,7 +566,8 @@ fn validate_rule_in_context(
                     }
                 }
             }
-            let outcomes: Vec<Outcome> = nodes.iter().map(|n| n.validate(resource)).collect();
+            let target = target?;
+            let outcomes: Vec<Outcome> = nodes.iter().map(|n| n.validate(target)).collect();
             Some(any_pattern_response(rule, outcomes.into_iter(), ctx))
         }
         ValidateBody::AnyPatternInvalid(e) => Some(error_response(
@@ -454,10 +575,151 @@ fn validate_rule_in_context(
             "failed to deserialize anyPattern, expected type array",
             e,
         )),
-        ValidateBody::Foreach(_) => Some(unsupported(rule, "validate.foreach")),
+        ValidateBody::Foreach(entries) => validate_foreach(
+            policy,
+            rule,
+            entries,
+            level.nesting,
+            level.element,
+            resource,
+            request,
+            ctx,
+        ),
         ValidateBody::Unsupported(f) => Some(unsupported(rule, f)),
         ValidateBody::Empty => None,
     }
+}
+
+/// `validateForEach`: the first element that neither passes nor skips ends
+/// the rule; no counted element at all is no result (or the list error).
+#[allow(clippy::too_many_arguments)]
+fn validate_foreach(
+    policy: &CompiledPolicy,
+    rule: &CompiledRule,
+    entries: &[ForeachEntry],
+    nesting: usize,
+    outer_element: Option<&Value>,
+    resource: &Value,
+    request: &Request<'_>,
+    ctx: &mut Context<'_>,
+) -> Option<RuleResponse> {
+    let mut applied = 0usize;
+    let mut list_error = None;
+    for entry in entries {
+        let elements = match ctx.query(&entry.list) {
+            Err(e) if e.contains("Unknown key") => continue,
+            Err(e) => {
+                list_error = Some(e);
+                continue;
+            }
+            Ok(Value::Array(a)) => a,
+            Ok(other) => vec![other],
+        };
+        let (failure, count) = validate_elements(
+            policy,
+            rule,
+            entry,
+            &elements,
+            nesting,
+            outer_element,
+            resource,
+            request,
+            ctx,
+        );
+        if let Some(resp) = failure {
+            return Some(resp);
+        }
+        applied += count;
+    }
+    if applied == 0 {
+        return list_error.map(|e| error_response(rule, "failed to evaluate list", &e));
+    }
+    Some(RuleResponse::new(
+        &rule.name,
+        RuleType::Validation,
+        RuleStatus::Pass,
+        "rule passed",
+    ))
+}
+
+/// Go's `%T` of a decoded JSON value, for Kyverno's elementScope error.
+fn go_type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "<nil>",
+        Value::Bool(_) => "bool",
+        Value::Number(n) if n.is_f64() => "float64",
+        Value::Number(_) => "int64",
+        Value::String(_) => "string",
+        Value::Array(_) => "[]interface {}",
+        Value::Object(_) => "map[string]interface {}",
+    }
+}
+
+/// `validateElements`: returns the failing response, if any, and how many
+/// elements passed.
+#[allow(clippy::too_many_arguments)]
+fn validate_elements(
+    policy: &CompiledPolicy,
+    rule: &CompiledRule,
+    entry: &ForeachEntry,
+    elements: &[Value],
+    nesting: usize,
+    outer_element: Option<&Value>,
+    resource: &Value,
+    request: &Request<'_>,
+    ctx: &mut Context<'_>,
+) -> (Option<RuleResponse>, usize) {
+    ctx.checkpoint();
+    let mut applied = 0;
+    let mut failure = None;
+    for (index, el) in elements.iter().enumerate() {
+        if el.is_null() {
+            continue;
+        }
+        ctx.reset();
+        ctx.set("element", el.clone());
+        ctx.set(&format!("element{nesting}"), el.clone());
+        ctx.set("elementIndex", Value::from(index));
+        ctx.set(&format!("elementIndex{nesting}"), Value::from(index));
+        let scoped = match entry.element_scope {
+            Some(true) if !el.is_object() => {
+                failure = Some(error_response(
+                    rule,
+                    "failed to process foreach",
+                    &format!("cannot use elementScope=true foreach rules for elements that are not maps, expected type=map got type={}", go_type_name(el)),
+                ));
+                break;
+            }
+            Some(b) => b,
+            None => el.is_object(),
+        };
+        let level = Level {
+            context: &entry.context,
+            preconditions: entry.preconditions.as_ref(),
+            body: &entry.body,
+            nesting: nesting + 1,
+            element: if scoped { Some(el) } else { outer_element },
+        };
+        let Some(r) = validate_level(policy, rule, &level, resource, request, ctx) else {
+            continue;
+        };
+        match r.status {
+            RuleStatus::Skip => continue,
+            RuleStatus::Pass => applied += 1,
+            RuleStatus::Error if r.message.contains("failed to evaluate preconditions") => continue,
+            status => {
+                failure = Some(RuleResponse::new(
+                    &rule.name,
+                    RuleType::Validation,
+                    status,
+                    format!("validation failure: {}", r.message),
+                ));
+                break;
+            }
+        }
+    }
+    ctx.restore();
+    (failure, applied)
 }
 
 /// A static pattern as compiled, or a dynamic one substituted and compiled now.

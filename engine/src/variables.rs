@@ -32,10 +32,13 @@ pub struct Context<'h> {
     /// Undo log of top-level entries replaced since each checkpoint, so a
     /// checkpoint costs nothing and a restore undoes only what changed.
     undo: Vec<(String, Option<Value>)>,
-    checkpoints: Vec<usize>,
+    /// Undo-log length and poisoned entries at each checkpoint.
+    checkpoints: Vec<(usize, Vec<(String, String)>)>,
     host: &'h dyn Host,
     /// DELETE requests read `request.oldObject` where they say `request.object`.
     pub delete: bool,
+    /// Whether the `images` entry has been computed (it is, lazily, once).
+    pub images_loaded: bool,
     /// Context entries whose loading failed: the error surfaces only when a
     /// query mentions them (Kyverno loads entries lazily).
     poisoned: Vec<(String, String)>,
@@ -49,6 +52,7 @@ impl<'h> Context<'h> {
             checkpoints: Vec::new(),
             host,
             delete: false,
+            images_loaded: false,
             poisoned: Vec::new(),
         }
     }
@@ -62,11 +66,29 @@ impl<'h> Context<'h> {
     }
 
     pub fn checkpoint(&mut self) {
-        self.checkpoints.push(self.undo.len());
+        self.checkpoints
+            .push((self.undo.len(), self.poisoned.clone()));
     }
 
+    /// Back to the last checkpoint, which is removed.
     pub fn restore(&mut self) {
-        let mark = self.checkpoints.pop().unwrap_or(0);
+        let (mark, poisoned) = self.checkpoints.pop().unwrap_or_default();
+        self.rewind(mark);
+        self.poisoned = poisoned;
+    }
+
+    /// Back to the last checkpoint, which stays (Kyverno's `Reset`, used
+    /// between foreach elements).
+    pub fn reset(&mut self) {
+        let Some((mark, poisoned)) = self.checkpoints.last() else {
+            return;
+        };
+        let (mark, poisoned) = (*mark, poisoned.clone());
+        self.rewind(mark);
+        self.poisoned = poisoned;
+    }
+
+    fn rewind(&mut self, mark: usize) {
         while self.undo.len() > mark {
             let Some((key, old)) = self.undo.pop() else {
                 break;
@@ -78,7 +100,6 @@ impl<'h> Context<'h> {
                 };
             }
         }
-        self.poisoned.clear();
     }
 
     /// Remember a top-level entry before it changes (only under a checkpoint).

@@ -89,3 +89,24 @@ fn deny_message_is_verbatim_and_unresolved_variable_is_an_error() {
     assert_eq!(r.status, RuleStatus::Error);
     assert!(r.message.starts_with("failed to check deny conditions: failed to substitute variables in condition key: failed to resolve request.object.spec.missing at path : JMESPath query failed: Unknown key \"missing\" in path"), "{}", r.message);
 }
+
+#[test]
+fn enforce_update_with_pre_existing_violation_is_skipped() {
+    let set = policy(REGISTRIES, "Enforce");
+    let pod = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "nginx", "namespace": "default"},
+                     "spec": {"containers": [{"name": "nginx", "image": "nginx"}]}});
+    let mut req = Request::create(&pod);
+    req.old_object = Some(&pod);
+    req.operation = verno::Operation::Update;
+    let eval = set.evaluate(&req, &NoHost);
+    let r = &eval.policies[0].rules[0];
+    assert_eq!(r.status, RuleStatus::Skip);
+    assert_eq!(
+        r.message,
+        "skipping the rule evaluation as pre-existing violations are allowed"
+    );
+    assert!(eval.allowed());
+    // Audit never re-checks the old object.
+    let audit = policy(REGISTRIES, "Audit").evaluate(&req, &NoHost);
+    assert_eq!(audit.policies[0].rules[0].status, RuleStatus::Fail);
+}
