@@ -14,6 +14,8 @@ use crate::fixtures;
 #[derive(Debug, Clone, Default)]
 pub struct ApplyOptions {
     pub policies: Vec<PathBuf>,
+    /// PolicyException files (`--exception`).
+    pub exceptions: Vec<PathBuf>,
     pub resources: Vec<PathBuf>,
     pub policy_report: bool,
     pub audit_warn: bool,
@@ -36,12 +38,21 @@ pub struct Counts {
 /// Run `apply`; returns the counts (exit code 1 when fail or error > 0).
 pub fn run(opts: &ApplyOptions, out: &mut dyn Write) -> Result<Counts, String> {
     let mut loaded = Vec::new();
+    let mut inline_exceptions = Vec::new();
     for p in &opts.policies {
         let text = fixtures::read_text(p)?;
-        let ps = verno::load::load_policies(&text).map_err(|e| format!("{}: {e}", p.display()))?;
+        let (ps, exceptions) =
+            verno::load::load_all(&text).map_err(|e| format!("{}: {e}", p.display()))?;
         loaded.extend(ps);
+        inline_exceptions.extend(exceptions);
     }
-    let set = PolicySet::compile(loaded).map_err(|e| e.to_string())?;
+    let mut set = PolicySet::compile(loaded).map_err(|e| e.to_string())?;
+    set.exceptions = inline_exceptions;
+    for e in &opts.exceptions {
+        let text = fixtures::read_text(e)?;
+        set.add_exceptions_yaml(&text)
+            .map_err(|err| format!("{}: {err}", e.display()))?;
+    }
     let mut resources = Vec::new();
     for r in &opts.resources {
         for (doc, _) in fixtures::read_documents(r)? {

@@ -39,6 +39,9 @@ enum Command {
         /// Report format: yaml or json.
         #[arg(long, default_value = "yaml")]
         output_format: String,
+        /// PolicyException files.
+        #[arg(short = 'e', long = "exception", alias = "exceptions")]
+        exceptions: Vec<PathBuf>,
     },
     /// Run `kyverno-test.yaml` suites, like `kyverno test`.
     Test {
@@ -71,6 +74,7 @@ fn main() -> ExitCode {
             audit_warn,
             openreports,
             output_format,
+            exceptions,
         } => {
             let now = std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
@@ -78,6 +82,7 @@ fn main() -> ExitCode {
                 .unwrap_or(0);
             let opts = apply::ApplyOptions {
                 policies,
+                exceptions,
                 resources,
                 policy_report,
                 audit_warn,

@@ -227,9 +227,34 @@ struct Run {
     responses: Vec<PolicyResponse>,
 }
 
+/// A `cli.kyverno.io/v1alpha1` `UserInfo` file: `roles`, `clusterRoles`,
+/// `userInfo {username, uid, groups, extra}`.
+fn load_user_info(path: &Path) -> Result<verno::UserInfo, String> {
+    let docs = fixtures::read_documents(path)?;
+    let Some((doc, _)) = docs.into_iter().next() else {
+        return Err(format!("{}: no UserInfo document", path.display()));
+    };
+    let strings = |v: Option<&Value>| -> Vec<String> {
+        v.and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(|s| s.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let ui = doc.get("userInfo").cloned().unwrap_or(Value::Null);
+    let mut info: verno::UserInfo =
+        serde_json::from_value(ui).map_err(|e| format!("{}: userInfo: {e}", path.display()))?;
+    info.roles = strings(doc.get("roles"));
+    info.cluster_roles = strings(doc.get("clusterRoles"));
+    Ok(info)
+}
+
 fn evaluate(
     set: &PolicySet,
     values: &Values,
+    user_info: Option<&verno::UserInfo>,
     res: &LoadedResource,
     forced_op: Option<&str>,
 ) -> Vec<PolicyResponse> {
@@ -253,6 +278,7 @@ fn evaluate(
             req.operation = op;
             req.variables = Some(&vals);
             req.namespace_labels = ns_labels;
+            req.user_info = user_info;
             match op {
                 Operation::Update => req.old_object = Some(&res.value),
                 Operation::Delete => {
@@ -270,14 +296,18 @@ fn run_test(t: &TestFile, base: &Path, opts: &TestOptions) -> Result<Vec<Row>, S
     if let Some(f) = t.unsupported.first() {
         return Err(format!("unsupported: {f}"));
     }
-    if t.userinfo.is_some() {
-        return Err("unsupported: userinfo".into());
-    }
-    if !t.exceptions.is_empty() {
-        return Err("unsupported: exceptions".into());
-    }
     let values = load_values(t, base)?;
-    let set = load_policies(t, base)?;
+    let mut set = load_policies(t, base)?;
+    for e in &t.exceptions {
+        let path = fixtures::resolve(base, e);
+        let text = fixtures::read_text(&path)?;
+        set.add_exceptions_yaml(&text)
+            .map_err(|err| format!("{}: {err}", path.display()))?;
+    }
+    let user_info = match &t.userinfo {
+        Some(f) => Some(load_user_info(&fixtures::resolve(base, f))?),
+        None => None,
+    };
     let resources = load_resources(t, base)?;
 
     let mut ops: Vec<Option<String>> = vec![None];
@@ -294,7 +324,7 @@ fn run_test(t: &TestFile, base: &Path, opts: &TestOptions) -> Result<Vec<Row>, S
             runs.push(Run {
                 resource: i,
                 operation: op.clone(),
-                responses: evaluate(&set, &values, res, op.as_deref()),
+                responses: evaluate(&set, &values, user_info.as_ref(), res, op.as_deref()),
             });
         }
     }

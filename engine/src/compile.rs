@@ -102,6 +102,8 @@ pub struct CompiledPolicy {
 #[derive(Debug, Clone, Default)]
 pub struct PolicySet {
     pub policies: Vec<CompiledPolicy>,
+    /// PolicyExceptions applied to every policy's rules.
+    pub exceptions: Vec<crate::exception::PolicyException>,
 }
 
 fn _assert_send_sync() {
@@ -361,9 +363,12 @@ impl CompiledPolicy {
 
 impl PolicySet {
     /// Load and compile every policy in a YAML or JSON text.
+    /// PolicyException documents in the text apply to the policies.
     pub fn from_yaml(text: &str) -> Result<PolicySet, LoadError> {
-        let loaded = load::load_policies(text)?;
-        PolicySet::compile(loaded)
+        let (loaded, exceptions) = load::load_all(text)?;
+        let mut set = PolicySet::compile(loaded)?;
+        set.exceptions = exceptions;
+        Ok(set)
     }
 
     /// Compile already-loaded policies.
@@ -373,15 +378,46 @@ impl PolicySet {
                 .into_iter()
                 .map(CompiledPolicy::compile)
                 .collect::<Result<_, _>>()?,
+            exceptions: Vec::new(),
         })
     }
 
+    /// Add the PolicyExceptions of a YAML or JSON text (`--exception`).
+    pub fn add_exceptions_yaml(&mut self, text: &str) -> Result<(), LoadError> {
+        for (doc, line) in load::documents(text)? {
+            if !crate::exception::is_policy_exception(&doc) {
+                let kind = doc.get("kind").and_then(Value::as_str).unwrap_or("<none>");
+                return Err(LoadError::Unsupported {
+                    location: Box::new(Location {
+                        line: Some(line),
+                        ..Default::default()
+                    }),
+                    feature: format!("{kind} where a PolicyException was expected"),
+                });
+            }
+            self.exceptions
+                .push(crate::exception::PolicyException::from_value(
+                    &doc,
+                    Some(line),
+                )?);
+        }
+        Ok(())
+    }
+
     /// Compile policies given as JSON values (e.g. from a binding).
+    /// PolicyException objects among them apply to the policies.
     pub fn from_values(values: Vec<Value>) -> Result<PolicySet, LoadError> {
-        let loaded = values
-            .into_iter()
-            .map(|v| load::policy_from_value(v, None))
-            .collect::<Result<Vec<_>, _>>()?;
-        PolicySet::compile(loaded)
+        let mut loaded = Vec::new();
+        let mut exceptions = Vec::new();
+        for v in values {
+            if crate::exception::is_policy_exception(&v) {
+                exceptions.push(crate::exception::PolicyException::from_value(&v, None)?);
+            } else {
+                loaded.push(load::policy_from_value(v, None)?);
+            }
+        }
+        let mut set = PolicySet::compile(loaded)?;
+        set.exceptions = exceptions;
+        Ok(set)
     }
 }

@@ -7,6 +7,7 @@ use crate::compile::{
     CompiledPolicy, CompiledRule, PatternSource, PolicySet, RuleBody, ValidateBody,
 };
 use crate::conditions;
+use crate::exception::PolicyException;
 use crate::foreach::ForeachEntry;
 use crate::host::{ContextRequest, Host};
 use crate::jmespath::{self, Dialect, Runtime};
@@ -106,7 +107,7 @@ impl PolicySet {
         let policies = self
             .policies
             .iter()
-            .map(|p| evaluate_policy(p, request, host))
+            .map(|p| evaluate_policy(p, &self.exceptions, request, host))
             .collect();
         Evaluation { policies }
     }
@@ -120,7 +121,7 @@ impl PolicySet {
         host: &dyn Host,
     ) -> PolicyResponse {
         match self.policies.get(index) {
-            Some(p) => evaluate_policy(p, request, host),
+            Some(p) => evaluate_policy(p, &self.exceptions, request, host),
             None => PolicyResponse {
                 policy: Default::default(),
                 rules: vec![],
@@ -132,6 +133,7 @@ impl PolicySet {
 
 fn evaluate_policy(
     policy: &CompiledPolicy,
+    exceptions: &[PolicyException],
     request: &Request<'_>,
     host: &dyn Host,
 ) -> PolicyResponse {
@@ -177,7 +179,7 @@ fn evaluate_policy(
                 continue;
             }
         };
-        let resp = if rule.needs_context {
+        let resp = if rule.needs_context || !exceptions.is_empty() {
             let c = vctx.get_or_insert_with(|| new_context(request, host));
             if rule.needs_images && !c.images_loaded {
                 c.images_loaded = true;
@@ -187,14 +189,16 @@ fn evaluate_policy(
                     Err(e) => c.poison("images", e),
                 }
             }
-            validate_rule(policy, rule, body, resource, request, c)
+            validate_rule(policy, exceptions, rule, body, resource, request, c)
         } else {
             let mut empty = Context::new(Value::Null, host);
-            validate_rule_in_context(policy, rule, body, resource, request, &mut empty)
+            validate_rule_in_context(
+                policy, exceptions, rule, body, resource, request, &mut empty,
+            )
         };
         let Some(mut resp) = resp else { continue };
         if resp.status == RuleStatus::Fail
-            && pre_existing_violation(policy, rule, body, request, host)
+            && pre_existing_violation(policy, exceptions, rule, body, request, host)
         {
             resp = RuleResponse::new(
                 &rule.name,
@@ -219,6 +223,7 @@ fn evaluate_policy(
 /// the old object, re-run as a CREATE by an unknown user, fails too.
 fn pre_existing_violation(
     policy: &CompiledPolicy,
+    exceptions: &[PolicyException],
     rule: &CompiledRule,
     body: &ValidateBody,
     request: &Request<'_>,
@@ -279,7 +284,7 @@ fn pre_existing_violation(
     ctx.add_variable("request.operation", Value::String("CREATE".into()));
     ctx.add_variable("request.object", old.clone());
     ctx.delete = false;
-    validate_rule(policy, rule, body, old, &old_req, &mut ctx)
+    validate_rule(policy, exceptions, rule, body, old, &old_req, &mut ctx)
         .is_some_and(|r| r.status == RuleStatus::Fail)
 }
 
@@ -473,6 +478,7 @@ fn error_response(rule: &CompiledRule, prefix: &str, err: &str) -> RuleResponse 
 
 fn validate_rule(
     policy: &CompiledPolicy,
+    exceptions: &[PolicyException],
     rule: &CompiledRule,
     body: &ValidateBody,
     resource: &Value,
@@ -480,13 +486,14 @@ fn validate_rule(
     ctx: &mut Context<'_>,
 ) -> Option<RuleResponse> {
     ctx.checkpoint();
-    let r = validate_rule_in_context(policy, rule, body, resource, request, ctx);
+    let r = validate_rule_in_context(policy, exceptions, rule, body, resource, request, ctx);
     ctx.restore();
     r
 }
 
 fn validate_rule_in_context(
     policy: &CompiledPolicy,
+    exceptions: &[PolicyException],
     rule: &CompiledRule,
     body: &ValidateBody,
     resource: &Value,
@@ -500,7 +507,87 @@ fn validate_rule_in_context(
         nesting: 0,
         element: None,
     };
+    if let Some(skip) = exception_skip(
+        policy,
+        exceptions,
+        rule,
+        level.preconditions,
+        resource,
+        request,
+        ctx,
+    ) {
+        return skip;
+    }
     validate_level(policy, rule, &level, resource, request, ctx)
+}
+
+/// Kyverno checks exceptions after the rule's context and preconditions:
+/// `Some(response)` when the rule ends there (an error or skip on the way, or
+/// a matching exception).
+fn exception_skip(
+    policy: &CompiledPolicy,
+    exceptions: &[PolicyException],
+    rule: &CompiledRule,
+    preconditions: Option<&Value>,
+    resource: &Value,
+    request: &Request<'_>,
+    ctx: &mut Context<'_>,
+) -> Option<Option<RuleResponse>> {
+    let named: Vec<&PolicyException> = exceptions
+        .iter()
+        .filter(|e| e.names(&policy.info.key, &rule.name))
+        .collect();
+    if named.is_empty() {
+        return None;
+    }
+    // Context and preconditions first, as Kyverno's engine does: their
+    // errors and skips win over exceptions.
+    if let Err(e) = load_context(policy, rule, &rule.rule.context, true, ctx) {
+        return Some(Some(error_response(rule, "failed to load context", &e)));
+    }
+    if let Some(pre) = preconditions {
+        match conditions::evaluate(pre, ctx) {
+            Err(e) => {
+                return Some(Some(error_response(
+                    rule,
+                    "failed to evaluate preconditions",
+                    &e,
+                )))
+            }
+            Ok((false, msg)) => {
+                let text = conditions::join_non_empty(&["preconditions not met".into(), msg], "; ");
+                return Some(Some(RuleResponse::new(
+                    &rule.name,
+                    RuleType::Validation,
+                    RuleStatus::Skip,
+                    text,
+                )));
+            }
+            Ok((true, _)) => {}
+        }
+    }
+    let mctx = MatchContext::new(request, resource);
+    let keys: Vec<&str> = named
+        .into_iter()
+        .filter(|e| e.matches(&mctx))
+        .filter(|e| match &e.conditions {
+            None => true,
+            Some(c) => conditions::evaluate(c, ctx).is_ok_and(|(ok, _)| ok),
+        })
+        .map(|e| e.key.as_str())
+        .collect();
+    if keys.is_empty() {
+        return None;
+    }
+    Some(Some(RuleResponse::new(
+        &rule.name,
+        RuleType::Validation,
+        RuleStatus::Skip,
+        format!(
+            "rule is skipped due to policy exceptions{}",
+            keys.join(", ")
+        ),
+    )))
 }
 
 /// What one validator checks (`validator` in Kyverno): the rule itself, or

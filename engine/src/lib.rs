@@ -22,6 +22,7 @@ pub mod conditions;
 pub mod duration;
 pub mod engine;
 pub mod error;
+pub mod exception;
 pub mod foreach;
 pub mod gofmt;
 pub mod host;

@@ -117,8 +117,32 @@ pub fn policy_from_value(doc: Value, line: Option<usize>) -> Result<LoadedPolicy
 /// assert_eq!(ps[0].policy.metadata.name, "p");
 /// ```
 pub fn load_policies(text: &str) -> Result<Vec<LoadedPolicy>, LoadError> {
+    let (policies, exceptions) = load_all(text)?;
+    if !exceptions.is_empty() {
+        return Err(LoadError::Unsupported {
+            location: Box::default(),
+            feature:
+                "PolicyException documents here (load them with load_all or PolicySet::from_yaml)"
+                    .into(),
+        });
+    }
+    Ok(policies)
+}
+
+/// Load every Kyverno policy and PolicyException of a text.
+pub fn load_all(
+    text: &str,
+) -> Result<(Vec<LoadedPolicy>, Vec<crate::exception::PolicyException>), LoadError> {
     let mut out = Vec::new();
+    let mut exceptions = Vec::new();
     for (doc, line) in documents(text)? {
+        if crate::exception::is_policy_exception(&doc) {
+            exceptions.push(crate::exception::PolicyException::from_value(
+                &doc,
+                Some(line),
+            )?);
+            continue;
+        }
         if !is_kyverno_policy(&doc) {
             let kind = doc.get("kind").and_then(Value::as_str).unwrap_or("<none>");
             let api = doc
@@ -139,5 +163,5 @@ pub fn load_policies(text: &str) -> Result<Vec<LoadedPolicy>, LoadError> {
         }
         out.push(policy_from_value(doc, Some(line))?);
     }
-    Ok(out)
+    Ok((out, exceptions))
 }

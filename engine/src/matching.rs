@@ -202,8 +202,20 @@ impl Filter {
 
     /// `doesResourceMatchConditionBlock`: true when every given attribute matches.
     fn block_matches(&self, ctx: &MatchContext<'_>, use_user_info: bool) -> bool {
+        self.block_matches_as(ctx, use_user_info, false)
+    }
+
+    /// `exception` selects `checkResourceFilter` of PolicyExceptions: no
+    /// operations check, and a namespaceSelector never rejects a Namespace.
+    fn block_matches_as(
+        &self,
+        ctx: &MatchContext<'_>,
+        use_user_info: bool,
+        exception: bool,
+    ) -> bool {
         let d = &self.desc;
-        if !d.operations.is_empty()
+        if !exception
+            && !d.operations.is_empty()
             && !d
                 .operations
                 .iter()
@@ -263,10 +275,10 @@ impl Filter {
             }
         }
         if let Some(sel) = &d.namespace_selector {
-            if m.kind == "Namespace" {
+            if m.kind == "Namespace" && !exception {
                 return false;
             }
-            if !m.kind.is_empty() {
+            if !m.kind.is_empty() && m.kind != "Namespace" {
                 let empty = BTreeMap::new();
                 let ns_labels: BTreeMap<&str, &str> = ctx
                     .request
@@ -432,6 +444,20 @@ impl CompiledMatch {
                 .inline
                 .as_ref()
                 .is_some_and(|f| f.matches_for_exclude(ctx)),
+        }
+    }
+
+    /// Does a PolicyException's `match` select the resource
+    /// (`checkMatchesResources`: `any`/`all` only, empty filters never match,
+    /// user criteria checked against the request's user, or an empty one)?
+    pub fn matches_exception(&self, ctx: &MatchContext<'_>) -> bool {
+        let check = |f: &Filter| {
+            !(f.desc_is_empty() && f.user_is_empty()) && f.block_matches_as(ctx, true, true)
+        };
+        match &self.mode {
+            Mode::Any(fs) => fs.iter().any(check),
+            Mode::All(fs) => fs.iter().all(check),
+            Mode::Inline => false,
         }
     }
 

@@ -110,3 +110,23 @@ fn enforce_update_with_pre_existing_violation_is_skipped() {
     let audit = policy(REGISTRIES, "Audit").evaluate(&req, &NoHost);
     assert_eq!(audit.policies[0].rules[0].status, RuleStatus::Fail);
 }
+
+#[test]
+fn exception_applies_only_when_its_conditions_hold() {
+    let text = format!(
+        "apiVersion: kyverno.io/v1\nkind: ClusterPolicy\nmetadata:\n  name: pol\nspec:\n  validationFailureAction: Enforce\n  rules:\n{REGISTRIES}---\napiVersion: kyverno.io/v2beta1\nkind: PolicyException\nmetadata: {{name: ex}}\nspec:\n  exceptions: [{{policyName: pol, ruleNames: ['validate-*']}}]\n  match: {{any: [{{resources: {{kinds: [Pod]}}}}]}}\n  conditions:\n    any:\n    - {{key: \"{{{{ request.object.metadata.labels.exempt || '' }}}}\", operator: Equals, value: \"yes\"}}\n"
+    );
+    let set = PolicySet::from_yaml(&text).unwrap();
+    let mk = |exempt: &str| {
+        json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "nginx", "namespace": "default", "labels": {"exempt": exempt}},
+                     "spec": {"containers": [{"name": "nginx", "image": "nginx"}]}})
+    };
+    let yes = mk("yes");
+    let r = &set.evaluate(&Request::create(&yes), &NoHost).policies[0].rules[0];
+    assert_eq!(r.status, RuleStatus::Skip);
+    assert_eq!(r.message, "rule is skipped due to policy exceptionsex");
+    let no = mk("no");
+    let eval = set.evaluate(&Request::create(&no), &NoHost);
+    assert_eq!(eval.policies[0].rules[0].status, RuleStatus::Fail);
+    assert!(!eval.allowed());
+}
