@@ -104,10 +104,13 @@ pub fn rule_enforced(
 impl PolicySet {
     /// Evaluate the validate rules of every policy against a request.
     pub fn evaluate(&self, request: &Request<'_>, host: &dyn Host) -> Evaluation {
+        // One context document per request, shared by every policy: each
+        // rule works under a checkpoint and leaves it as it found it.
+        let mut vctx = None;
         let policies = self
             .policies
             .iter()
-            .map(|p| evaluate_policy(p, &self.exceptions, request, host))
+            .map(|p| evaluate_policy(p, &self.exceptions, request, host, &mut vctx))
             .collect();
         Evaluation { policies }
     }
@@ -121,7 +124,7 @@ impl PolicySet {
         host: &dyn Host,
     ) -> PolicyResponse {
         match self.policies.get(index) {
-            Some(p) => evaluate_policy(p, &self.exceptions, request, host),
+            Some(p) => evaluate_policy(p, &self.exceptions, request, host, &mut None),
             None => PolicyResponse {
                 policy: Default::default(),
                 rules: vec![],
@@ -131,11 +134,12 @@ impl PolicySet {
     }
 }
 
-fn evaluate_policy(
+fn evaluate_policy<'h>(
     policy: &CompiledPolicy,
     exceptions: &[PolicyException],
     request: &Request<'_>,
-    host: &dyn Host,
+    host: &'h dyn Host,
+    vctx: &mut Option<Context<'h>>,
 ) -> PolicyResponse {
     let mut out = PolicyResponse {
         policy: policy.info.clone(),
@@ -152,7 +156,6 @@ fn evaluate_policy(
     }
     let ctx = MatchContext::new(request, resource);
     // Built on first use: most pattern rules never query it.
-    let mut vctx: Option<Context<'_>> = None;
     for rule in policy.rules_for_kind(meta.kind) {
         if !rule.match_block.matches(&ctx)
             || rule

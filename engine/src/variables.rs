@@ -158,8 +158,7 @@ impl<'h> Context<'h> {
                 return Err(err.clone());
             }
         }
-        let compiled =
-            jmespath::compile(expr).map_err(|e| format!("incorrect query {expr}: {e}"))?;
+        let compiled = compile_cached(expr)?;
         let rt = Runtime {
             dialect: Dialect::Kyverno,
             host: self.host,
@@ -168,6 +167,34 @@ impl<'h> Context<'h> {
             .search(&self.doc, &rt)
             .map_err(|e| format!("JMESPath query failed: {e}"))
     }
+}
+
+thread_local! {
+    /// Compiled expressions by text: policies repeat the same `{{ }}`
+    /// expressions for every resource, so each is parsed once per thread.
+    static EXPRESSIONS: std::cell::RefCell<std::collections::HashMap<String, std::rc::Rc<jmespath::Expression>>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+/// Bounds the cache so hostile inputs with endless distinct expressions
+/// cannot grow it without limit.
+const EXPRESSION_CACHE_MAX: usize = 8192;
+
+fn compile_cached(expr: &str) -> Result<std::rc::Rc<jmespath::Expression>, String> {
+    if let Some(e) = EXPRESSIONS.with(|c| c.borrow().get(expr).cloned()) {
+        return Ok(e);
+    }
+    let compiled = std::rc::Rc::new(
+        jmespath::compile(expr).map_err(|e| format!("incorrect query {expr}: {e}"))?,
+    );
+    EXPRESSIONS.with(|c| {
+        let mut c = c.borrow_mut();
+        if c.len() >= EXPRESSION_CACHE_MAX {
+            c.clear();
+        }
+        c.insert(expr.to_string(), compiled.clone());
+    });
+    Ok(compiled)
 }
 
 /// Does the query mention a context entry name (deferred-loading regex)?
