@@ -16,6 +16,8 @@ pub struct ApplyOptions {
     pub policies: Vec<PathBuf>,
     /// PolicyException files (`--exception`).
     pub exceptions: Vec<PathBuf>,
+    /// Directory for mutated resources (`-o DIR`); stdout when `None`.
+    pub output: Option<PathBuf>,
     pub resources: Vec<PathBuf>,
     pub policy_report: bool,
     pub audit_warn: bool,
@@ -33,6 +35,37 @@ pub struct Counts {
     pub warn: usize,
     pub error: usize,
     pub skip: usize,
+}
+
+/// `printOutput`: the mutated resource after each mutate policy, on stdout
+/// or appended to `<DIR>/<resource>-mutated.yaml` with `-o DIR`.
+fn print_mutated(
+    out: &mut dyn Write,
+    opts: &ApplyOptions,
+    policy: &str,
+    res_path: &str,
+    res_name: &str,
+    resource: &serde_json::Value,
+) -> Result<(), String> {
+    let yaml = verno::yaml::to_yaml_string(resource);
+    match &opts.output {
+        None => write!(
+            out,
+            "\npolicy {policy} applied to {res_path}:\n{yaml}\n---\n\n\nMutation:\nMutation has been applied successfully."
+        )
+        .map_err(|e| e.to_string()),
+        Some(dir) => {
+            use std::io::Write as _;
+            std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+            let path = dir.join(format!("{res_name}-mutated.yaml"));
+            let mut f = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&path)
+                .map_err(|e| format!("{}: {e}", path.display()))?;
+            write!(f, "{yaml}\n---\n").map_err(|e| format!("{}: {e}", path.display()))
+        }
+    }
 }
 
 /// Run `apply`; returns the counts (exit code 1 when fail or error > 0).
@@ -70,9 +103,34 @@ pub fn run(opts: &ApplyOptions, out: &mut dyn Write) -> Result<Counts, String> {
     let mut counts = Counts::default();
     let mut evals = Vec::new();
     for res in &resources {
-        let eval = set.evaluate(&Request::create(res), &crate::system::SystemHost);
         let meta = ResourceMeta::of(res);
         let res_path = format!("{}/{}/{}", meta.namespace, meta.kind, meta.name);
+        // Mutate policies in order, each printed with the resource it produced.
+        let mut current = res.clone();
+        for (i, p) in set.policies.iter().enumerate() {
+            if !p.has_mutate() {
+                continue;
+            }
+            let (resp, patched) =
+                set.mutate_policy(i, &Request::create(&current), &crate::system::SystemHost);
+            if let Some(v) = patched {
+                current = v;
+            }
+            for r in &resp.rules {
+                match r.status {
+                    RuleStatus::Pass => counts.pass += 1,
+                    RuleStatus::Fail => counts.fail += 1,
+                    RuleStatus::Skip => counts.skip += 1,
+                    RuleStatus::Error => counts.error += 1,
+                    RuleStatus::Warn => {}
+                }
+            }
+            print_mutated(out, opts, &resp.policy.name, &res_path, meta.name, &current)?;
+        }
+        let eval = verno::Evaluation {
+            policies: set.validate(&Request::create(&current), &crate::system::SystemHost),
+            ..Default::default()
+        };
         for pr in &eval.policies {
             let scored = pr
                 .policy

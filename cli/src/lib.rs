@@ -1,6 +1,7 @@
 //! The verno command line as a library: `apply`, `test`, and the fixture
 //! loading they share, so the conformance runner calls the same code path.
 pub mod apply;
+pub mod compare;
 pub mod fixtures;
 pub mod system;
 pub mod testcmd;

@@ -42,6 +42,9 @@ enum Command {
         /// PolicyException files.
         #[arg(short = 'e', long = "exception", alias = "exceptions")]
         exceptions: Vec<PathBuf>,
+        /// Write mutated resources to this directory instead of stdout.
+        #[arg(short = 'o', long = "output")]
+        output: Option<PathBuf>,
     },
     /// Run `kyverno-test.yaml` suites, like `kyverno test`.
     Test {
@@ -75,6 +78,7 @@ fn main() -> ExitCode {
             openreports,
             output_format,
             exceptions,
+            output,
         } => {
             let now = std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
@@ -83,6 +87,7 @@ fn main() -> ExitCode {
             let opts = apply::ApplyOptions {
                 policies,
                 exceptions,
+                output,
                 resources,
                 policy_report,
                 audit_warn,

@@ -10,6 +10,7 @@ use verno::resource::{Operation, Request, ResourceMeta};
 use verno::response::{PolicyResponse, RuleStatus};
 use verno::PolicySet;
 
+use crate::compare;
 use crate::fixtures;
 use crate::testfile::{TestFile, TestResult, Values};
 
@@ -224,7 +225,7 @@ struct Run {
     resource: usize,
     /// `None`: the default run.
     operation: Option<String>,
-    responses: Vec<PolicyResponse>,
+    responses: Vec<Response>,
 }
 
 /// A `cli.kyverno.io/v1alpha1` `UserInfo` file: `roles`, `clusterRoles`,
@@ -251,45 +252,98 @@ fn load_user_info(path: &Path) -> Result<verno::UserInfo, String> {
     Ok(info)
 }
 
+/// One engine response of a run, with the resource it reports on (the
+/// patched resource for mutate responses), as `kyverno test` keeps them.
+struct Response {
+    policy: PolicyResponse,
+    resource: Value,
+}
+
+/// The request one policy sees: `object` is the running resource, `original`
+/// what the test loaded (the old object of an UPDATE).
+fn request<'a>(
+    object: &'a Value,
+    original: &'a Value,
+    vals: &'a serde_json::Map<String, Value>,
+    op: Operation,
+    ns_labels: Option<&'a BTreeMap<String, String>>,
+    user_info: Option<&'a verno::UserInfo>,
+) -> Request<'a> {
+    let mut req = Request::create(object);
+    req.operation = op;
+    req.variables = Some(vals);
+    req.namespace_labels = ns_labels;
+    req.user_info = user_info;
+    match op {
+        Operation::Update => req.old_object = Some(original),
+        Operation::Delete => {
+            req.object = None;
+            req.old_object = Some(object);
+        }
+        _ => {}
+    }
+    req
+}
+
+/// `ApplyPoliciesOnResource`: mutate policies in order (chaining the patched
+/// resource), then validate policies on the result.
 fn evaluate(
     set: &PolicySet,
     values: &Values,
     user_info: Option<&verno::UserInfo>,
     res: &LoadedResource,
     forced_op: Option<&str>,
-) -> Vec<PolicyResponse> {
+) -> Vec<Response> {
     let meta = ResourceMeta::of(&res.value);
     let ns_labels = values.namespace_labels(meta.namespace);
-    set.policies
-        .iter()
-        .enumerate()
-        .map(|(i, p)| {
-            let vals = values.for_resource(&p.info.name, meta.name);
-            let op = forced_op
-                .map(str::to_string)
-                .or_else(|| {
-                    vals.get("request.operation")
-                        .and_then(Value::as_str)
-                        .map(str::to_string)
-                })
-                .unwrap_or_else(|| "CREATE".into());
-            let op = Operation::parse_lenient(&op);
-            let mut req = Request::create(&res.value);
-            req.operation = op;
-            req.variables = Some(&vals);
-            req.namespace_labels = ns_labels;
-            req.user_info = user_info;
-            match op {
-                Operation::Update => req.old_object = Some(&res.value),
-                Operation::Delete => {
-                    req.object = None;
-                    req.old_object = Some(&res.value);
-                }
-                _ => {}
-            }
-            set.evaluate_policy(i, &req, &ValuesHost { values })
-        })
-        .collect()
+    let host = ValuesHost { values };
+    let per_policy = |name: &str| {
+        let vals = values.for_resource(name, meta.name);
+        let op = forced_op
+            .map(str::to_string)
+            .or_else(|| {
+                vals.get("request.operation")
+                    .and_then(Value::as_str)
+                    .map(str::to_string)
+            })
+            .unwrap_or_else(|| "CREATE".into());
+        (vals, Operation::parse_lenient(&op))
+    };
+    let mut out = Vec::new();
+    let mut current = res.value.clone();
+    for (i, p) in set.policies.iter().enumerate() {
+        if !p.has_mutate() {
+            continue;
+        }
+        let (vals, op) = per_policy(&p.info.name);
+        let (resp, patched) = set.mutate_policy(
+            i,
+            &request(&current, &res.value, &vals, op, ns_labels, user_info),
+            &host,
+        );
+        if let Some(v) = patched {
+            current = v;
+        }
+        out.push(Response {
+            policy: resp,
+            resource: current.clone(),
+        });
+    }
+    for (i, p) in set.policies.iter().enumerate() {
+        if !p.has_validate() {
+            continue;
+        }
+        let (vals, op) = per_policy(&p.info.name);
+        out.push(Response {
+            policy: set.evaluate_policy(
+                i,
+                &request(&current, &res.value, &vals, op, ns_labels, user_info),
+                &host,
+            ),
+            resource: current.clone(),
+        });
+    }
+    out
 }
 
 fn run_test(t: &TestFile, base: &Path, opts: &TestOptions) -> Result<Vec<Row>, String> {
@@ -331,21 +385,18 @@ fn run_test(t: &TestFile, base: &Path, opts: &TestOptions) -> Result<Vec<Row>, S
 
     let mut rows = Vec::new();
     for entry in &t.results {
-        rows.extend(rows_for_entry(entry, &set, &resources, &runs, opts)?);
+        rows.extend(rows_for_entry(entry, base, &resources, &runs, opts)?);
     }
     Ok(rows)
 }
 
 fn rows_for_entry(
     entry: &TestResult,
-    set: &PolicySet,
+    base: &Path,
     resources: &[LoadedResource],
     runs: &[Run],
     opts: &TestOptions,
 ) -> Result<Vec<Row>, String> {
-    if entry.patched_resources.is_some() {
-        return Err("unsupported: patchedResources".into());
-    }
     if !entry.generated_resources.is_empty() {
         return Err("unsupported: generatedResource".into());
     }
@@ -378,12 +429,14 @@ fn rows_for_entry(
         };
         let display = &resources[ci].display;
         let mut found = false;
-        for resp in run
+        for response in run
             .responses
             .iter()
-            .filter(|p| p.policy.name == policy_name)
+            .filter(|p| p.policy.policy.name == policy_name)
         {
+            let resp = &response.policy;
             found = true;
+            let mut dropped = false;
             let scored = resp
                 .policy
                 .annotations
@@ -397,6 +450,30 @@ fn rows_for_entry(
                     || rr.name == autogen
                     || rr.name == autogen_cron
             }) {
+                if let Some(file) = &entry.patched_resources {
+                    match compare::patched(base, file, &response.resource) {
+                        Ok(()) => {}
+                        Err(compare::Mismatch::NotInManifest(_))
+                            if !entry.fail_on_missing_resources =>
+                        {
+                            dropped = true;
+                            continue;
+                        }
+                        Err(e) => {
+                            any = true;
+                            rows.push(Row {
+                                policy: entry.policy.clone(),
+                                rule: rr.name.clone(),
+                                resource: display.clone(),
+                                result: "Fail",
+                                reason: e.reason().into(),
+                                message: e.to_string(),
+                                ok: false,
+                            });
+                            continue;
+                        }
+                    }
+                }
                 any = true;
                 let mut status = rr.status;
                 if status == RuleStatus::Fail && !scored {
@@ -417,7 +494,7 @@ fn rows_for_entry(
                     ok,
                 });
             }
-            if !any {
+            if !any && !dropped {
                 let ok = !opts.strict || entry.result == "skip";
                 rows.push(Row {
                     policy: entry.policy.clone(),
@@ -446,7 +523,6 @@ fn rows_for_entry(
             });
         }
     }
-    let _ = set;
     Ok(rows)
 }
 

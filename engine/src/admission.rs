@@ -71,6 +71,16 @@ pub fn response(uid: &str, eval: &Evaluation, resource: &Value) -> Value {
         if !warnings.is_empty() {
             resp["warnings"] = json!(warnings);
         }
+        // The webhook sends mutations as a base64 JSONPatch.
+        let patch = eval.patch(resource);
+        if !patch.is_empty() {
+            let bytes = serde_json::to_vec(&patch).unwrap_or_default();
+            resp["patchType"] = json!("JSONPatch");
+            resp["patch"] = json!(base64::Engine::encode(
+                &base64::engine::general_purpose::STANDARD,
+                bytes
+            ));
+        }
         return resp;
     }
     let message = blocked_message(eval, resource).unwrap_or_default();

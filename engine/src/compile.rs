@@ -352,6 +352,25 @@ impl CompiledPolicy {
         originals.chain(extra.iter())
     }
 
+    /// `HasMutate`: some rule mutates.
+    pub fn has_mutate(&self) -> bool {
+        self.rules
+            .iter()
+            .any(|r| matches!(r.body, RuleBody::Mutate(_)))
+    }
+
+    /// Whether the validate phase runs this policy (validate or image
+    /// checks; generate rules too until generation lands, so they report
+    /// `unsupported` rather than vanish).
+    pub fn has_validate(&self) -> bool {
+        self.rules.iter().any(|r| {
+            matches!(
+                r.body,
+                RuleBody::Validate(_) | RuleBody::VerifyImages(_) | RuleBody::Generate(_)
+            )
+        })
+    }
+
     /// Every rule including all autogen rules (mutate/generate view).
     pub fn all_rules(&self) -> impl Iterator<Item = &CompiledRule> {
         self.rules

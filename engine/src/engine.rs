@@ -22,17 +22,43 @@ use crate::wildcard;
 /// The result of evaluating a request against a policy set.
 #[derive(Debug, Clone, Default)]
 pub struct Evaluation {
-    /// One entry per policy, in policy order (kept even when empty, as
-    /// Kyverno's engine responses are).
+    /// Validate responses: one entry per policy, in policy order (kept even
+    /// when empty, as Kyverno's engine responses are).
     pub policies: Vec<PolicyResponse>,
+    /// Mutate responses, one per policy, in the order they ran.
+    pub mutations: Vec<PolicyResponse>,
+    /// The resource after every mutation, when some rule changed it.
+    pub patched: Option<Value>,
 }
 
 impl Evaluation {
     /// Whether the request is admitted: no enforced failure and no error of a
     /// `failurePolicy: Fail` policy.
     pub fn allowed(&self) -> bool {
-        !self.policies.iter().any(PolicyResponse::blocks)
+        !self
+            .policies
+            .iter()
+            .chain(self.mutations.iter())
+            .any(PolicyResponse::blocks)
     }
+
+    /// The RFC 6902 patch from `original` to the mutated resource (empty
+    /// when nothing changed): what the AdmissionReview response carries.
+    pub fn patch(&self, original: &Value) -> Vec<Value> {
+        match &self.patched {
+            Some(p) => crate::mutate::diff(original, p),
+            None => Vec::new(),
+        }
+    }
+}
+
+/// The result of the mutate phase alone.
+#[derive(Debug, Clone, Default)]
+pub struct Mutation {
+    /// One response per policy with mutate rules, in policy order.
+    pub policies: Vec<PolicyResponse>,
+    /// The resource after every mutation, when some rule changed it.
+    pub patched: Option<Value>,
 }
 
 fn is_enforce(action: Option<&str>) -> bool {
@@ -102,17 +128,87 @@ pub fn rule_enforced(
 }
 
 impl PolicySet {
-    /// Evaluate the validate rules of every policy against a request.
+    /// Evaluate a request as Kyverno's admission does: every policy's
+    /// mutate rules in order, then every validate rule on the mutated
+    /// resource.
     pub fn evaluate(&self, request: &Request<'_>, host: &dyn Host) -> Evaluation {
+        let Mutation {
+            policies: mutations,
+            patched,
+        } = self.mutate(request, host);
+        let validate_req = match &patched {
+            Some(p) => Request {
+                object: Some(p),
+                ..*request
+            },
+            None => *request,
+        };
+        let policies = self.validate(&validate_req, host);
+        Evaluation {
+            policies,
+            mutations,
+            patched,
+        }
+    }
+
+    /// Only the validate rules of every policy, on the request as given.
+    pub fn validate(&self, request: &Request<'_>, host: &dyn Host) -> Vec<PolicyResponse> {
         // One context document per request, shared by every policy: each
         // rule works under a checkpoint and leaves it as it found it.
         let mut vctx = None;
-        let policies = self
-            .policies
+        self.policies
             .iter()
             .map(|p| evaluate_policy(p, &self.exceptions, request, host, &mut vctx))
-            .collect();
-        Evaluation { policies }
+            .collect()
+    }
+
+    /// Only the mutate rules: policies in order, each on the resource the
+    /// previous ones produced.
+    pub fn mutate(&self, request: &Request<'_>, host: &dyn Host) -> Mutation {
+        let mut patched: Option<Value> = None;
+        let mut policies = Vec::new();
+        for p in &self.policies {
+            let req = match &patched {
+                Some(v) => Request {
+                    object: Some(v),
+                    ..*request
+                },
+                None => *request,
+            };
+            let (resp, out) = crate::mutation::mutate_policy(p, &self.exceptions, &req, host);
+            if !resp.rules.is_empty()
+                || p.rules
+                    .iter()
+                    .any(|r| matches!(r.body, RuleBody::Mutate(_)))
+            {
+                policies.push(resp);
+            }
+            if out.is_some() {
+                patched = out;
+            }
+        }
+        Mutation { policies, patched }
+    }
+
+    /// The mutate rules of one policy (by index) on the request's resource:
+    /// the response and the resource after them, when they changed it.
+    pub fn mutate_policy(
+        &self,
+        index: usize,
+        request: &Request<'_>,
+        host: &dyn Host,
+    ) -> (PolicyResponse, Option<Value>) {
+        match self.policies.get(index) {
+            Some(p) => crate::mutation::mutate_policy(p, &self.exceptions, request, host),
+            None => (
+                PolicyResponse {
+                    policy: Default::default(),
+                    rules: vec![],
+                    enforced: vec![],
+                },
+                None,
+            ),
+        }
     }
 
     /// Evaluate one policy (by index) against a request. `kyverno test` needs
@@ -167,10 +263,9 @@ fn evaluate_policy<'h>(
         }
         let body = match &rule.body {
             RuleBody::Validate(b) => b,
-            RuleBody::None => continue,
-            RuleBody::Mutate(_) | RuleBody::Generate(_) | RuleBody::VerifyImages(_) => {
+            RuleBody::None | RuleBody::Mutate(_) => continue,
+            RuleBody::Generate(_) | RuleBody::VerifyImages(_) => {
                 let (rule_type, feature) = match &rule.body {
-                    RuleBody::Mutate(_) => (RuleType::Mutation, "mutate"),
                     RuleBody::Generate(_) => (RuleType::Generation, "generate"),
                     _ => (RuleType::ImageVerify, "verifyImages"),
                 };
@@ -184,13 +279,8 @@ fn evaluate_policy<'h>(
         };
         let resp = if rule.needs_context || !exceptions.is_empty() {
             let c = vctx.get_or_insert_with(|| new_context(request, host));
-            if rule.needs_images && !c.images_loaded {
-                c.images_loaded = true;
-                match crate::image::images_context(resource) {
-                    Ok(Some(v)) => c.set("images", v),
-                    Ok(None) => {}
-                    Err(e) => c.poison("images", e),
-                }
+            if rule.needs_images {
+                load_images(c, resource);
             }
             validate_rule(policy, exceptions, rule, body, resource, request, c)
         } else {
@@ -220,6 +310,19 @@ fn evaluate_policy<'h>(
         }
     }
     out
+}
+
+/// The `images` entry, computed once per context (Kyverno loads it lazily).
+pub(crate) fn load_images(ctx: &mut Context<'_>, resource: &Value) {
+    if ctx.images_loaded {
+        return;
+    }
+    ctx.images_loaded = true;
+    match crate::image::images_context(resource) {
+        Ok(Some(v)) => ctx.set("images", v),
+        Ok(None) => {}
+        Err(e) => ctx.poison("images", e),
+    }
 }
 
 /// `validateOldObject`: an Enforce rule failing on an UPDATE is skipped when
@@ -355,7 +458,7 @@ fn service_account(username: &str) -> (String, String) {
     }
 }
 
-fn new_context<'h>(request: &Request<'_>, host: &'h dyn Host) -> Context<'h> {
+pub(crate) fn new_context<'h>(request: &Request<'_>, host: &'h dyn Host) -> Context<'h> {
     let mut ctx = Context::new(context_document(request), host);
     ctx.delete = request.operation == crate::resource::Operation::Delete;
     if let Some(vars) = request.variables {
@@ -367,7 +470,7 @@ fn new_context<'h>(request: &Request<'_>, host: &'h dyn Host) -> Context<'h> {
 }
 
 /// Load a rule's `context` entries (`variable` here; the rest from the host).
-fn load_context(
+pub(crate) fn load_context(
     policy: &CompiledPolicy,
     rule: &CompiledRule,
     entries: &[Value],
@@ -569,16 +672,7 @@ fn exception_skip(
             Ok((true, _)) => {}
         }
     }
-    let mctx = MatchContext::new(request, resource);
-    let keys: Vec<&str> = named
-        .into_iter()
-        .filter(|e| e.matches(&mctx))
-        .filter(|e| match &e.conditions {
-            None => true,
-            Some(c) => conditions::evaluate(c, ctx).is_ok_and(|(ok, _)| ok),
-        })
-        .map(|e| e.key.as_str())
-        .collect();
+    let keys = matched_exception_keys(&named, request, resource, ctx);
     if keys.is_empty() {
         return None;
     }
@@ -591,6 +685,26 @@ fn exception_skip(
             keys.join(", ")
         ),
     )))
+}
+
+/// `MatchesException`: the keys of the exceptions (already known to name
+/// the rule) whose match and conditions select this request.
+pub(crate) fn matched_exception_keys<'e>(
+    named: &[&'e PolicyException],
+    request: &Request<'_>,
+    resource: &Value,
+    ctx: &Context<'_>,
+) -> Vec<&'e str> {
+    let mctx = MatchContext::new(request, resource);
+    named
+        .iter()
+        .filter(|e| e.matches(&mctx))
+        .filter(|e| match &e.conditions {
+            None => true,
+            Some(c) => conditions::evaluate(c, ctx).is_ok_and(|(ok, _)| ok),
+        })
+        .map(|e| e.key.as_str())
+        .collect()
 }
 
 /// What one validator checks (`validator` in Kyverno): the rule itself, or

@@ -31,6 +31,8 @@ pub mod jmespath;
 pub mod load;
 pub mod match_pattern;
 pub mod matching;
+pub mod mutate;
+pub mod mutation;
 pub mod pattern;
 pub mod policy;
 pub mod quantity;
@@ -42,7 +44,7 @@ pub mod wildcard;
 pub mod yaml;
 
 pub use compile::PolicySet;
-pub use engine::Evaluation;
+pub use engine::{Evaluation, Mutation};
 pub use error::LoadError;
 pub use host::{Host, NoHost};
 pub use resource::{Operation, Request, UserInfo};
