@@ -343,6 +343,24 @@ fn evaluate(
             resource: current.clone(),
         });
     }
+    for (i, p) in set.policies.iter().enumerate() {
+        if !p.has_generate() {
+            continue;
+        }
+        let (vals, op) = per_policy(&p.info.name);
+        let resp = set.generate_policy(
+            i,
+            &request(&current, &res.value, &vals, op, ns_labels, user_info),
+            &host,
+        );
+        // Kyverno keeps generate responses only when they hold rules.
+        if !resp.rules.is_empty() {
+            out.push(Response {
+                policy: resp,
+                resource: current.clone(),
+            });
+        }
+    }
     out
 }
 
@@ -397,9 +415,6 @@ fn rows_for_entry(
     runs: &[Run],
     opts: &TestOptions,
 ) -> Result<Vec<Row>, String> {
-    if !entry.generated_resources.is_empty() {
-        return Err("unsupported: generatedResource".into());
-    }
     let mut candidates: Vec<usize> = Vec::new();
     for name in &entry.resources {
         let (ns, n) = match name.split_once('/') {
@@ -450,6 +465,39 @@ fn rows_for_entry(
                     || rr.name == autogen
                     || rr.name == autogen_cron
             }) {
+                if !entry.generated_resources.is_empty() && !rr.generated.is_empty() {
+                    // One row per generated resource; any expected file may match.
+                    any = true;
+                    for g in &rr.generated {
+                        let name = ResourceMeta::of(g).name;
+                        let mut result = Err(compare::Mismatch::NotInManifest(name.to_string()));
+                        for file in &entry.generated_resources {
+                            result = compare::patched(base, file, g);
+                            if result.is_ok() {
+                                break;
+                            }
+                        }
+                        let status_ok = rr.status.as_str() == entry.result;
+                        let (ok, reason) = match &result {
+                            Ok(()) if status_ok => (true, "Ok".to_string()),
+                            Ok(()) => (
+                                false,
+                                format!("Want {}, got {}", entry.result, rr.status.as_str()),
+                            ),
+                            Err(e) => (false, e.reason().to_string()),
+                        };
+                        rows.push(Row {
+                            policy: entry.policy.clone(),
+                            rule: rr.name.clone(),
+                            resource: format!("/{name}"),
+                            result: if ok { "Pass" } else { "Fail" },
+                            reason,
+                            message: result.err().map(|e| e.to_string()).unwrap_or_default(),
+                            ok,
+                        });
+                    }
+                    continue;
+                }
                 if let Some(file) = &entry.patched_resources {
                     match compare::patched(base, file, &response.resource) {
                         Ok(()) => {}

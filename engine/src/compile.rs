@@ -359,16 +359,18 @@ impl CompiledPolicy {
             .any(|r| matches!(r.body, RuleBody::Mutate(_)))
     }
 
-    /// Whether the validate phase runs this policy (validate or image
-    /// checks; generate rules too until generation lands, so they report
-    /// `unsupported` rather than vanish).
+    /// Whether the validate phase runs this policy (validate or image checks).
     pub fn has_validate(&self) -> bool {
-        self.rules.iter().any(|r| {
-            matches!(
-                r.body,
-                RuleBody::Validate(_) | RuleBody::VerifyImages(_) | RuleBody::Generate(_)
-            )
-        })
+        self.rules
+            .iter()
+            .any(|r| matches!(r.body, RuleBody::Validate(_) | RuleBody::VerifyImages(_)))
+    }
+
+    /// `HasGenerate`: some rule generates.
+    pub fn has_generate(&self) -> bool {
+        self.rules
+            .iter()
+            .any(|r| matches!(r.body, RuleBody::Generate(_)))
     }
 
     /// Every rule including all autogen rules (mutate/generate view).

@@ -190,6 +190,33 @@ impl PolicySet {
         Mutation { policies, patched }
     }
 
+    /// The generate rules of every policy with some (each response lists the
+    /// resources its rules create).
+    pub fn generate(&self, request: &Request<'_>, host: &dyn Host) -> Vec<PolicyResponse> {
+        self.policies
+            .iter()
+            .filter(|p| p.has_generate())
+            .map(|p| crate::generation::generate_policy(p, request, host))
+            .collect()
+    }
+
+    /// The generate rules of one policy (by index).
+    pub fn generate_policy(
+        &self,
+        index: usize,
+        request: &Request<'_>,
+        host: &dyn Host,
+    ) -> PolicyResponse {
+        match self.policies.get(index) {
+            Some(p) => crate::generation::generate_policy(p, request, host),
+            None => PolicyResponse {
+                policy: Default::default(),
+                rules: vec![],
+                enforced: vec![],
+            },
+        }
+    }
+
     /// The mutate rules of one policy (by index) on the request's resource:
     /// the response and the resource after them, when they changed it.
     pub fn mutate_policy(
@@ -263,12 +290,9 @@ fn evaluate_policy<'h>(
         }
         let body = match &rule.body {
             RuleBody::Validate(b) => b,
-            RuleBody::None | RuleBody::Mutate(_) => continue,
-            RuleBody::Generate(_) | RuleBody::VerifyImages(_) => {
-                let (rule_type, feature) = match &rule.body {
-                    RuleBody::Generate(_) => (RuleType::Generation, "generate"),
-                    _ => (RuleType::ImageVerify, "verifyImages"),
-                };
+            RuleBody::None | RuleBody::Mutate(_) | RuleBody::Generate(_) => continue,
+            RuleBody::VerifyImages(_) => {
+                let (rule_type, feature) = (RuleType::ImageVerify, "verifyImages");
                 out.rules.push(RuleResponse {
                     rule_type,
                     ..unsupported(rule, feature)

@@ -24,6 +24,7 @@ pub mod engine;
 pub mod error;
 pub mod exception;
 pub mod foreach;
+pub mod generation;
 pub mod gofmt;
 pub mod host;
 pub mod image;

@@ -49,6 +49,10 @@ pub struct RuleResponse {
     /// The failing path of a pattern rule (`/spec/containers/0/image/`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
+    /// Resources a generate rule creates (`data` rules; clone sources come
+    /// from the host).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub generated: Vec<serde_json::Value>,
 }
 
 impl RuleResponse {
@@ -64,6 +68,7 @@ impl RuleResponse {
             status,
             message: message.into(),
             path: None,
+            generated: Vec::new(),
         }
     }
 }

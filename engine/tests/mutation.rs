@@ -170,3 +170,49 @@ fn base64_decode(s: &str) -> Vec<u8> {
     }
     out
 }
+
+#[test]
+fn generate_data_rule_creates_the_labelled_resource() {
+    let set = PolicySet::from_yaml(
+        r#"apiVersion: kyverno.io/v1
+kind: ClusterPolicy
+metadata: {name: add-quota}
+spec:
+  rules:
+  - name: quota
+    match: {any: [{resources: {kinds: [Namespace]}}]}
+    generate:
+      apiVersion: v1
+      kind: ResourceQuota
+      name: default-quota
+      namespace: "{{ request.object.metadata.name }}"
+      synchronize: true
+      data:
+        spec: {hard: {requests.cpu: "4"}}
+"#,
+    )
+    .unwrap();
+    let ns = json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "team-a"}});
+    let gen = set.generate(&Request::create(&ns), &NoHost);
+    let r = &gen[0].rules[0];
+    assert_eq!(r.status, RuleStatus::Pass);
+    assert_eq!(r.message, "");
+    let g = &r.generated[0];
+    assert_eq!(g["kind"], "ResourceQuota");
+    assert_eq!(g["metadata"]["namespace"], "team-a");
+    assert_eq!(g["metadata"]["name"], "default-quota");
+    assert_eq!(
+        g["metadata"]["labels"]["app.kubernetes.io/managed-by"],
+        "kyverno"
+    );
+    assert_eq!(
+        g["metadata"]["labels"]["generate.kyverno.io/policy-name"],
+        "add-quota"
+    );
+    assert_eq!(g["spec"]["hard"]["requests.cpu"], "4");
+    // A non-matching trigger produces no rule response at all.
+    let pod = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}});
+    assert!(set.generate(&Request::create(&pod), &NoHost)[0]
+        .rules
+        .is_empty());
+}
