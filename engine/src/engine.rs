@@ -725,7 +725,7 @@ pub(crate) fn matched_exception_keys<'e>(
         .filter(|e| e.matches(&mctx))
         .filter(|e| match &e.conditions {
             None => true,
-            Some(c) => conditions::evaluate(c, ctx).is_ok_and(|(ok, _)| ok),
+            Some(c) => conditions::evaluate_exception_conditions(c, ctx).is_ok_and(|ok| ok),
         })
         .map(|e| e.key.as_str())
         .collect()
