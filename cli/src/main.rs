@@ -1,10 +1,12 @@
-//! `verno`: Kyverno's CLI commands (`apply`, `test`), offline.
+//! `verno`: Kyverno's CLI commands (`apply`, `test`, `jp`), offline.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use verno_cli::{apply, testcmd};
+
+mod jp;
 
 #[derive(Parser)]
 #[command(
@@ -63,6 +65,11 @@ enum Command {
         /// Only print failed rows.
         #[arg(long)]
         fail_only: bool,
+    },
+    /// JMESPath with Kyverno's functions, like `kyverno jp`.
+    Jp {
+        #[command(subcommand)]
+        command: Option<jp::JpCommand>,
     },
 }
 
@@ -129,5 +136,6 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Command::Jp { command } => jp::run(command, &mut stdout),
     }
 }

@@ -19,8 +19,12 @@ pub(crate) enum Comparator {
 
 #[derive(Debug)]
 pub(crate) enum Node {
-    /// `@`, and the implicit left/right side of projections.
+    /// The implicit left/right side of projections (go-jmespath's
+    /// `ASTIdentity`).
     Identity,
+    /// `@` (`ASTCurrentNode`): evaluates like `Identity`; kept apart so the
+    /// AST prints as go-jmespath's does (`verno jp parse`).
+    Current,
     Field(String),
     Literal(Value),
     Index(i64),

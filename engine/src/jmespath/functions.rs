@@ -15,6 +15,24 @@ use std::rc::Rc;
 
 pub(crate) type R<'a> = Result<Val<'a>, JmespathError>;
 
+/// Longest string a function may build. Kubernetes objects are at most a
+/// few MiB, so legitimate results stay far below; without a cap, chains
+/// such as ``replace(@, '', @, `-1`) | replace(...)`` grow quadratically
+/// per step and exhaust memory long before the step budget notices.
+pub(crate) const MAX_STRING_BYTES: usize = 16 << 20;
+
+/// Errors when a function would build a string longer than
+/// [`MAX_STRING_BYTES`]; callers check the computed length *before*
+/// allocating.
+pub(crate) fn check_string_len(name: &str, len: usize) -> Result<(), JmespathError> {
+    if len > MAX_STRING_BYTES {
+        return Err(JmespathError::Runtime(format!(
+            "JMESPath function '{name}': result is longer than {MAX_STRING_BYTES} bytes"
+        )));
+    }
+    Ok(())
+}
+
 /// An evaluated argument: a value, or an expression reference (`&expr`).
 pub(crate) enum Arg<'a> {
     Val(Val<'a>),
@@ -356,14 +374,21 @@ pub(crate) fn call_function<'a>(
         None => return Err(JmespathError::UnknownFunction(call.name.clone())),
     };
     check_args(def, &args)?;
-    (def.handler)(
+    let out = (def.handler)(
         it,
         call,
         Args {
             name: def.name,
             items: args,
         },
-    )
+    )?;
+    // Functions that grow their input by a constant factor (`base64_encode`,
+    // `to_upper`...) are not checked individually; this catches a chain of
+    // them before it compounds.
+    if let Val::Str(s) = &out {
+        check_string_len(def.name, s.len())?;
+    }
+    Ok(out)
 }
 
 // ---------------------------------------------------------------------------
@@ -437,7 +462,17 @@ fn ends_with<'a>(_: &Interp<'_, '_>, _: &'a FunctionCall, a: Args<'a>) -> R<'a> 
 
 fn join<'a>(it: &Interp<'_, '_>, _: &'a FunctionCall, a: Args<'a>) -> R<'a> {
     let sep = a.str(0)?;
-    let mut out = String::new();
+    // The elements may all be the same long string (shared, so cheap to
+    // hold); compute the length before building the result.
+    let len = a.val(1)?.view().elems().map_or(0, |elems| {
+        elems.enumerate().fold(0usize, |acc, (i, e)| {
+            let sep_len = if i > 0 { sep.len() } else { 0 };
+            acc.saturating_add(sep_len)
+                .saturating_add(e.as_str().map_or(0, str::len))
+        })
+    });
+    check_string_len(a.name, len)?;
+    let mut out = String::with_capacity(len);
     if let Some(elems) = a.val(1)?.view().elems() {
         for (i, e) in elems.enumerate() {
             if i > 0 {
@@ -686,7 +721,10 @@ fn to_string<'a>(it: &Interp<'_, '_>, _: &'a FunctionCall, mut a: Args<'a>) -> R
         return Ok(v);
     }
     let mut out = String::new();
-    to_go_json(v.view(), &mut out);
+    // Serialisation stops soon after passing the cap, so a value built of
+    // many references to one long string cannot exhaust memory here.
+    to_go_json(v.view(), &mut out, MAX_STRING_BYTES);
+    check_string_len(a.name, out.len())?;
     it.charge(out.len() as u64 / 64)?;
     Ok(Val::string(out))
 }

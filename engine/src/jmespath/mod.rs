@@ -37,6 +37,7 @@ mod interpreter;
 mod kyverno;
 mod lexer;
 mod parser;
+mod print;
 mod value;
 
 use serde_json::Value;
@@ -157,6 +158,18 @@ impl Expression {
     /// The text the expression was compiled from.
     pub fn source(&self) -> &str {
         &self.source
+    }
+
+    /// The syntax tree as go-jmespath's `ASTNode.String()` prints it
+    /// (what `kyverno jp parse` shows), except that slice bounds are
+    /// printed as numbers where Go prints pointers.
+    ///
+    /// ```rust
+    /// let ast = verno::jmespath::compile("a == `1`").unwrap().ast_string();
+    /// assert_eq!(ast, "ASTComparator {\n  value: tEQ\n  children: {\n    ASTField {\n      value: \"a\"\n    }\n    ASTLiteral {\n      value: 1\n    }\n}\n");
+    /// ```
+    pub fn ast_string(&self) -> String {
+        print::pretty(&self.ast)
     }
 }
 

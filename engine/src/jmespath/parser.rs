@@ -10,8 +10,12 @@ use std::sync::OnceLock;
 
 /// Maximum depth of the AST (and of parser recursion). Chains like
 /// `a.b.c...` grow the AST without recursing in the parser, so both are
-/// bounded; evaluation recursion then follows the AST depth.
-pub(crate) const MAX_DEPTH: u32 = 256;
+/// bounded; evaluation recursion then follows the AST depth. go-jmespath has
+/// no limit (Go stacks grow), but the deepest expression in the Kyverno
+/// policy corpus has 10 levels, and 128 keeps parsing and evaluation within
+/// about 100 KiB of stack in release builds (see
+/// `engine/tests/jmespath_hostile.rs`, which runs them on a 256 KiB stack).
+pub(crate) const MAX_DEPTH: u32 = 128;
 
 fn binding_power(t: &Tok) -> u32 {
     match t {
@@ -43,7 +47,7 @@ pub(crate) fn parse(expr: &str) -> Result<Node, JmespathError> {
     };
     let (node, _) = p.parse_expression(0)?;
     if p.current() != &Tok::Eof {
-        return Err(p.error(format!(
+        return Err(p.error(format_args!(
             "Unexpected token at the end of the expression: {}",
             p.current().name()
         )));
@@ -55,6 +59,27 @@ struct Parser {
     tokens: Vec<Token>,
     index: usize,
     nesting: u32,
+}
+
+#[cold]
+#[inline(never)]
+fn syntax_at(offset: usize, message: std::fmt::Arguments<'_>) -> JmespathError {
+    JmespathError::Syntax {
+        message: message.to_string(),
+        offset,
+    }
+}
+
+/// A backtick literal. serde_json's own recursion limit (128) bounds its
+/// nesting.
+#[inline(never)]
+fn json_literal(text: &str, pos: usize) -> Result<Parsed, JmespathError> {
+    let value: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| JmespathError::Syntax {
+            message: format!("invalid JSON literal: {e}"),
+            offset: pos,
+        })?;
+    Ok((Node::Literal(value), 1))
 }
 
 fn bx(n: Node) -> Box<Node> {
@@ -84,9 +109,13 @@ impl Parser {
         }
     }
 
-    fn error(&self, message: impl Into<String>) -> JmespathError {
+    /// Out of line and taking `fmt::Arguments`, so that callers on the
+    /// recursive path do not reserve stack for building messages.
+    #[cold]
+    #[inline(never)]
+    fn error(&self, message: std::fmt::Arguments<'_>) -> JmespathError {
         JmespathError::Syntax {
-            message: message.into(),
+            message: message.to_string(),
             offset: self.token(0).pos,
         }
     }
@@ -96,7 +125,7 @@ impl Parser {
             self.advance();
             Ok(())
         } else {
-            Err(self.error(format!(
+            Err(self.error(format_args!(
                 "Expected {}, received: {}",
                 t.name(),
                 self.current().name()
@@ -106,9 +135,7 @@ impl Parser {
 
     fn depth_checked(&self, node: Node, depth: u32) -> Result<Parsed, JmespathError> {
         if depth > MAX_DEPTH {
-            return Err(self.error(format!(
-                "expression is nested too deeply (more than {MAX_DEPTH} levels)"
-            )));
+            return Err(self.too_deep());
         }
         Ok((node, depth))
     }
@@ -116,109 +143,135 @@ impl Parser {
     fn parse_expression(&mut self, bp: u32) -> Result<Parsed, JmespathError> {
         self.nesting += 1;
         if self.nesting > MAX_DEPTH {
-            return Err(self.error(format!(
-                "expression is nested too deeply (more than {MAX_DEPTH} levels)"
-            )));
+            return Err(self.too_deep());
         }
         let result = self.parse_expression_inner(bp);
         self.nesting -= 1;
         result
     }
 
+    #[cold]
+    #[inline(never)]
+    fn too_deep(&self) -> JmespathError {
+        self.error(format_args!(
+            "expression is nested too deeply (more than {MAX_DEPTH} levels)"
+        ))
+    }
+
     fn parse_expression_inner(&mut self, bp: u32) -> Result<Parsed, JmespathError> {
         let left_token = self.token(0).clone();
         self.advance();
         let mut left = self.nud(left_token)?;
-        loop {
+        // Only operator tokens have a binding power, and they carry no text,
+        // so the clone below is cheap.
+        while bp < binding_power(self.current()) {
             let current = self.current().clone();
-            if bp >= binding_power(&current) {
-                break;
-            }
             self.advance();
             left = self.led(current, left)?;
         }
         Ok(left)
     }
 
-    fn led(&mut self, tok: Tok, (left, ld): Parsed) -> Result<Parsed, JmespathError> {
+    /// Left denotation. Like `Interp::eval`, a thin dispatcher over
+    /// non-inlined methods so that each level of parser recursion only pays
+    /// for the locals of the construct being parsed.
+    fn led(&mut self, tok: Tok, left: Parsed) -> Result<Parsed, JmespathError> {
         match tok {
-            Tok::Dot => {
-                if self.current() != &Tok::Star {
-                    let (right, rd) = self.parse_dot_rhs(binding_power(&Tok::Dot))?;
-                    return self
-                        .depth_checked(Node::Subexpression(bx(left), bx(right)), ld.max(rd) + 1);
-                }
-                self.advance();
-                let (right, rd) = self.parse_projection_rhs(binding_power(&Tok::Dot))?;
-                self.depth_checked(Node::ValueProjection(bx(left), bx(right)), ld.max(rd) + 1)
-            }
-            Tok::Pipe | Tok::Or | Tok::And => {
-                let (right, rd) = self.parse_expression(binding_power(&tok))?;
-                let node = match tok {
-                    Tok::Pipe => Node::Pipe(bx(left), bx(right)),
-                    Tok::Or => Node::Or(bx(left), bx(right)),
-                    _ => Node::And(bx(left), bx(right)),
-                };
-                self.depth_checked(node, ld.max(rd) + 1)
-            }
-            Tok::Lparen => {
-                let name = match left {
-                    Node::Field(name) if !self.last_was_quoted() => name,
-                    _ => return Err(self.error("Invalid function name")),
-                };
-                let mut args = Vec::new();
-                let mut depth = ld;
-                // Like go-jmespath, a comma is optional between arguments and
-                // may trail: `f(a,)` and `f(a b)` parse.
-                while self.current() != &Tok::Rparen {
-                    let (arg, ad) = self.parse_expression(0)?;
-                    depth = depth.max(ad);
-                    if self.current() == &Tok::Comma {
-                        self.advance();
-                    }
-                    args.push(arg);
-                }
-                self.expect(Tok::Rparen)?;
-                let id = lookup_function(&name);
-                let call = FunctionCall {
-                    name,
-                    id,
-                    args,
-                    regex_cache: OnceLock::new(),
-                };
-                self.depth_checked(Node::Function(Box::new(call)), depth + 1)
-            }
-            Tok::Filter => self.parse_filter((left, ld)),
-            Tok::Flatten => {
-                let (right, rd) = self.parse_projection_rhs(binding_power(&Tok::Flatten))?;
-                let d = (ld + 1).max(rd) + 1;
-                self.depth_checked(Node::Projection(bx(Node::Flatten(bx(left))), bx(right)), d)
-            }
+            Tok::Dot => self.led_dot(left),
+            Tok::Pipe | Tok::Or | Tok::And => self.led_binary(tok, left),
+            Tok::Lparen => self.led_call(left),
+            Tok::Filter => self.parse_filter(left),
+            Tok::Flatten => self.led_flatten(left),
             Tok::Eq | Tok::Ne | Tok::Gt | Tok::Gte | Tok::Lt | Tok::Lte => {
-                let (right, rd) = self.parse_expression(binding_power(&tok))?;
-                let cmp = match tok {
-                    Tok::Eq => Comparator::Eq,
-                    Tok::Ne => Comparator::Ne,
-                    Tok::Gt => Comparator::Gt,
-                    Tok::Gte => Comparator::Gte,
-                    Tok::Lt => Comparator::Lt,
-                    _ => Comparator::Lte,
-                };
-                self.depth_checked(Node::Comparator(cmp, bx(left), bx(right)), ld.max(rd) + 1)
+                self.led_comparator(tok, left)
             }
-            Tok::Lbracket => {
-                let current = self.current().clone();
-                if matches!(current, Tok::Number(_) | Tok::Colon) {
-                    let right = self.parse_index_expression()?;
-                    return self.project_if_slice((left, ld), right);
-                }
-                self.expect(Tok::Star)?;
-                self.expect(Tok::Rbracket)?;
-                let (right, rd) = self.parse_projection_rhs(binding_power(&Tok::Star))?;
-                self.depth_checked(Node::Projection(bx(left), bx(right)), ld.max(rd) + 1)
-            }
-            other => Err(self.error(format!("Unexpected token: {}", other.name()))),
+            Tok::Lbracket => self.led_bracket(left),
+            other => Err(self.error(format_args!("Unexpected token: {}", other.name()))),
         }
+    }
+
+    #[inline(never)]
+    fn led_dot(&mut self, (left, ld): Parsed) -> Result<Parsed, JmespathError> {
+        if self.current() != &Tok::Star {
+            let (right, rd) = self.parse_dot_rhs(binding_power(&Tok::Dot))?;
+            return self.depth_checked(Node::Subexpression(bx(left), bx(right)), ld.max(rd) + 1);
+        }
+        self.advance();
+        let (right, rd) = self.parse_projection_rhs(binding_power(&Tok::Dot))?;
+        self.depth_checked(Node::ValueProjection(bx(left), bx(right)), ld.max(rd) + 1)
+    }
+
+    #[inline(never)]
+    fn led_binary(&mut self, tok: Tok, (left, ld): Parsed) -> Result<Parsed, JmespathError> {
+        let (right, rd) = self.parse_expression(binding_power(&tok))?;
+        let node = match tok {
+            Tok::Pipe => Node::Pipe(bx(left), bx(right)),
+            Tok::Or => Node::Or(bx(left), bx(right)),
+            _ => Node::And(bx(left), bx(right)),
+        };
+        self.depth_checked(node, ld.max(rd) + 1)
+    }
+
+    #[inline(never)]
+    fn led_call(&mut self, (left, ld): Parsed) -> Result<Parsed, JmespathError> {
+        let name = match left {
+            Node::Field(name) if !self.last_was_quoted() => name,
+            _ => return Err(self.error(format_args!("Invalid function name"))),
+        };
+        let mut args = Vec::new();
+        let mut depth = ld;
+        // Like go-jmespath, a comma is optional between arguments and
+        // may trail: `f(a,)` and `f(a b)` parse.
+        while self.current() != &Tok::Rparen {
+            let (arg, ad) = self.parse_expression(0)?;
+            depth = depth.max(ad);
+            if self.current() == &Tok::Comma {
+                self.advance();
+            }
+            args.push(arg);
+        }
+        self.expect(Tok::Rparen)?;
+        let id = lookup_function(&name);
+        let call = FunctionCall {
+            name,
+            id,
+            args,
+            regex_cache: OnceLock::new(),
+        };
+        self.depth_checked(Node::Function(Box::new(call)), depth + 1)
+    }
+
+    #[inline(never)]
+    fn led_flatten(&mut self, (left, ld): Parsed) -> Result<Parsed, JmespathError> {
+        let (right, rd) = self.parse_projection_rhs(binding_power(&Tok::Flatten))?;
+        let d = (ld + 1).max(rd) + 1;
+        self.depth_checked(Node::Projection(bx(Node::Flatten(bx(left))), bx(right)), d)
+    }
+
+    #[inline(never)]
+    fn led_comparator(&mut self, tok: Tok, (left, ld): Parsed) -> Result<Parsed, JmespathError> {
+        let (right, rd) = self.parse_expression(binding_power(&tok))?;
+        let cmp = match tok {
+            Tok::Eq => Comparator::Eq,
+            Tok::Ne => Comparator::Ne,
+            Tok::Gt => Comparator::Gt,
+            Tok::Gte => Comparator::Gte,
+            Tok::Lt => Comparator::Lt,
+            _ => Comparator::Lte,
+        };
+        self.depth_checked(Node::Comparator(cmp, bx(left), bx(right)), ld.max(rd) + 1)
+    }
+
+    #[inline(never)]
+    fn led_bracket(&mut self, (left, ld): Parsed) -> Result<Parsed, JmespathError> {
+        if matches!(self.current(), Tok::Number(_) | Tok::Colon) {
+            let right = self.parse_index_expression()?;
+            return self.project_if_slice((left, ld), right);
+        }
+        self.expect(Tok::Star)?;
+        self.expect(Tok::Rbracket)?;
+        let (right, rd) = self.parse_projection_rhs(binding_power(&Tok::Star))?;
+        self.depth_checked(Node::Projection(bx(left), bx(right)), ld.max(rd) + 1)
     }
 
     /// go-jmespath rejects `"name"(...)` in `nud`; we see the function call
@@ -231,79 +284,87 @@ impl Parser {
             )
     }
 
+    /// Null denotation; a dispatcher like [`Parser::led`].
     fn nud(&mut self, token: Token) -> Result<Parsed, JmespathError> {
         match token.tok {
-            Tok::JsonLiteral(text) => {
-                let value: serde_json::Value =
-                    serde_json::from_str(&text).map_err(|e| JmespathError::Syntax {
-                        message: format!("invalid JSON literal: {e}"),
-                        offset: token.pos,
-                    })?;
-                Ok((Node::Literal(value), 1))
-            }
+            Tok::JsonLiteral(text) => json_literal(&text, token.pos),
             Tok::StringLiteral(s) => Ok((Node::Literal(serde_json::Value::String(s)), 1)),
             Tok::UnquotedIdentifier(s) => Ok((Node::Field(s), 1)),
             Tok::QuotedIdentifier(s) => {
                 if self.current() == &Tok::Lparen {
-                    return Err(JmespathError::Syntax {
-                        message: "Can't have quoted identifier as function Name.".into(),
-                        offset: token.pos,
-                    });
+                    return Err(syntax_at(
+                        token.pos,
+                        format_args!("Can't have quoted identifier as function Name."),
+                    ));
                 }
                 Ok((Node::Field(s), 1))
             }
-            Tok::Star => {
-                let (right, rd) = if self.current() == &Tok::Rbracket {
-                    (Node::Identity, 1)
-                } else {
-                    self.parse_projection_rhs(binding_power(&Tok::Star))?
-                };
-                self.depth_checked(Node::ValueProjection(bx(Node::Identity), bx(right)), rd + 1)
-            }
+            Tok::Star => self.nud_star(),
             Tok::Filter => self.parse_filter((Node::Identity, 1)),
             Tok::Lbrace => self.parse_multi_select_hash(),
-            Tok::Flatten => {
-                let (right, rd) = self.parse_projection_rhs(binding_power(&Tok::Flatten))?;
-                let left = Node::Flatten(bx(Node::Identity));
-                self.depth_checked(Node::Projection(bx(left), bx(right)), rd.max(2) + 1)
-            }
-            Tok::Lbracket => {
-                let current = self.current().clone();
-                if matches!(current, Tok::Number(_) | Tok::Colon) {
-                    let right = self.parse_index_expression()?;
-                    self.project_if_slice((Node::Identity, 1), right)
-                } else if current == Tok::Star && self.lookahead(1) == &Tok::Rbracket {
-                    self.advance();
-                    self.advance();
-                    let (right, rd) = self.parse_projection_rhs(binding_power(&Tok::Star))?;
-                    self.depth_checked(Node::Projection(bx(Node::Identity), bx(right)), rd + 1)
-                } else {
-                    self.parse_multi_select_list()
-                }
-            }
-            Tok::Current => Ok((Node::Identity, 1)),
-            Tok::Expref => {
-                let (e, d) = self.parse_expression(binding_power(&Tok::Expref))?;
-                self.depth_checked(Node::ExpRef(bx(e)), d + 1)
-            }
-            Tok::Not => {
-                let (e, d) = self.parse_expression(binding_power(&Tok::Not))?;
-                self.depth_checked(Node::Not(bx(e)), d + 1)
-            }
-            Tok::Lparen => {
-                let e = self.parse_expression(0)?;
-                self.expect(Tok::Rparen)?;
-                Ok(e)
-            }
-            Tok::Eof => Err(JmespathError::Syntax {
-                message: "Incomplete expression".into(),
-                offset: token.pos,
-            }),
-            other => Err(JmespathError::Syntax {
-                message: format!("Invalid token: {}", other.name()),
-                offset: token.pos,
-            }),
+            Tok::Flatten => self.nud_flatten(),
+            Tok::Lbracket => self.nud_bracket(),
+            Tok::Current => Ok((Node::Current, 1)),
+            Tok::Expref | Tok::Not => self.nud_prefix(token.tok),
+            Tok::Lparen => self.nud_paren(),
+            Tok::Eof => Err(syntax_at(token.pos, format_args!("Incomplete expression"))),
+            other => Err(syntax_at(
+                token.pos,
+                format_args!("Invalid token: {}", other.name()),
+            )),
         }
+    }
+
+    #[inline(never)]
+    fn nud_star(&mut self) -> Result<Parsed, JmespathError> {
+        let (right, rd) = if self.current() == &Tok::Rbracket {
+            (Node::Identity, 1)
+        } else {
+            self.parse_projection_rhs(binding_power(&Tok::Star))?
+        };
+        self.depth_checked(Node::ValueProjection(bx(Node::Identity), bx(right)), rd + 1)
+    }
+
+    #[inline(never)]
+    fn nud_flatten(&mut self) -> Result<Parsed, JmespathError> {
+        let (right, rd) = self.parse_projection_rhs(binding_power(&Tok::Flatten))?;
+        let left = Node::Flatten(bx(Node::Identity));
+        self.depth_checked(Node::Projection(bx(left), bx(right)), rd.max(2) + 1)
+    }
+
+    #[inline(never)]
+    fn nud_bracket(&mut self) -> Result<Parsed, JmespathError> {
+        let current = self.current();
+        if matches!(current, Tok::Number(_) | Tok::Colon) {
+            let right = self.parse_index_expression()?;
+            self.project_if_slice((Node::Identity, 1), right)
+        } else if current == &Tok::Star && self.lookahead(1) == &Tok::Rbracket {
+            self.advance();
+            self.advance();
+            let (right, rd) = self.parse_projection_rhs(binding_power(&Tok::Star))?;
+            self.depth_checked(Node::Projection(bx(Node::Identity), bx(right)), rd + 1)
+        } else {
+            self.parse_multi_select_list()
+        }
+    }
+
+    /// `&expr` and `!expr`.
+    #[inline(never)]
+    fn nud_prefix(&mut self, tok: Tok) -> Result<Parsed, JmespathError> {
+        let (e, d) = self.parse_expression(binding_power(&tok))?;
+        let node = if tok == Tok::Expref {
+            Node::ExpRef(bx(e))
+        } else {
+            Node::Not(bx(e))
+        };
+        self.depth_checked(node, d + 1)
+    }
+
+    #[inline(never)]
+    fn nud_paren(&mut self) -> Result<Parsed, JmespathError> {
+        let e = self.parse_expression(0)?;
+        self.expect(Tok::Rparen)?;
+        Ok(e)
     }
 
     fn parse_index_expression(&mut self) -> Result<Node, JmespathError> {
@@ -313,7 +374,7 @@ impl Parser {
         let n = match self.current() {
             Tok::Number(n) => *n,
             other => {
-                return Err(self.error(format!("Expected tNumber, received: {}", other.name())))
+                return Err(self.error(format_args!("Expected tNumber, received: {}", other.name())))
             }
         };
         self.advance();
@@ -337,7 +398,7 @@ impl Parser {
                     self.advance();
                 }
                 other => {
-                    return Err(self.error(format!(
+                    return Err(self.error(format_args!(
                         "Expected tColon or tNumber, received: {}",
                         other.name()
                     )))
@@ -396,7 +457,7 @@ impl Parser {
                 self.advance();
                 self.parse_multi_select_hash()
             }
-            _ => Err(self.error("Expected identifier, lbracket, or lbrace")),
+            _ => Err(self.error(format_args!("Expected identifier, lbracket, or lbrace"))),
         }
     }
 
@@ -410,7 +471,7 @@ impl Parser {
             self.advance();
             self.parse_dot_rhs(bp)
         } else {
-            Err(self.error(format!("Unexpected token: {}", current.name())))
+            Err(self.error(format_args!("Unexpected token: {}", current.name())))
         }
     }
 
@@ -436,7 +497,11 @@ impl Parser {
         loop {
             let key = match self.current().clone() {
                 Tok::UnquotedIdentifier(k) | Tok::QuotedIdentifier(k) => k,
-                _ => return Err(self.error("Expected tQuotedIdentifier or tUnquotedIdentifier")),
+                _ => {
+                    return Err(self.error(format_args!(
+                        "Expected tQuotedIdentifier or tUnquotedIdentifier"
+                    )))
+                }
             };
             self.advance();
             self.expect(Tok::Colon)?;
@@ -450,7 +515,7 @@ impl Parser {
                     break;
                 }
                 other => {
-                    return Err(self.error(format!(
+                    return Err(self.error(format_args!(
                         "Expected tComma or tRbrace, received: {}",
                         other.name()
                     )))

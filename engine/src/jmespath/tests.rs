@@ -642,11 +642,11 @@ fn deeply_nested_expressions_are_syntax_errors() {
 fn expressions_at_the_depth_limit_evaluate_on_a_small_stack() {
     // 2 MiB is the default stack of spawned threads.
     let handle = std::thread::Builder::new().stack_size(2 << 20).spawn(|| {
-        let chain = vec!["a"; 200].join(".");
-        let parens = format!("{}a{}", "(".repeat(200), ")".repeat(200));
+        let chain = vec!["a"; 120].join(".");
+        let parens = format!("{}a{}", "(".repeat(120), ")".repeat(120));
         let funcs = format!("{}@{}", "not_null(".repeat(120), ")".repeat(120));
         let mut data = json!("leaf");
-        for _ in 0..200 {
+        for _ in 0..120 {
             data = json!({"a": data});
         }
         let rt = Runtime {
@@ -711,6 +711,39 @@ fn function_docs_cover_every_kyverno_function() {
     assert!(sigs
         .iter()
         .any(|(n, s)| *n == "merge" && s == "merge(object...) object"));
+}
+
+#[test]
+fn ast_string_prints_like_go_jmespath() {
+    let ast = |e: &str| compile(e).map(|c| c.ast_string());
+    assert_eq!(
+        ast("foo[*].bar"),
+        Ok("ASTProjection {\n  children: {\n    ASTField {\n      value: \"foo\"\n    }\n    ASTField {\n      value: \"bar\"\n    }\n}\n".to_string())
+    );
+    assert_eq!(
+        ast("{a: @}"),
+        Ok("ASTMultiSelectHash {\n  children: {\n    ASTKeyValPair {\n      value: \"a\"\n      children: {\n        ASTCurrentNode {\n        }\n    }\n}\n".to_string())
+    );
+    assert_eq!(
+        ast("a[1:]"),
+        Ok("ASTProjection {\n  children: {\n    ASTIndexExpression {\n      children: {\n        ASTField {\n          value: \"a\"\n        }\n        ASTSlice {\n          value: []*int{1, (*int)(nil), (*int)(nil)}\n        }\n    }\n    ASTIdentity {\n    }\n}\n".to_string())
+    );
+    // Literals print as Go's %#v of what encoding/json decodes.
+    let lit = |e: &str| {
+        ast(e)
+            .ok()
+            .and_then(|a| a.lines().nth(1).map(str::to_string))
+    };
+    assert_eq!(lit("`1e6`"), Some("  value: 1e+06".into()));
+    assert_eq!(lit("`\"a\\nb\"`"), Some("  value: \"a\\nb\"".into()));
+    assert_eq!(
+        lit("`[1, null, {\"k\": true}]`"),
+        Some(
+            "  value: []interface {}{1, interface {}(nil), map[string]interface {}{\"k\":true}}"
+                .into()
+        )
+    );
+    assert_eq!(lit("`null`"), Some("}".into()));
 }
 
 #[test]

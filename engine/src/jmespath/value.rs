@@ -382,6 +382,48 @@ impl<'v, 'a> VRef<'v, 'a> {
     }
 }
 
+/// Number of nodes of `v` as if it were materialised (shared parts counted
+/// at every place they appear), counting at most `limit + 1` so that the
+/// walk itself stays within the caller's budget. Iterative, because values
+/// may be as deep as the data.
+pub(crate) fn node_count<'v, 'a>(v: VRef<'v, 'a>, limit: u64) -> u64 {
+    // Leaves are counted without being pushed, so the common multi-select
+    // of scalars (`[name, image]`) does not allocate.
+    fn visit<'v, 'a>(child: VRef<'v, 'a>, stack: &mut Vec<VRef<'v, 'a>>, count: &mut u64) {
+        match child {
+            VRef::J(Value::Array(_) | Value::Object(_)) | VRef::V(Val::List(_) | Val::Map(_)) => {
+                stack.push(child)
+            }
+            _ => *count += 1,
+        }
+    }
+    let mut count = 0u64;
+    let mut stack = Vec::new();
+    let mut next = Some(v);
+    while let Some(cur) = next.take().or_else(|| stack.pop()) {
+        count += 1;
+        match cur {
+            VRef::J(Value::Array(a)) => a
+                .iter()
+                .for_each(|x| visit(VRef::J(x), &mut stack, &mut count)),
+            VRef::J(Value::Object(m)) => m
+                .values()
+                .for_each(|x| visit(VRef::J(x), &mut stack, &mut count)),
+            VRef::V(Val::List(l)) => l
+                .iter()
+                .for_each(|x| visit(VRef::V(x).norm(), &mut stack, &mut count)),
+            VRef::V(Val::Map(m)) => m
+                .values()
+                .for_each(|x| visit(VRef::V(x).norm(), &mut stack, &mut count)),
+            _ => {}
+        }
+        if count > limit {
+            break;
+        }
+    }
+    count
+}
+
 /// A float as a JSON number; non-finite values have no JSON form.
 pub(crate) fn num_value(n: f64) -> Value {
     Number::from_f64(n)
@@ -516,8 +558,13 @@ pub(crate) fn go_fmt_v_float(f: f64) -> String {
 }
 
 /// Serialise like Go's `json.Marshal` (sorted keys, HTML-safe escaping,
-/// U+2028/2029 escaped); floats via [`go_json_float`].
-pub(crate) fn to_go_json(v: VRef<'_, '_>, out: &mut String) {
+/// U+2028/2029 escaped); floats via [`go_json_float`]. Gives up (leaving a
+/// truncated text longer than `limit`) once `out` exceeds `limit` bytes;
+/// callers compare the length with the limit.
+pub(crate) fn to_go_json(v: VRef<'_, '_>, out: &mut String, limit: usize) {
+    if out.len() > limit {
+        return;
+    }
     match v.kind() {
         Kind::Null => out.push_str("null"),
         Kind::Bool => out.push_str(if v.as_bool().unwrap_or(false) {
@@ -544,7 +591,7 @@ pub(crate) fn to_go_json(v: VRef<'_, '_>, out: &mut String) {
                     if i > 0 {
                         out.push(',');
                     }
-                    to_go_json(e, out);
+                    to_go_json(e, out, limit);
                 }
             }
             out.push(']');
@@ -558,7 +605,7 @@ pub(crate) fn to_go_json(v: VRef<'_, '_>, out: &mut String) {
                     }
                     go_json_string(k, out);
                     out.push(':');
-                    to_go_json(e, out);
+                    to_go_json(e, out, limit);
                 }
             }
             out.push('}');

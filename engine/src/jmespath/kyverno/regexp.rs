@@ -4,12 +4,12 @@
 //! so patterns are translated to keep Go's meaning first.
 
 use super::super::ast::{FunctionCall, Node};
-use super::super::functions::{Args, R};
+use super::super::functions::{check_string_len, Args, R};
 use super::super::interpreter::Interp;
 use super::super::value::Val;
 use super::super::JmespathError;
 use super::{arg_type_err, iface_to_string, kerr};
-use regex::{NoExpand, Regex, RegexBuilder};
+use regex::{Regex, RegexBuilder};
 use serde_json::Value;
 
 /// Compiled-program size cap: Kubernetes policy regexes are tiny, and this
@@ -260,28 +260,62 @@ pub(crate) fn compile_go_regex(pattern: &str) -> Result<Regex, String> {
         })
 }
 
+/// Steps charged for compiling a pattern that is not a literal. Compiling
+/// is the one regex cost not linear in the input: a six-character pattern
+/// like `.{1000}` takes milliseconds, and data-driven patterns in a
+/// projection would otherwise compile once per element for free. This
+/// allows 200 distinct dynamic patterns per evaluation.
+const REGEX_COMPILE_STEPS: u64 = 50_000;
+
+/// A compiled regex borrowed from the call site (literal patterns) or
+/// shared from the evaluation's cache (computed patterns).
+enum CompiledRegex<'c> {
+    Literal(&'c Regex),
+    Dynamic(std::rc::Rc<Regex>),
+}
+
+impl std::ops::Deref for CompiledRegex<'_> {
+    type Target = Regex;
+    fn deref(&self) -> &Regex {
+        match self {
+            CompiledRegex::Literal(re) => re,
+            CompiledRegex::Dynamic(re) => re,
+        }
+    }
+}
+
 /// The call's regex: compiled once per call site when the pattern is a
-/// string literal, otherwise per evaluation.
+/// string literal, otherwise once per evaluation and pattern (charged to
+/// the evaluation budget). `wrap` turns a compile error into the error
+/// the calling function reports.
 fn regex_for<'c>(
+    it: &Interp<'_, '_>,
     call: &'c FunctionCall,
     pattern: &str,
-) -> Result<std::borrow::Cow<'c, Regex>, String> {
+    wrap: impl Fn(String) -> JmespathError,
+) -> Result<CompiledRegex<'c>, JmespathError> {
     if let Some(Node::Literal(Value::String(lit))) = call.args.first() {
         if lit == pattern {
             let cached = call.regex_cache.get_or_init(|| compile_go_regex(lit).ok());
             if let Some(re) = cached {
-                return Ok(std::borrow::Cow::Borrowed(re));
+                return Ok(CompiledRegex::Literal(re));
             }
         }
     }
-    compile_go_regex(pattern).map(std::borrow::Cow::Owned)
+    if let Some(re) = it.cached_regex(pattern) {
+        return Ok(CompiledRegex::Dynamic(re));
+    }
+    it.charge(REGEX_COMPILE_STEPS)?;
+    let re = std::rc::Rc::new(compile_go_regex(pattern).map_err(wrap)?);
+    it.remember_regex(pattern, re.clone());
+    Ok(CompiledRegex::Dynamic(re))
 }
 
-pub(crate) fn regex_match<'a>(_: &Interp<'_, '_>, call: &'a FunctionCall, a: Args<'a>) -> R<'a> {
+pub(crate) fn regex_match<'a>(it: &Interp<'_, '_>, call: &'a FunctionCall, a: Args<'a>) -> R<'a> {
     let pattern = a.str(0)?;
     let src =
         iface_to_string(a.val(1)?).ok_or_else(|| arg_type_err(a.name, 2, "String or Real"))?;
-    let re = regex_for(call, pattern).map_err(JmespathError::Runtime)?;
+    let re = regex_for(it, call, pattern, JmespathError::Runtime)?;
     Ok(Val::Bool(re.is_match(&src)))
 }
 
@@ -296,12 +330,42 @@ fn replace_common<'a>(
         iface_to_string(a.val(1)?).ok_or_else(|| arg_type_err(a.name, 2, "String or Real"))?;
     let repl =
         iface_to_string(a.val(2)?).ok_or_else(|| arg_type_err(a.name, 3, "String or Real"))?;
-    let re = regex_for(call, pattern).map_err(|e| kerr(a.name, e))?;
-    let out = if literal {
-        re.replace_all(&src, NoExpand(&repl)).into_owned()
+    let re = regex_for(it, call, pattern, |e| kerr(a.name, e))?;
+    // Each match can expand to copies of the whole source (`$0$0...`), so
+    // the result length is only known while replacing. This is
+    // `Regex::replace_all` spelled out, to stop as soon as the result would
+    // pass the cap and to charge the matches (an empty pattern matches at
+    // every position of a long string).
+    let dollars = if literal {
+        0
     } else {
-        re.replace_all(&src, repl.as_str()).into_owned()
+        repl.matches('$').count()
     };
+    let mut out = String::with_capacity(src.len());
+    let mut last = 0;
+    // Matches not yet charged (charged in batches).
+    let mut pending = 0u64;
+    for caps in re.captures_iter(&src) {
+        let Some(m) = caps.get(0) else { continue };
+        out.push_str(src.get(last..m.start()).unwrap_or(""));
+        // No expansion is longer than the template with every `$`
+        // replaced by the whole match.
+        let bound = repl.len().saturating_add(dollars.saturating_mul(m.len()));
+        check_string_len(a.name, out.len().saturating_add(bound))?;
+        if literal {
+            out.push_str(&repl);
+        } else {
+            caps.expand(&repl, &mut out);
+        }
+        last = m.end();
+        pending += 1;
+        if pending == 1024 {
+            it.charge(pending)?;
+            pending = 0;
+        }
+    }
+    out.push_str(src.get(last..).unwrap_or(""));
+    check_string_len(a.name, out.len())?;
     it.charge(out.len() as u64 / 64)?;
     Ok(Val::string(out))
 }
@@ -589,9 +653,17 @@ impl Rng {
     }
 }
 
-fn generate(g: &Gen, rng: &mut Rng, out: &mut String) -> Result<(), String> {
+/// Upper bound on generator steps: nested repeats of something empty,
+/// like `((a{0}){1000}){1000}`, produce no text but still loop.
+const MAX_RANDOM_STEPS: u32 = 1 << 22;
+
+fn generate(g: &Gen, rng: &mut Rng, out: &mut String, steps: &mut u32) -> Result<(), String> {
     if out.len() > MAX_RANDOM_LEN {
         return Err("random: generated string is too long".into());
+    }
+    *steps += 1;
+    if *steps > MAX_RANDOM_STEPS {
+        return Err("random: pattern needs too many steps to generate".into());
     }
     match g {
         Gen::Lit(c) => out.push(*c),
@@ -628,18 +700,18 @@ fn generate(g: &Gen, rng: &mut Rng, out: &mut String) -> Result<(), String> {
         }
         Gen::Concat(items) => {
             for i in items {
-                generate(i, rng, out)?;
+                generate(i, rng, out, steps)?;
             }
         }
         Gen::Alt(alts) => {
             if let Some(a) = alts.get(rng.below(alts.len() as u64) as usize) {
-                generate(a, rng, out)?;
+                generate(a, rng, out, steps)?;
             }
         }
         Gen::Repeat(inner, lo, hi) => {
             let n = lo + rng.below(u64::from(hi - lo) + 1) as u32;
             for _ in 0..n {
-                generate(inner, rng, out)?;
+                generate(inner, rng, out, steps)?;
             }
         }
     }
@@ -668,7 +740,7 @@ pub(crate) fn random<'a>(it: &Interp<'_, '_>, _: &'a FunctionCall, a: Args<'a>) 
         .map_err(|e| JmespathError::Runtime(e.to_string()))?;
     let mut rng = Rng(seed);
     let mut out = String::new();
-    generate(&gen, &mut rng, &mut out).map_err(JmespathError::Runtime)?;
+    generate(&gen, &mut rng, &mut out, &mut 0).map_err(JmespathError::Runtime)?;
     it.charge(out.len() as u64 / 64)?;
     Ok(Val::string(out))
 }

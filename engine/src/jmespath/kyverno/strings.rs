@@ -3,7 +3,7 @@
 //! empty separator, `Replace` with an empty `old`.
 
 use super::super::ast::FunctionCall;
-use super::super::functions::{number, Args, R};
+use super::super::functions::{check_string_len, number, Args, R};
 use super::super::interpreter::Interp;
 use super::super::value::Val;
 use super::{arg_type_err, iface_to_string, kerr};
@@ -60,6 +60,23 @@ pub(crate) fn equal_fold<'a>(_: &Interp<'_, '_>, _: &'a FunctionCall, a: Args<'a
     Ok(Val::Bool(eq))
 }
 
+/// Length of `go_replace(s, old, new, n)`, computed without building it
+/// (saturating), so that callers can refuse oversized results first.
+pub(crate) fn go_replace_len(s: &str, old: &str, new: &str, n: i64) -> usize {
+    if n == 0 || (old == new && !old.is_empty()) {
+        return s.len();
+    }
+    let limit = if n < 0 { usize::MAX } else { n as usize };
+    let count = if old.is_empty() {
+        s.chars().count().saturating_add(1).min(limit)
+    } else {
+        s.match_indices(old).take(limit).count()
+    };
+    s.len()
+        .saturating_sub(count.saturating_mul(old.len()))
+        .saturating_add(count.saturating_mul(new.len()))
+}
+
 /// Go `strings.Replace(s, old, new, n)`; `n < 0` replaces all.
 pub(crate) fn go_replace(s: &str, old: &str, new: &str, n: i64) -> String {
     if n == 0 || (old == new && !old.is_empty()) {
@@ -110,13 +127,17 @@ pub(crate) fn go_int(f: f64) -> i64 {
 }
 
 pub(crate) fn replace<'a>(it: &Interp<'_, '_>, _: &'a FunctionCall, a: Args<'a>) -> R<'a> {
-    let out = go_replace(a.str(0)?, a.str(1)?, a.str(2)?, go_int(a.num(3)?));
+    let (s, old, new, n) = (a.str(0)?, a.str(1)?, a.str(2)?, go_int(a.num(3)?));
+    check_string_len(a.name, go_replace_len(s, old, new, n))?;
+    let out = go_replace(s, old, new, n);
     it.charge(out.len() as u64 / 64)?;
     Ok(Val::string(out))
 }
 
 pub(crate) fn replace_all<'a>(it: &Interp<'_, '_>, _: &'a FunctionCall, a: Args<'a>) -> R<'a> {
-    let out = go_replace(a.str(0)?, a.str(1)?, a.str(2)?, -1);
+    let (s, old, new) = (a.str(0)?, a.str(1)?, a.str(2)?);
+    check_string_len(a.name, go_replace_len(s, old, new, -1))?;
+    let out = go_replace(s, old, new, -1);
     it.charge(out.len() as u64 / 64)?;
     Ok(Val::string(out))
 }
@@ -147,8 +168,17 @@ pub(crate) fn go_split(s: &str, sep: &str) -> Vec<String> {
     s.split(sep).map(str::to_string).collect()
 }
 
-pub(crate) fn split<'a>(_: &Interp<'_, '_>, _: &'a FunctionCall, a: Args<'a>) -> R<'a> {
-    let parts = go_split(a.str(0)?, a.str(1)?);
+pub(crate) fn split<'a>(it: &Interp<'_, '_>, _: &'a FunctionCall, a: Args<'a>) -> R<'a> {
+    let (s, sep) = (a.str(0)?, a.str(1)?);
+    // One element per code point with an empty separator: each costs an
+    // allocation, so charge them before building.
+    let count = if sep.is_empty() {
+        s.chars().count()
+    } else {
+        s.matches(sep).count() + 1
+    };
+    it.charge(count as u64)?;
+    let parts = go_split(s, sep);
     Ok(Val::list(parts.into_iter().map(Val::string).collect()))
 }
 
