@@ -636,33 +636,54 @@ fn validate_rule_in_context(
         body,
         nesting: 0,
         element: None,
-    };
-    if let Some(skip) = exception_skip(
-        policy,
         exceptions,
-        rule,
-        level.preconditions,
-        resource,
-        request,
-        ctx,
-    ) {
-        return skip;
-    }
+    };
     validate_level(policy, rule, &level, resource, request, ctx)
 }
 
-/// Kyverno checks exceptions after the rule's context and preconditions:
-/// `Some(response)` when the rule ends there (an error or skip on the way, or
-/// a matching exception).
-fn exception_skip(
+/// What Kyverno's engine does before any rule handler: load the context
+/// entries and check the preconditions. `Err((status, message))` when the
+/// rule ends there (an error, or a skip for unmet preconditions).
+pub(crate) fn rule_prelude(
     policy: &CompiledPolicy,
-    exceptions: &[PolicyException],
     rule: &CompiledRule,
+    entries: &[Value],
+    rule_level: bool,
     preconditions: Option<&Value>,
-    resource: &Value,
-    request: &Request<'_>,
     ctx: &mut Context<'_>,
-) -> Option<Option<RuleResponse>> {
+) -> Result<(), (RuleStatus, String)> {
+    load_context(policy, rule, entries, rule_level, ctx)
+        .map_err(|e| (RuleStatus::Error, format!("failed to load context: {e}")))?;
+    if let Some(pre) = preconditions {
+        match conditions::evaluate(pre, ctx) {
+            Err(e) => {
+                return Err((
+                    RuleStatus::Error,
+                    format!("failed to evaluate preconditions: {e}"),
+                ))
+            }
+            Ok((false, msg)) => {
+                return Err((
+                    RuleStatus::Skip,
+                    conditions::join_non_empty(&["preconditions not met".into(), msg], "; "),
+                ))
+            }
+            Ok((true, _)) => {}
+        }
+    }
+    Ok(())
+}
+
+/// The skip message when PolicyExceptions exempt this request from the
+/// rule (checked after the prelude, as in Kyverno's handlers).
+pub(crate) fn exception_skip_message(
+    exceptions: &[PolicyException],
+    policy: &CompiledPolicy,
+    rule: &CompiledRule,
+    request: &Request<'_>,
+    resource: &Value,
+    ctx: &Context<'_>,
+) -> Option<String> {
     let named: Vec<&PolicyException> = exceptions
         .iter()
         .filter(|e| e.names(&policy.info.key, &rule.name))
@@ -670,45 +691,13 @@ fn exception_skip(
     if named.is_empty() {
         return None;
     }
-    // Context and preconditions first, as Kyverno's engine does: their
-    // errors and skips win over exceptions.
-    if let Err(e) = load_context(policy, rule, &rule.rule.context, true, ctx) {
-        return Some(Some(error_response(rule, "failed to load context", &e)));
-    }
-    if let Some(pre) = preconditions {
-        match conditions::evaluate(pre, ctx) {
-            Err(e) => {
-                return Some(Some(error_response(
-                    rule,
-                    "failed to evaluate preconditions",
-                    &e,
-                )))
-            }
-            Ok((false, msg)) => {
-                let text = conditions::join_non_empty(&["preconditions not met".into(), msg], "; ");
-                return Some(Some(RuleResponse::new(
-                    &rule.name,
-                    RuleType::Validation,
-                    RuleStatus::Skip,
-                    text,
-                )));
-            }
-            Ok((true, _)) => {}
-        }
-    }
     let keys = matched_exception_keys(&named, request, resource, ctx);
-    if keys.is_empty() {
-        return None;
-    }
-    Some(Some(RuleResponse::new(
-        &rule.name,
-        RuleType::Validation,
-        RuleStatus::Skip,
+    (!keys.is_empty()).then(|| {
         format!(
             "rule is skipped due to policy exceptions{}",
             keys.join(", ")
-        ),
-    )))
+        )
+    })
 }
 
 /// `MatchesException`: the keys of the exceptions (already known to name
@@ -740,6 +729,8 @@ struct Level<'a> {
     nesting: usize,
     /// The element patterns apply to when the foreach is element-scoped.
     element: Option<&'a Value>,
+    /// PolicyExceptions (checked at the rule level only).
+    exceptions: &'a [PolicyException],
 }
 
 fn validate_level(
@@ -750,23 +741,30 @@ fn validate_level(
     request: &Request<'_>,
     ctx: &mut Context<'_>,
 ) -> Option<RuleResponse> {
-    if let Err(e) = load_context(policy, rule, level.context, level.nesting == 0, ctx) {
-        return Some(error_response(rule, "failed to load context", &e));
+    if let Err((status, message)) = rule_prelude(
+        policy,
+        rule,
+        level.context,
+        level.nesting == 0,
+        level.preconditions,
+        ctx,
+    ) {
+        return Some(RuleResponse::new(
+            &rule.name,
+            RuleType::Validation,
+            status,
+            message,
+        ));
     }
-    if let Some(pre) = level.preconditions {
-        match conditions::evaluate(pre, ctx) {
-            Err(e) => return Some(error_response(rule, "failed to evaluate preconditions", &e)),
-            Ok((false, msg)) => {
-                let text = conditions::join_non_empty(&["preconditions not met".into(), msg], "; ");
-                return Some(RuleResponse::new(
-                    &rule.name,
-                    RuleType::Validation,
-                    RuleStatus::Skip,
-                    text,
-                ));
-            }
-            Ok((true, _)) => {}
-        }
+    if let Some(message) =
+        exception_skip_message(level.exceptions, policy, rule, request, resource, ctx)
+    {
+        return Some(RuleResponse::new(
+            &rule.name,
+            RuleType::Validation,
+            RuleStatus::Skip,
+            message,
+        ));
     }
     // Patterns check the scoped element, else the resource (never on DELETE).
     let target = match level.element {
@@ -927,6 +925,7 @@ fn validate_elements(
             body: &entry.body,
             nesting: nesting + 1,
             element: if scoped { Some(el) } else { outer_element },
+            exceptions: &[],
         };
         let Some(r) = validate_level(policy, rule, &level, resource, request, ctx) else {
             continue;

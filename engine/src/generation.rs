@@ -7,8 +7,7 @@
 use serde_json::{Map, Value};
 
 use crate::compile::{CompiledPolicy, RuleBody};
-use crate::conditions;
-use crate::engine::{load_context, new_context};
+use crate::engine::{new_context, rule_prelude};
 use crate::host::Host;
 use crate::matching::MatchContext;
 use crate::policy::PolicyKind;
@@ -55,25 +54,15 @@ pub(crate) fn generate_policy(
             let err = |m: String| {
                 RuleResponse::new(&rule.name, RuleType::Generation, RuleStatus::Error, m)
             };
-            if let Err(e) = load_context(policy, rule, &rule.rule.context, true, &mut ctx) {
-                return err(format!("failed to load context: {e}"));
-            }
-            if let Some(pre) = &rule.rule.preconditions {
-                match conditions::evaluate(pre, &ctx) {
-                    Err(e) => return err(format!("failed to evaluate preconditions: {e}")),
-                    Ok((false, msg)) => {
-                        return RuleResponse::new(
-                            &rule.name,
-                            RuleType::Generation,
-                            RuleStatus::Skip,
-                            conditions::join_non_empty(
-                                &["preconditions not met".into(), msg],
-                                "; ",
-                            ),
-                        )
-                    }
-                    Ok((true, _)) => {}
-                }
+            if let Err((status, message)) = rule_prelude(
+                policy,
+                rule,
+                &rule.rule.context,
+                true,
+                rule.rule.preconditions.as_ref(),
+                &mut ctx,
+            ) {
+                return RuleResponse::new(&rule.name, RuleType::Generation, status, message);
             }
             let block = match substitute_all(block, &ctx) {
                 Ok(b) => b,

@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use crate::compile::{CompiledPolicy, CompiledRule, RuleBody};
 use crate::conditions;
-use crate::engine::{load_context, matched_exception_keys, new_context};
+use crate::engine::{exception_skip_message, load_context, new_context, rule_prelude};
 use crate::exception::PolicyException;
 use crate::host::Host;
 use crate::matching::MatchContext;
@@ -141,45 +141,27 @@ fn mutate_rule(
     request: &Request<'_>,
     ctx: &mut Context<'_>,
 ) -> Option<Step> {
-    if let Err(e) = load_context(policy, rule, &rule.rule.context, true, ctx) {
-        return Some(Step::error(format!("failed to load context: {e}")));
+    if let Err((status, message)) = rule_prelude(
+        policy,
+        rule,
+        &rule.rule.context,
+        true,
+        rule.rule.preconditions.as_ref(),
+        ctx,
+    ) {
+        return Some(Step {
+            status,
+            patched: Value::Null,
+            message,
+        });
     }
-    if let Some(pre) = &rule.rule.preconditions {
-        match conditions::evaluate(pre, ctx) {
-            Err(e) => {
-                return Some(Step::error(format!(
-                    "failed to evaluate preconditions: {e}"
-                )))
-            }
-            Ok((false, msg)) => {
-                return Some(Step {
-                    status: RuleStatus::Skip,
-                    patched: Value::Null,
-                    message: conditions::join_non_empty(
-                        &["preconditions not met".into(), msg],
-                        "; ",
-                    ),
-                })
-            }
-            Ok((true, _)) => {}
-        }
-    }
-    let named: Vec<&PolicyException> = exceptions
-        .iter()
-        .filter(|e| e.names(&policy.info.key, &rule.name))
-        .collect();
-    if !named.is_empty() {
-        let keys = matched_exception_keys(&named, request, resource, ctx);
-        if !keys.is_empty() {
-            return Some(Step {
-                status: RuleStatus::Skip,
-                patched: Value::Null,
-                message: format!(
-                    "rule is skipped due to policy exceptions{}",
-                    keys.join(", ")
-                ),
-            });
-        }
+    if let Some(message) = exception_skip_message(exceptions, policy, rule, request, resource, ctx)
+    {
+        return Some(Step {
+            status: RuleStatus::Skip,
+            patched: Value::Null,
+            message,
+        });
     }
     // mutate.targets (mutate existing) has no result at admission.
     if block
@@ -302,11 +284,11 @@ fn mutate_elements(
         ctx.set(&format!("element{nesting}"), element.clone());
         ctx.set("elementIndex", Value::from(index));
         ctx.set(&format!("elementIndex{nesting}"), Value::from(index));
-        let entries: Vec<Value> = match fe.get("context") {
-            Some(Value::Array(a)) => a.clone(),
-            _ => Vec::new(),
+        let entries: &[Value] = match fe.get("context") {
+            Some(Value::Array(a)) => a,
+            _ => &[],
         };
-        if let Err(e) = load_context(policy, rule, &entries, false, ctx) {
+        if let Err(e) = load_context(policy, rule, entries, false, ctx) {
             ctx.restore();
             return Step::error(format!(
                 "failed to load to mutate.foreach[{index}].context: {e}"
