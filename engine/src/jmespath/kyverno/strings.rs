@@ -182,46 +182,11 @@ pub(crate) fn split<'a>(it: &Interp<'_, '_>, _: &'a FunctionCall, a: Args<'a>) -
     Ok(Val::list(parts.into_iter().map(Val::string).collect()))
 }
 
-/// Full-string wildcard match (`*` any run of code points, `?` exactly
-/// one), like IGLOU-EU/go-wildcard v1.0.3 but without its exponential
-/// backtracking.
-pub(crate) fn wildcard_match(pattern: &str, s: &str) -> bool {
-    if pattern.is_empty() {
-        return s.is_empty();
-    }
-    let p: Vec<char> = pattern.chars().collect();
-    let t: Vec<char> = s.chars().collect();
-    let (mut pi, mut ti) = (0usize, 0usize);
-    let mut star: Option<(usize, usize)> = None;
-    while ti < t.len() {
-        match p.get(pi) {
-            Some('*') => {
-                star = Some((pi, ti));
-                pi += 1;
-            }
-            Some(&c) if c == '?' || t.get(ti) == Some(&c) => {
-                pi += 1;
-                ti += 1;
-            }
-            _ => match star {
-                Some((sp, st)) => {
-                    pi = sp + 1;
-                    ti = st + 1;
-                    star = Some((sp, st + 1));
-                }
-                None => return false,
-            },
-        }
-    }
-    p.get(pi..)
-        .map(|rest| rest.iter().all(|&c| c == '*'))
-        .unwrap_or(true)
-}
 
 pub(crate) fn pattern_match<'a>(_: &Interp<'_, '_>, _: &'a FunctionCall, a: Args<'a>) -> R<'a> {
     let pattern = a.str(0)?;
     let s = iface_to_string(a.val(1)?).ok_or_else(|| arg_type_err(a.name, 2, "String or Real"))?;
-    Ok(Val::Bool(wildcard_match(pattern, &s)))
+    Ok(Val::Bool(crate::wildcard::matches(pattern, &s)))
 }
 
 pub(crate) fn to_boolean<'a>(_: &Interp<'_, '_>, _: &'a FunctionCall, a: Args<'a>) -> R<'a> {
