@@ -119,3 +119,55 @@ fn apply_with_exception_file_skips_the_exempt_pod() {
     );
     assert!(!stdout.contains("tools/Pod/tool"), "{stdout}");
 }
+
+#[test]
+/// Without the file the CLI ignores user criteria and the rule would fail the Pod.
+fn userinfo_file_feeds_subject_matching() {
+    let policy = r#"apiVersion: kyverno.io/v1
+kind: ClusterPolicy
+metadata: {name: admins-only}
+spec:
+  rules:
+  - name: block-non-admins
+    match:
+      any:
+      - resources: {kinds: [Pod]}
+        subjects: [{kind: User, name: dev}]
+    validate:
+      message: "dev may not create pods"
+      deny: {}
+"#;
+    let dir = suite(
+        "userinfo",
+        &[
+            ("policy.yaml", policy),
+            ("resources.yaml", RESOURCES),
+            (
+                "user.yaml",
+                "apiVersion: cli.kyverno.io/v1alpha1\nkind: UserInfo\nmetadata: {name: u}\nuserInfo: {username: ops}\n",
+            ),
+            (
+                "kyverno-test.yaml",
+                r#"apiVersion: cli.kyverno.io/v1alpha1
+kind: Test
+metadata: {name: t}
+policies: [policy.yaml]
+resources: [resources.yaml]
+userinfo: user.yaml
+results:
+- {policy: admins-only, rule: block-non-admins, resources: [app], result: skip}
+"#,
+            ),
+        ],
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_verno"))
+        .args(["test", "--strict"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("Test Summary: 1 tests passed and 0 tests failed"),
+        "{stdout}"
+    );
+}
