@@ -16,6 +16,7 @@
 //! ```
 pub mod admission;
 pub mod anchor;
+pub mod api;
 pub mod autogen;
 pub mod compile;
 pub mod conditions;
