@@ -82,7 +82,8 @@ impl ApiError {
     }
 
     /// Every field as JSON (`kind`, `message`, `detail`, `policy`, `rule`,
-    /// `field`, `file`, `line`, `column`, `argument`), absent ones `null`:
+    /// `field`, `file`, `line`, `column`, `expressionColumn`, `argument`),
+    /// absent ones `null`:
     /// what a binding attaches to its exception.
     pub fn to_value(&self) -> Value {
         let loc = self.location();
@@ -98,6 +99,7 @@ impl ApiError {
             "file": s(|l| &l.file),
             "line": n(|l| l.line),
             "column": n(|l| l.column),
+            "expressionColumn": n(|l| l.expression_column),
             "argument": match self { ApiError::Input { what, .. } => Some(what.clone()), _ => None },
         })
     }

@@ -186,6 +186,7 @@ fn compile_rule(policy: &str, rule: Rule, line: Option<usize>) -> Result<Compile
         field: Some(field.to_string()),
         ..Default::default()
     };
+    crate::variables::check_rule_expressions(&rule, &loc)?;
     let body = if let Some(v) = &rule.validate {
         let vb = if v.manifests.is_some() {
             ValidateBody::Unsupported("validate.manifests")
@@ -304,12 +305,13 @@ impl CompiledPolicy {
                 })
                 .collect()
         };
-        let pod_controller_rules = typed(&autogen.pod_controller_rules)?;
-        let cronjob_rules = typed(&autogen.cronjob_rules)?;
+        // The written rules first: their errors name the rule the user wrote.
         let compiled_rules = rules
             .into_iter()
             .map(|r| compile_rule(&name, r, line))
             .collect::<Result<Vec<_>, _>>()?;
+        let pod_controller_rules = typed(&autogen.pod_controller_rules)?;
+        let cronjob_rules = typed(&autogen.cronjob_rules)?;
         Ok(CompiledPolicy {
             info: Arc::new(PolicyInfo {
                 key,

@@ -13,6 +13,9 @@ pub struct Location {
     pub rule: Option<String>,
     /// Dotted field path inside the policy or rule (`validate.pattern`).
     pub field: Option<String>,
+    /// 1-based column inside a JMESPath expression of that field (the
+    /// expression, not the file: `{{ }}` strings may span lines).
+    pub expression_column: Option<usize>,
 }
 
 impl fmt::Display for Location {
@@ -38,6 +41,9 @@ impl fmt::Display for Location {
         }
         if let Some(x) = &self.field {
             parts.push(format!("field {x}"));
+        }
+        if let Some(c) = self.expression_column {
+            parts.push(format!("expression column {c}"));
         }
         write!(f, "{}", parts.join(", "))
     }

@@ -422,6 +422,107 @@ fn substitute_at(v: &Value, ctx: &Context<'_>, path: &str, depth: usize) -> Resu
     }
 }
 
+/// Every `{{ }}` expression of a string, as the substitution would query
+/// it. Escaped `\{{` is skipped.
+fn queries(s: &str) -> Vec<&str> {
+    variables_regex()
+        .captures_iter(s)
+        .filter_map(|c| c.get(2))
+        .map(|m| {
+            let q = m
+                .as_str()
+                .trim_start_matches("{{")
+                .trim_end_matches("}}")
+                .trim();
+            q.strip_prefix('-').map_or(q, str::trim)
+        })
+        .collect()
+}
+
+/// The load-time check Kyverno's policy validation makes
+/// (`hasInvalidVariables`, `validateJMESPath` of context entries): every
+/// `{{ }}` of a rule and every context `jmesPath` without variables must
+/// parse. Errors name the field and the 1-based column in the expression.
+pub(crate) fn check_rule_expressions(
+    rule: &crate::policy::Rule,
+    loc: &dyn Fn(&str) -> crate::error::Location,
+) -> Result<(), crate::error::LoadError> {
+    let fail = |field: &str, expr: &str, e: jmespath::JmespathError| {
+        let offset = match &e {
+            jmespath::JmespathError::Syntax { offset, .. } => *offset,
+            _ => 0,
+        };
+        let column = expr.get(..offset).map_or(offset, |p| p.chars().count()) + 1;
+        let mut location = loc(field);
+        location.expression_column = Some(column);
+        crate::error::LoadError::Invalid {
+            location: Box::new(location),
+            message: format!("invalid JMESPath expression {expr:?}: {e}"),
+        }
+    };
+    let sections: [(&str, Option<Value>); 6] = [
+        ("context", Some(Value::Array(rule.context.clone()))),
+        ("preconditions", rule.preconditions.clone()),
+        (
+            "validate",
+            rule.validate
+                .as_ref()
+                .and_then(|v| serde_json::to_value(v).ok()),
+        ),
+        ("mutate", rule.mutate.clone()),
+        ("generate", rule.generate.clone()),
+        ("verifyImages", rule.verify_images.clone()),
+    ];
+    for (name, section) in sections {
+        let Some(section) = section else { continue };
+        let mut stack = vec![(name.to_string(), &section, 0usize)];
+        while let Some((field, v, depth)) = stack.pop() {
+            if depth > 256 {
+                continue;
+            }
+            let check = |field: &str, s: &str| -> Result<(), crate::error::LoadError> {
+                for q in queries(s) {
+                    if let Err(e) = jmespath::compile(q) {
+                        return Err(fail(field, q, e));
+                    }
+                }
+                Ok(())
+            };
+            match v {
+                Value::String(s) => check(&field, s)?,
+                Value::Array(a) => {
+                    for (i, e) in a.iter().enumerate() {
+                        stack.push((format!("{field}[{i}]"), e, depth + 1));
+                    }
+                }
+                Value::Object(m) => {
+                    for (k, e) in m {
+                        let child = format!("{field}.{k}");
+                        check(&child, k)?;
+                        // Attestation conditions are dynamic (Kyverno skips them).
+                        if name == "verifyImages" && k == "attestations" {
+                            continue;
+                        }
+                        // Context entries' own jmesPath fields are bare expressions.
+                        if k == "jmesPath" && name == "context" {
+                            if let Some(q) =
+                                e.as_str().filter(|q| !q.is_empty() && !q.contains("{{"))
+                            {
+                                if let Err(err) = jmespath::compile(q) {
+                                    return Err(fail(&child, q, err));
+                                }
+                            }
+                        }
+                        stack.push((child, e, depth + 1));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -88,3 +88,50 @@ fn huge_array_resource_and_hostile_wildcard_evaluate() {
     let eval = set.evaluate(&verno::Request::create(&pod), &verno::NoHost);
     assert_eq!(eval.policies[0].rules[0].status, verno::RuleStatus::Fail);
 }
+
+fn rule_with(validate: &str) -> String {
+    format!("{HEADER}spec:\n  rules:\n  - name: r1\n    match: {{any: [{{resources: {{kinds: [Pod]}}}}]}}\n{validate}")
+}
+
+#[test]
+fn expression_syntax_error_is_a_load_error_with_field_and_column() {
+    let text = rule_with(
+        "    validate:\n      message: \"team {{ request.object.metadata.labels.[team }} is unknown\"\n      deny: {}\n",
+    );
+    let err = PolicySet::from_yaml(&text).unwrap_err();
+    let loc = err.location();
+    assert_eq!(loc.policy.as_deref(), Some("p"), "{err}");
+    assert_eq!(loc.rule.as_deref(), Some("r1"), "{err}");
+    assert_eq!(loc.field.as_deref(), Some("validate.message"), "{err}");
+    // `[team` opens a multi-select that never closes: the error is one past the end.
+    assert_eq!(loc.expression_column, Some(37), "{err}");
+    assert!(err.to_string().contains("SyntaxError"), "{err}");
+}
+
+#[test]
+fn expression_syntax_error_in_a_pattern_and_in_a_context_jmespath() {
+    let text = rule_with(
+        "    validate:\n      pattern:\n        metadata:\n          labels:\n            app: \"{{ a.. }}\"\n",
+    );
+    let err = PolicySet::from_yaml(&text).unwrap_err();
+    assert_eq!(
+        err.location().field.as_deref(),
+        Some("validate.pattern.metadata.labels.app")
+    );
+    let text = format!(
+        "{HEADER}spec:\n  rules:\n  - name: r1\n    match: {{any: [{{resources: {{kinds: [Pod]}}}}]}}\n    context:\n    - name: x\n      variable:\n        jmesPath: \"foo[\"\n    validate:\n      deny: {{}}\n"
+    );
+    let err = PolicySet::from_yaml(&text).unwrap_err();
+    assert_eq!(
+        err.location().field.as_deref(),
+        Some("context[0].variable.jmesPath")
+    );
+}
+
+#[test]
+fn escaped_braces_are_not_expressions() {
+    let text = rule_with(
+        "    validate:\n      message: \"literal \\\\{{ not an [expression }}\"\n      deny: {}\n",
+    );
+    PolicySet::from_yaml(&text).unwrap();
+}
