@@ -212,6 +212,43 @@ impl verno::Host for ValuesHost<'_> {
         }
         (!out.is_empty()).then_some(out)
     }
+    fn get_resource(
+        &self,
+        r: &verno::host::ResourceRef<'_>,
+    ) -> Result<Option<Value>, verno::host::HostError> {
+        Ok(self
+            .values
+            .clone_sources
+            .iter()
+            .find(|s| {
+                let m = ResourceMeta::of(s);
+                m.kind == r.kind
+                    && m.name == r.name
+                    && m.namespace == r.namespace
+                    && (r.api_version.is_empty() || m.api_version == r.api_version)
+            })
+            .cloned())
+    }
+    fn list_resources(
+        &self,
+        api_version: &str,
+        kind: &str,
+        namespace: &str,
+        _selector: Option<&Value>,
+    ) -> Result<Vec<Value>, verno::host::HostError> {
+        Ok(self
+            .values
+            .clone_sources
+            .iter()
+            .filter(|s| {
+                let m = ResourceMeta::of(s);
+                m.kind == kind
+                    && m.namespace == namespace
+                    && (api_version.is_empty() || m.api_version == api_version)
+            })
+            .cloned()
+            .collect())
+    }
     fn now(&self) -> Result<verno::host::Timestamp, verno::host::HostError> {
         crate::system::now()
     }
@@ -368,7 +405,15 @@ fn run_test(t: &TestFile, base: &Path, opts: &TestOptions) -> Result<Vec<Row>, S
     if let Some(f) = t.unsupported.first() {
         return Err(format!("unsupported: {f}"));
     }
-    let values = load_values(t, base)?;
+    let mut values = load_values(t, base)?;
+    for r in &t.results {
+        if let Some(f) = &r.clone_source_resource {
+            let docs = fixtures::read_documents(&fixtures::resolve(base, f))?;
+            values
+                .clone_sources
+                .extend(docs.into_iter().map(|(d, _)| d).filter(Value::is_object));
+        }
+    }
     let mut set = load_policies(t, base)?;
     for e in &t.exceptions {
         let path = fixtures::resolve(base, e);

@@ -209,6 +209,9 @@ pub struct Values {
     pub rule_values: Vec<(String, String, Map<String, Value>)>,
     /// namespace name → labels.
     pub namespace_labels: Vec<(String, std::collections::BTreeMap<String, String>)>,
+    /// Resources of the results' `cloneSourceResource` files: the cluster
+    /// generate `clone`/`cloneList` rules read from.
+    pub clone_sources: Vec<Value>,
 }
 
 fn label_map(v: Option<&Value>) -> std::collections::BTreeMap<String, String> {

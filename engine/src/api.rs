@@ -569,7 +569,8 @@ fn type_str(t: RuleType) -> &'static str {
 }
 
 /// One row per rule response: `{policy, rule, type, result, message, path,
-/// enforced}` (+ `generated` for generate rules). `policy` is `ns/name` for
+/// enforced}` (+ `generated`, `synchronize`, `orphanDownstreamOnPolicyDelete`
+/// for generate rules). `policy` is `ns/name` for
 /// a namespaced Policy.
 fn results(responses: &[PolicyResponse]) -> Value {
     let mut out = Vec::new();
@@ -586,6 +587,11 @@ fn results(responses: &[PolicyResponse]) -> Value {
             });
             if r.rule_type == RuleType::Generation {
                 row["generated"] = json!(r.generated);
+                if let Some(o) = r.generate_options {
+                    row["synchronize"] = json!(o.synchronize);
+                    row["orphanDownstreamOnPolicyDelete"] =
+                        json!(o.orphan_downstream_on_policy_delete);
+                }
             }
             out.push(row);
         }

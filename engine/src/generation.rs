@@ -1,18 +1,17 @@
 //! generate rules: the engine response (`pkg/engine/background.go`
-//! `filterRule`) and the resources a `data` rule creates
-//! (`pkg/background/generate`). `clone`/`cloneList` need the source from the
-//! cluster, which the engine never reads: those rules report an error until
-//! a host callback serves clone sources.
+//! `filterRule`) and the resources a rule creates (`pkg/background/generate`):
+//! `data` from the rule itself, `clone`/`cloneList` from sources the host
+//! reads from the cluster ([`Host::get_resource`], [`Host::list_resources`]).
 
 use serde_json::{Map, Value};
 
 use crate::compile::{CompiledPolicy, RuleBody};
 use crate::engine::{new_context, rule_prelude};
-use crate::host::Host;
+use crate::host::{Host, ResourceRef};
 use crate::matching::MatchContext;
 use crate::policy::PolicyKind;
 use crate::resource::{Request, ResourceMeta};
-use crate::response::{PolicyResponse, RuleResponse, RuleStatus, RuleType};
+use crate::response::{GenerateOptions, PolicyResponse, RuleResponse, RuleStatus, RuleType};
 use crate::variables::substitute_all;
 
 /// The generate rules of one policy on the request's resource.
@@ -68,16 +67,28 @@ pub(crate) fn generate_policy(
                 Ok(b) => b,
                 Err(e) => return err(format!("variable substitution failed: {e}")),
             };
-            let mut generated = Vec::new();
-            if let Some(data) = block.get("data").filter(|d| !d.is_null()) {
-                generated.push(data_resource(&block, data, policy, &rule.name, resource));
-            } else if block.get("foreach").is_some() {
+            let generated = if let Some(data) = block.get("data").filter(|d| !d.is_null()) {
+                vec![data_resource(&block, data, policy, &rule.name, resource)]
+            } else if block.get("foreach").is_some_and(|f| !f.is_null()) {
                 return err("unsupported: generate.foreach".into());
             } else {
-                return err("unsupported: generate.clone".into());
-            }
+                match cloned_resources(&block, policy, &rule.name, resource, host) {
+                    Ok(g) => g,
+                    Err(m) => return err(m),
+                }
+            };
             let mut r = RuleResponse::new(&rule.name, RuleType::Generation, RuleStatus::Pass, "");
             r.generated = generated;
+            r.generate_options = Some(GenerateOptions {
+                synchronize: block
+                    .get("synchronize")
+                    .and_then(Value::as_bool)
+                    .unwrap_or(false),
+                orphan_downstream_on_policy_delete: block
+                    .get("orphanDownstreamOnPolicyDelete")
+                    .and_then(Value::as_bool)
+                    .unwrap_or(false),
+            });
             r
         })();
         ctx.restore();
@@ -85,6 +96,215 @@ pub(crate) fn generate_policy(
         out.enforced.push(false);
     }
     out
+}
+
+fn str_at<'v>(v: &'v Value, pointer: &str) -> &'v str {
+    v.pointer(pointer).and_then(Value::as_str).unwrap_or("")
+}
+
+/// `manageClone` / `manageCloneList`: the copies of the sources, under the
+/// target's name and namespace. Self-clones are skipped; a missing `clone`
+/// source is Kyverno's error.
+fn cloned_resources(
+    block: &Value,
+    policy: &CompiledPolicy,
+    rule: &str,
+    trigger: &Value,
+    host: &dyn Host,
+) -> Result<Vec<Value>, String> {
+    let target_api = str_at(block, "/apiVersion");
+    let target_kind = str_at(block, "/kind");
+    let target_ns = str_at(block, "/namespace");
+    let target_name = str_at(block, "/name");
+    let clone_name = str_at(block, "/clone/name");
+    if !clone_name.is_empty() {
+        let clone_ns = str_at(block, "/clone/namespace");
+        if clone_ns == target_ns && clone_name == target_name {
+            return Ok(Vec::new());
+        }
+        let source = ResourceRef {
+            api_version: target_api,
+            kind: target_kind,
+            namespace: clone_ns,
+            name: clone_name,
+        };
+        let target = format!("{target_api}/{target_kind}/{target_ns}/{target_name}");
+        return match host.get_resource(&source) {
+            Ok(Some(src)) => Ok(vec![clone_of(
+                src,
+                (target_api, target_kind, target_ns, target_name),
+                policy,
+                rule,
+                trigger,
+            )]),
+            Ok(None) => Err(format!(
+                "source resource {target} not found: {target_kind} {clone_ns}/{clone_name} not found"
+            )),
+            Err(e) => Err(format!("source resource {target} not found: {e}")),
+        };
+    }
+    let Some(kinds) = block
+        .pointer("/cloneList/kinds")
+        .and_then(Value::as_array)
+        .filter(|k| !k.is_empty())
+    else {
+        return Err("generate rule has none of data, clone, cloneList".into());
+    };
+    let source_ns = str_at(block, "/cloneList/namespace");
+    let selector_value = block
+        .pointer("/cloneList/selector")
+        .filter(|s| !s.is_null());
+    let selector: Option<crate::policy::LabelSelector> = match selector_value {
+        Some(s) => Some(
+            serde_json::from_value(s.clone())
+                .map_err(|e| format!("invalid cloneList.selector: {e}"))?,
+        ),
+        None => None,
+    };
+    let mut out = Vec::new();
+    for kind in kinds.iter().filter_map(Value::as_str) {
+        // `GetKindFromGVK`: `v1/Secret`, `apps/v1/Deployment` or a bare kind.
+        let (api, kind) = match kind.rsplit_once('/') {
+            Some((api, k)) => (api, k),
+            None => ("", kind),
+        };
+        let sources = host
+            .list_resources(api, kind, source_ns, selector_value)
+            .map_err(|e| {
+                format!(
+                    "failed to list source resource for cloneList {api} {kind}/{source_ns}. {e}"
+                )
+            })?;
+        for src in sources {
+            let meta = ResourceMeta::of(&src);
+            if meta.kind != kind || meta.namespace != source_ns {
+                continue;
+            }
+            if let Some(sel) = &selector {
+                let labels = meta
+                    .labels
+                    .map(|l| {
+                        l.iter()
+                            .filter_map(|(k, v)| Some((k.as_str(), v.as_str()?)))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                if !crate::matching::selector_matches(sel, &labels).unwrap_or(false) {
+                    continue;
+                }
+            }
+            if meta.namespace == target_ns {
+                continue; // self-clone
+            }
+            let (api, name) = (meta.api_version.to_string(), meta.name.to_string());
+            let kind = meta.kind.to_string();
+            out.push(clone_of(
+                src,
+                (&api, &kind, target_ns, &name),
+                policy,
+                rule,
+                trigger,
+            ));
+        }
+    }
+    Ok(out)
+}
+
+/// A source copied as Kyverno copies it: tagged as a clone source, labelled
+/// with where it came from, cluster bookkeeping removed, owner references
+/// dropped across namespaces, renamed to the target, then labelled as
+/// managed by the policy.
+fn clone_of(
+    source: Value,
+    (api, kind, ns, name): (&str, &str, &str, &str),
+    policy: &CompiledPolicy,
+    rule: &str,
+    trigger: &Value,
+) -> Value {
+    let mut obj = match source {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    };
+    let src_api = obj
+        .get("apiVersion")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    let (group, version) = match src_api.rsplit_once('/') {
+        Some((g, v)) => (g.to_string(), v.to_string()),
+        None => (String::new(), src_api.clone()),
+    };
+    let src_kind = obj
+        .get("kind")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    let meta = obj
+        .entry("metadata")
+        .or_insert_with(|| Value::Object(Map::new()));
+    if !meta.is_object() {
+        *meta = Value::Object(Map::new());
+    }
+    if let Value::Object(m) = meta {
+        let src_ns = m
+            .get("namespace")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
+        let src_uid = m
+            .get("uid")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
+        let labels = m
+            .entry("labels")
+            .or_insert_with(|| Value::Object(Map::new()));
+        if !labels.is_object() {
+            *labels = Value::Object(Map::new());
+        }
+        if let Value::Object(l) = labels {
+            for (k, v) in [
+                ("generate.kyverno.io/clone-source", ""),
+                ("generate.kyverno.io/source-group", group.as_str()),
+                ("generate.kyverno.io/source-version", version.as_str()),
+                ("generate.kyverno.io/source-kind", src_kind.as_str()),
+                ("generate.kyverno.io/source-namespace", src_ns.as_str()),
+                ("generate.kyverno.io/source-uid", src_uid.as_str()),
+            ] {
+                l.insert(k.into(), Value::String(v.into()));
+            }
+        }
+        if src_ns != ns {
+            m.remove("ownerReferences");
+        }
+        for k in [
+            "uid",
+            "selfLink",
+            "creationTimestamp",
+            "managedFields",
+            "resourceVersion",
+        ] {
+            m.remove(k);
+        }
+        m.insert("name".into(), Value::String(name.into()));
+        if ns.is_empty() {
+            m.remove("namespace");
+        } else {
+            m.insert("namespace".into(), Value::String(ns.into()));
+        }
+    }
+    if obj
+        .get("kind")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .is_empty()
+    {
+        obj.insert("kind".into(), Value::String(kind.into()));
+    }
+    obj.insert("apiVersion".into(), Value::String(api.into()));
+    let mut v = Value::Object(obj);
+    manage_labels(&mut v, policy, rule, trigger);
+    v
 }
 
 /// The resource a `data` rule creates: the data with the rule's apiVersion,
@@ -121,40 +341,49 @@ fn data_resource(
         if !ns.is_empty() {
             m.insert("namespace".into(), Value::String(ns));
         }
-        let labels = m
-            .entry("labels")
-            .or_insert_with(|| Value::Object(Map::new()));
-        if !labels.is_object() {
-            *labels = Value::Object(Map::new());
-        }
-        if let Value::Object(l) = labels {
-            let t = ResourceMeta::of(trigger);
-            let api = trigger
-                .get("apiVersion")
-                .and_then(Value::as_str)
-                .unwrap_or("");
-            let (group, version) = api.rsplit_once('/').unwrap_or(("", api));
-            let uid = trigger
-                .pointer("/metadata/uid")
-                .and_then(Value::as_str)
-                .unwrap_or("");
-            for (k, v) in [
-                ("app.kubernetes.io/managed-by", "kyverno"),
-                ("generate.kyverno.io/policy-name", policy.info.name.as_str()),
-                (
-                    "generate.kyverno.io/policy-namespace",
-                    policy.info.namespace.as_deref().unwrap_or(""),
-                ),
-                ("generate.kyverno.io/rule-name", rule),
-                ("generate.kyverno.io/trigger-group", group),
-                ("generate.kyverno.io/trigger-version", version),
-                ("generate.kyverno.io/trigger-kind", t.kind),
-                ("generate.kyverno.io/trigger-namespace", t.namespace),
-                ("generate.kyverno.io/trigger-uid", uid),
-            ] {
-                l.insert(k.into(), Value::String(v.into()));
-            }
+    }
+    let mut v = Value::Object(obj);
+    manage_labels(&mut v, policy, rule, trigger);
+    v
+}
+
+/// `ManageLabels`: what Kyverno labels every generated resource with.
+fn manage_labels(v: &mut Value, policy: &CompiledPolicy, rule: &str, trigger: &Value) {
+    let Some(m) = v.get_mut("metadata").and_then(Value::as_object_mut) else {
+        return;
+    };
+    let labels = m
+        .entry("labels")
+        .or_insert_with(|| Value::Object(Map::new()));
+    if !labels.is_object() {
+        *labels = Value::Object(Map::new());
+    }
+    if let Value::Object(l) = labels {
+        let t = ResourceMeta::of(trigger);
+        let api = trigger
+            .get("apiVersion")
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        let (group, version) = api.rsplit_once('/').unwrap_or(("", api));
+        let uid = trigger
+            .pointer("/metadata/uid")
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        for (k, v) in [
+            ("app.kubernetes.io/managed-by", "kyverno"),
+            ("generate.kyverno.io/policy-name", policy.info.name.as_str()),
+            (
+                "generate.kyverno.io/policy-namespace",
+                policy.info.namespace.as_deref().unwrap_or(""),
+            ),
+            ("generate.kyverno.io/rule-name", rule),
+            ("generate.kyverno.io/trigger-group", group),
+            ("generate.kyverno.io/trigger-version", version),
+            ("generate.kyverno.io/trigger-kind", t.kind),
+            ("generate.kyverno.io/trigger-namespace", t.namespace),
+            ("generate.kyverno.io/trigger-uid", uid),
+        ] {
+            l.insert(k.into(), Value::String(v.into()));
         }
     }
-    Value::Object(obj)
 }

@@ -38,6 +38,16 @@ pub struct ContextRequest<'a> {
     pub entry: &'a Value,
 }
 
+/// A resource the engine asks the host for (a generate `clone` source).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ResourceRef<'a> {
+    pub api_version: &'a str,
+    pub kind: &'a str,
+    /// Empty for cluster-scoped resources.
+    pub namespace: &'a str,
+    pub name: &'a str,
+}
+
 /// What the engine asks of its embedder. Every method has a default that
 /// declines, so `NoHost` (and most tests) implement nothing.
 ///
@@ -67,6 +77,26 @@ pub trait Host: Send + Sync {
     /// offline): references to it then fail with `Unknown key`.
     fn context_entry(&self, _request: &ContextRequest<'_>) -> Result<Option<Value>, HostError> {
         Ok(None)
+    }
+
+    /// Read one resource from the cluster (the source of a generate `clone`
+    /// rule). `Ok(None)`: it does not exist.
+    fn get_resource(&self, _resource: &ResourceRef<'_>) -> Result<Option<Value>, HostError> {
+        Ok(None)
+    }
+
+    /// List resources of a kind in a namespace (the sources of a generate
+    /// `cloneList` rule), filtered by the rule's label `selector` when given
+    /// (a Kubernetes LabelSelector; hosts may apply it or return everything:
+    /// the engine applies it again).
+    fn list_resources(
+        &self,
+        _api_version: &str,
+        _kind: &str,
+        _namespace: &str,
+        _selector: Option<&Value>,
+    ) -> Result<Vec<Value>, HostError> {
+        Ok(Vec::new())
     }
 
     /// Values to add to the context before a rule runs (what `kyverno test`

@@ -53,6 +53,21 @@ pub struct RuleResponse {
     /// from the host).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub generated: Vec<serde_json::Value>,
+    /// For generate rules: how the controller keeps what it generated.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub generate_options: Option<GenerateOptions>,
+}
+
+/// The controller behaviour a generate rule asks for, carried with the
+/// generated resources (the engine itself creates nothing).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GenerateOptions {
+    /// `synchronize`: keep the downstream resource in sync with the rule.
+    pub synchronize: bool,
+    /// `orphanDownstreamOnPolicyDelete`: keep downstream resources when the
+    /// policy or rule is deleted.
+    pub orphan_downstream_on_policy_delete: bool,
 }
 
 impl RuleResponse {
@@ -69,6 +84,7 @@ impl RuleResponse {
             message: message.into(),
             path: None,
             generated: Vec::new(),
+            generate_options: None,
         }
     }
 }
