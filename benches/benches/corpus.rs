@@ -29,6 +29,18 @@ fn evaluate_all(w: &verno_benches::Workload) -> usize {
         .sum()
 }
 
+/// The mutate phase alone: every policy with mutate rules, on every resource
+/// (most resources match none; those that do are patched and diffed).
+fn mutate_all(w: &verno_benches::Workload) -> usize {
+    w.resources
+        .iter()
+        .map(|r| {
+            let m = w.set.mutate(&Request::create(r), &NoHost);
+            usize::from(m.patched.is_some())
+        })
+        .sum()
+}
+
 fn bench(c: &mut Criterion) {
     let w = workload();
     let mut g = c.benchmark_group("corpus");
@@ -37,6 +49,9 @@ fn bench(c: &mut Criterion) {
     });
     g.bench_function("evaluate_policy_set", |b| {
         b.iter(|| black_box(evaluate_all(black_box(&w))))
+    });
+    g.bench_function("mutate_policy_set", |b| {
+        b.iter(|| black_box(mutate_all(black_box(&w))))
     });
     g.finish();
 }
@@ -68,13 +83,25 @@ fn ratio() {
         },
         51,
     );
+    let mutate = median_time(
+        || {
+            black_box(mutate_all(&w));
+        },
+        51,
+    );
+    let floor = parse.as_secs_f64().max(1e-12);
     println!(
-        "corpus: {} policies x {} resources: evaluate {:?}, parse floor {:?}, ratio evaluate/parse = {:.2}",
+        "corpus: {} policies ({} with mutate rules) x {} resources ({} patched): parse floor {:?}; \
+         evaluate {:?}, ratio evaluate/parse = {:.2}; mutate {:?}, ratio mutate/parse = {:.2}",
         w.set.policies.len(),
+        w.set.policies.iter().filter(|p| p.has_mutate()).count(),
         w.resources.len(),
-        eval,
+        mutate_all(&w),
         parse,
-        eval.as_secs_f64() / parse.as_secs_f64().max(1e-12)
+        eval,
+        eval.as_secs_f64() / floor,
+        mutate,
+        mutate.as_secs_f64() / floor,
     );
 }
 

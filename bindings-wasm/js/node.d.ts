@@ -1,0 +1,2 @@
+export * from "./verno_wasm";
+export * from "./errors";
