@@ -41,7 +41,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         std::hint::black_box(engine.validate(&object, &opts, &NoHost)?);
     }
     let object_ns = per_call_ns(n, || {
-        std::hint::black_box(engine.validate(std::hint::black_box(&object), &opts, &NoHost).ok());
+        std::hint::black_box(
+            engine
+                .validate(std::hint::black_box(&object), &opts, &NoHost)
+                .ok(),
+        );
     });
     let text_ns = per_call_ns(n, || {
         let r = parse_resource(std::hint::black_box(text))
