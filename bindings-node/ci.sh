@@ -54,5 +54,8 @@ done
 echo "== cargo clippy"
 cargo clippy --all-targets -- -D warnings
 
+echo "== cargo test (Rust unit tests)"
+cargo test --release --lib
+
 echo "== node --test"
 node --test test/

@@ -12,23 +12,27 @@ export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-was
 /** A compiled policy set. Construct through `lib.js`'s `Engine`. */
 export declare class NativeEngine {
   /**
-   * Compile policies from YAML/JSON text (string or UTF-8 bytes), one
-   * policy object, or an array of them.
+   * Compile policies from the user's YAML/JSON text (string or UTF-8
+   * bytes; `json` false) or from `JSON.stringify` of a policy object or
+   * an array of them (`json` true).
    */
-  constructor(policies: string | Uint8Array | object | object[])
-  /** `[{name, namespace, kind, rules: [{name, type}]}]`. */
-  policies(): unknown
-  /** Validate rules only: `{allowed, message, results}`. */
-  validate(resource: unknown, options?: object | null, host?: object | null): unknown
-  /** Mutate rules only: `{resource, patched, patch, results}`. */
-  mutate(resource: unknown, options?: object | null, host?: object | null): unknown
+  constructor(policies: string | Uint8Array, json: boolean)
+  /** `[{name, namespace, kind, rules: [{name, type}]}]` as JSON text. */
+  policies(): string
+  /** Validate rules only: `{allowed, message, results}` as JSON text. */
+  validate(resource: string | Uint8Array, json: boolean, options: string | null, host: object | null, bridge: Function): string
+  /** Mutate rules only: `{resource, patched, patch, results}` as JSON text. */
+  mutate(resource: string | Uint8Array, json: boolean, options: string | null, host: object | null, bridge: Function): string
   /**
    * Mutate, validate, generate: `{allowed, message, resource, patched,
-   * patch, results, generated}`.
+   * patch, results, generated}` as JSON text.
    */
-  evaluate(resource: unknown, options?: object | null, host?: object | null): unknown
-  /** Answer an AdmissionReview (object or text): the review with `response`. */
-  admit(review: unknown, options?: object | null, host?: object | null): unknown
-  /** Policy reports for an array of resources (objects or text). */
-  report(resources: unknown[], options?: object | null, host?: object | null): unknown
+  evaluate(resource: string | Uint8Array, json: boolean, options: string | null, host: object | null, bridge: Function): string
+  /** Answer an AdmissionReview: the review with `response`, as JSON text. */
+  admit(review: string | Uint8Array, json: boolean, options: string | null, host: object | null, bridge: Function): string
+  /**
+   * Policy reports for resources (each text, with `json[i]` telling
+   * whether it is `JSON.stringify` output), as JSON text.
+   */
+  report(resources: Array<string | Uint8Array>, json: boolean[], options: string | null, host: object | null, bridge: Function): string
 }

@@ -1,8 +1,9 @@
 'use strict'
 // The public API of the `verno` package: an `Engine` class and the error
-// classes, over the napi-rs addon that `index.js` (generated) loads. This file
-// only holds the host object and turns the addon's coded errors into classes;
-// all conversion and policy work happens in Rust.
+// classes, over the napi-rs addon that `index.js` (generated) loads. Objects
+// cross to the addon as JSON text (JSON.stringify here, serde_json there) and
+// results come back as JSON text (JSON.parse here): V8 does both far faster
+// than one N-API call per property. All policy work happens in Rust.
 
 const { NativeEngine } = require('./index.js')
 
@@ -60,6 +61,219 @@ function wrap(e) {
   const w = new C(e.message, e, 'cause' in e ? { cause: e.cause } : undefined)
   if (typeof e.stack === 'string') w.stack = e.stack.replace(/^Error/, w.name)
   return w
+}
+
+// ---- JS values -> JSON text ------------------------------------------------
+
+/** Deepest nesting accepted (the addon parses with the same limit). */
+const MAX_DEPTH = 256
+/** Most values one conversion visits: depth alone does not bound the work
+ * (`a = {x: s, y: s}` repeated 60 times is acyclic but has 2^60 paths). */
+const MAX_VALUES = 1 << 20
+
+// Thrown by the replacer; `locate` then finds what and where.
+const STOP = Symbol('verno: not JSON data')
+let budget = MAX_VALUES
+
+/**
+ * The `JSON.stringify` replacer: it sees every value (after `toJSON`, so Dates
+ * are already ISO strings) and stops on what JSON would silently drop or
+ * change. It only counts and checks types, to stay cheap; paths, cycles and
+ * depth are worked out by `locate` on the error path.
+ */
+function replacer(key, v) {
+  if (--budget < 0) throw STOP
+  switch (typeof v) {
+    case 'object':
+      // Typed arrays would become `{"0": ..}` (a Buffer's toJSON has already
+      // turned it into `{type, data}` by now: that one passes).
+      if (v !== null && ArrayBuffer.isView(v)) throw STOP
+      return v
+    case 'number':
+      if (v - v !== 0) throw STOP // NaN, Infinity
+      return v
+    case 'string':
+    case 'boolean':
+    case 'undefined':
+      return v
+    default: // function, symbol, bigint
+      throw STOP
+  }
+}
+
+/**
+ * `value` as JSON text, or an InputError naming `what` (the argument) and the
+ * path of the first value JSON cannot represent faithfully: functions,
+ * Symbols, BigInts, NaN/Infinity, typed arrays, cycles, nesting deeper than
+ * 256, more than 2^20 values, or a getter/toJSON that throws (kept as cause).
+ * `undefined` properties are dropped and `undefined` array items become null,
+ * as JSON.stringify does.
+ */
+function toJson(value, what) {
+  const saved = budget // re-entrancy: a getter may call the engine
+  budget = MAX_VALUES
+  let text
+  try {
+    text = JSON.stringify(value, replacer)
+  } catch (e) {
+    budget = saved
+    throw notJson(value, what, e === STOP ? undefined : e)
+  }
+  budget = saved
+  if (text === undefined) throw inputError(what, 'got undefined')
+  // Nesting deeper than 256 that did not exhaust V8's stack is refused by
+  // the addon's parser (an InputError without a path).
+  return text
+}
+
+function inputError(what, detail, cause) {
+  return new InputError(
+    `invalid ${what}: ${detail}`,
+    { code: 'VERNO_INPUT', kind: 'input', detail, argument: what },
+    cause === undefined ? undefined : { cause },
+  )
+}
+
+/** The InputError for a value JSON.stringify stopped on (`thrown`: what it
+ * threw, when that was not our replacer). */
+function notJson(value, what, thrown) {
+  const found = locate(value)
+  if (found !== null) {
+    // A getter that threw during stringify is the cause, not its re-run.
+    const cause = found.cause !== undefined && thrown !== undefined ? thrown : found.cause
+    return inputError(what, found.detail, cause)
+  }
+  if (thrown !== undefined) return inputError(what, `conversion to JSON threw: ${describeThrown(thrown)}`, thrown)
+  return inputError(what, 'the value changed while it was converted to JSON')
+}
+
+function describeThrown(e) {
+  try {
+    return String(e instanceof Error ? e.message : e)
+  } catch {
+    return '<unprintable>'
+  }
+}
+
+class Found {
+  constructor(message, path, cause) {
+    let p = ''
+    for (const seg of path) p += seg[0] === '[' || p === '' ? seg : '.' + seg
+    this.detail = p === '' ? message : `at ${p}: ${message}`
+    this.cause = cause
+  }
+}
+
+/**
+ * Walk `root` as JSON.stringify does and return the first problem as
+ * `{detail, cause}` (`at spec.containers[0].self: cyclic object ...`), or
+ * null. Only runs when the fast path failed, so reading properties again
+ * costs nothing on the common path.
+ */
+function locate(root) {
+  const ancestors = []
+  const path = []
+  let count = MAX_VALUES
+  const stop = (message, cause, keep) => {
+    throw new Found(message, keep === undefined ? path : path.slice(0, keep), cause)
+  }
+  const read = (fn, what) => {
+    try {
+      return fn()
+    } catch (e) {
+      return stop(`${what} threw: ${describeThrown(e)}`, e)
+    }
+  }
+  function visit(v, key) {
+    if (--count < 0) stop(`more than ${MAX_VALUES} values: too large (or a shared-reference explosion)`, undefined, 0)
+    if ((typeof v === 'object' && v !== null) || typeof v === 'bigint') {
+      const toJSON = read(() => v.toJSON, 'reading a property')
+      if (typeof toJSON === 'function') v = read(() => toJSON.call(v, key), 'toJSON')
+    }
+    switch (typeof v) {
+      case 'undefined':
+      case 'boolean':
+      case 'string':
+        return
+      case 'number':
+        if (!Number.isFinite(v)) stop(`${v} is not a JSON number`)
+        return
+      case 'function':
+        return stop('a function is not JSON data')
+      case 'symbol':
+        return stop('a Symbol is not JSON data')
+      case 'bigint':
+        return stop('a BigInt is not JSON data (convert it to a Number or a string)')
+    }
+    if (v === null) return
+    if (ancestors.length >= MAX_DEPTH) tooDeep(v)
+    if (ArrayBuffer.isView(v)) stop('binary data (Buffer, typed array) is not JSON data')
+    ancestors.push(v)
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) {
+        path.push(`[${i}]`)
+        visit(read(() => v[i], 'reading an element'), String(i))
+        path.pop()
+      }
+    } else {
+      for (const k of read(() => Object.keys(v), 'listing properties')) {
+        path.push(k)
+        visit(read(() => v[k], 'reading a property'), k)
+        path.pop()
+      }
+    }
+    ancestors.pop()
+  }
+  // At the depth limit: a cycle (cut at the first object that repeats, so
+  // the path shows the loop once) or plain deep nesting.
+  function tooDeep(v) {
+    const chain = [...ancestors, v]
+    for (let k = 1; k < chain.length; k++) {
+      for (let j = 0; j < k; j++) {
+        if (chain[j] === chain[k]) stop('cyclic object (it contains itself)', undefined, k)
+      }
+    }
+    stop(`nested deeper than ${MAX_DEPTH} levels`, undefined, 0)
+  }
+  try {
+    visit(root, '')
+  } catch (e) {
+    if (e instanceof Found) return e
+    // Our own recursion ran out of stack: report it as too deep.
+    if (e instanceof RangeError) return new Found(`nested too deeply to convert (${e.message})`, [])
+    throw e
+  }
+  return null
+}
+
+/** Is `v` text for the engine's YAML reader (a string, or bytes)? */
+function isText(v) {
+  return typeof v === 'string' || (ArrayBuffer.isView(v) && !(v instanceof DataView))
+}
+
+/** Options: null for defaults, else JSON text (an InputError for a non-object). */
+function optionsJson(options, what) {
+  if (options === undefined || options === null) return null
+  if (typeof options !== 'object') throw inputError(what, 'expected an object')
+  return toJson(options, what)
+}
+
+/**
+ * What the addon calls for a `context` lookup, with `this` = the host: the
+ * request arrives as JSON text, the answer leaves as JSON text (or null for
+ * "not loaded"). If the callback throws, that propagates (the addon keeps it
+ * as the HostError's cause); if its answer is not JSON data, `{detail,
+ * cause}` tells the addon why.
+ */
+function contextBridge(f, request) {
+  const r = f.call(this, JSON.parse(request))
+  if (r === undefined || r === null) return null
+  try {
+    return toJson(r, 'context data')
+  } catch (e) {
+    if (!(e instanceof InputError)) throw e
+    return { detail: e.detail, cause: e.cause }
+  }
 }
 
 const HOST_MEMBERS = ['context', 'now', 'random', 'verifyImage']
@@ -120,7 +334,8 @@ class Engine {
     }
     this.#host = checkHost(options ? options.host : undefined)
     try {
-      this.#native = new NativeEngine(policies)
+      const json = !isText(policies)
+      this.#native = new NativeEngine(json ? toJson(policies, 'policies') : policies, json)
     } catch (e) {
       throw wrap(e)
     }
@@ -152,52 +367,84 @@ class Engine {
 
   /** The loaded policies and their rules (autogen rules included). */
   policies() {
-    return this.#native.policies()
+    return JSON.parse(this.#native.policies())
   }
 
   /** Validate rules only: `{allowed, message, results}`. */
   validate(resource, options) {
+    const json = !isText(resource)
+    const input = json ? toJson(resource, 'resource') : resource
+    const opts = optionsJson(options, 'options')
+    let out
     try {
-      return this.#native.validate(resource, options, this.#host)
+      out = this.#native.validate(input, json, opts, this.#host, contextBridge)
     } catch (e) {
       throw wrap(e)
     }
+    return JSON.parse(out)
   }
 
   /** Mutate rules only: `{resource, patched, patch, results}`. */
   mutate(resource, options) {
+    const json = !isText(resource)
+    const input = json ? toJson(resource, 'resource') : resource
+    const opts = optionsJson(options, 'options')
+    let out
     try {
-      return this.#native.mutate(resource, options, this.#host)
+      out = this.#native.mutate(input, json, opts, this.#host, contextBridge)
     } catch (e) {
       throw wrap(e)
     }
+    return JSON.parse(out)
   }
 
   /** Mutate, validate the result, generate: `{allowed, message, resource, patched, patch, results, generated}`. */
   evaluate(resource, options) {
+    const json = !isText(resource)
+    const input = json ? toJson(resource, 'resource') : resource
+    const opts = optionsJson(options, 'options')
+    let out
     try {
-      return this.#native.evaluate(resource, options, this.#host)
+      out = this.#native.evaluate(input, json, opts, this.#host, contextBridge)
     } catch (e) {
       throw wrap(e)
     }
+    return JSON.parse(out)
   }
 
   /** Answer an admission.k8s.io/v1 AdmissionReview: the review with `response` set. */
   admit(review, options) {
+    const json = !isText(review)
+    const input = json ? toJson(review, 'admission review') : review
+    const opts = optionsJson(options, 'options')
+    let out
     try {
-      return this.#native.admit(review, options, this.#host)
+      out = this.#native.admit(input, json, opts, this.#host, contextBridge)
     } catch (e) {
       throw wrap(e)
     }
+    return JSON.parse(out)
   }
 
   /** Policy reports (wgpolicyk8s.io/v1alpha2 by default) for existing resources. */
   report(resources, options) {
+    if (!Array.isArray(resources)) throw inputError('resources', 'expected an array of resources')
+    const n = resources.length
+    const items = new Array(n)
+    const json = new Array(n)
+    for (let i = 0; i < n; i++) {
+      const r = resources[i]
+      json[i] = !isText(r)
+      items[i] = json[i] ? toJson(r, `resource ${i}`) : r
+    }
+    const opts = optionsJson(options, 'report options')
+    let out
     try {
-      return this.#native.report(resources, options, this.#host)
+      out = this.#native.report(items, json, opts, this.#host, contextBridge)
     } catch (e) {
       throw wrap(e)
     }
+    return JSON.parse(out)
   }
 }
 

@@ -1,67 +1,27 @@
-//! JS values <-> `serde_json::Value`, written against raw N-API so that every
-//! hostile input (cycles, deep nesting, BigInt, functions, throwing getters)
-//! becomes an error value instead of a stack overflow or a panic.
+//! The few raw N-API helpers the binding still needs: reading strings and
+//! bytes, creating strings, and turning pending JS exceptions into errors.
+//! Objects cross the boundary as JSON text (see `jsontext.rs` and `lib.js`).
 
 use std::ptr;
 
 use napi::sys;
-use serde_json::{Map, Number, Value};
+use serde_json::Value;
 
-/// Deepest nesting accepted from JS. Kubernetes objects stay far below it; a
-/// cyclic or absurd object stops here instead of exhausting the stack.
-pub const MAX_DEPTH: usize = 256;
-
-/// Most values one conversion visits. Depth alone does not bound the work:
-/// `a = {x: s, y: s}` repeated 60 times is acyclic but has 2^60 paths.
-const MAX_VALUES: usize = 1 << 20;
-
-/// Why a JS value could not be turned into JSON.
+/// Why a JS value could not be read.
 pub struct ConvError {
-    /// What went wrong, without the location.
+    /// What went wrong.
     pub message: String,
-    /// Where, as property keys / indices from the root (innermost last).
-    pub path: Vec<String>,
-    /// The exception a getter, `toISOString` or similar threw, already
-    /// cleared from the env so the caller can attach it as `cause`.
+    /// The exception a callback or getter threw, already cleared from the
+    /// env so the caller can attach it as `cause`.
     pub cause: Option<sys::napi_value>,
-    /// Keep only this many path segments from the root (a cycle's path is
-    /// shown up to its first repeat, not to the depth limit).
-    pub keep: Option<usize>,
 }
 
 impl ConvError {
     pub fn new(message: impl Into<String>) -> Self {
         ConvError {
             message: message.into(),
-            path: Vec::new(),
             cause: None,
-            keep: None,
         }
-    }
-
-    /// `message` prefixed with the JS-style path (`spec.containers[0]`).
-    pub fn describe(&self) -> String {
-        if self.path.is_empty() {
-            return self.message.clone();
-        }
-        let mut p = String::new();
-        let keep = self.keep.unwrap_or(usize::MAX);
-        for seg in self.path.iter().rev().take(keep) {
-            if seg.starts_with('[') {
-                p.push_str(seg);
-            } else {
-                if !p.is_empty() {
-                    p.push('.');
-                }
-                p.push_str(seg);
-            }
-        }
-        format!("at {p}: {}", self.message)
-    }
-
-    fn at(mut self, seg: String) -> Self {
-        self.path.push(seg);
-        self
     }
 }
 
@@ -84,9 +44,7 @@ pub unsafe fn check(env: sys::napi_env, status: sys::napi_status, what: &str) ->
             let msg = describe_thrown(env, exc);
             return Err(ConvError {
                 message: format!("{what} threw: {msg}"),
-                path: Vec::new(),
                 cause: Some(exc),
-                keep: None,
             });
         }
     }
@@ -221,304 +179,34 @@ pub unsafe fn uint8_bytes(env: sys::napi_env, v: sys::napi_value) -> CResult<Opt
     ))
 }
 
-/// Convert a JS value to JSON. `undefined` at the root is an error; inside
-/// objects it drops the key and inside arrays it becomes `null` (as
-/// `JSON.stringify` does). Dates become ISO strings; functions, symbols,
-/// BigInts, binary data, non-finite numbers and cycles are errors.
-///
-/// # Safety
-/// `env` must be the live env of the current call and `v` a value in it.
-pub unsafe fn js_to_json(env: sys::napi_env, v: sys::napi_value) -> CResult<Value> {
-    let mut walker = Walker {
-        env,
-        ancestors: Vec::new(),
-        budget: MAX_VALUES,
-    };
-    match walker.value(v)? {
-        Some(x) => Ok(x),
-        None => Err(ConvError::new("got undefined")),
-    }
-}
-
-struct Walker {
-    env: sys::napi_env,
-    /// Objects on the path from the root, for cycle detection.
-    ancestors: Vec<sys::napi_value>,
-    budget: usize,
-}
-
-impl Walker {
-    unsafe fn value(&mut self, v: sys::napi_value) -> CResult<Option<Value>> {
-        let env = self.env;
-        self.budget = self.budget.checked_sub(1).ok_or_else(|| {
-            ConvError::new(format!(
-                "more than {MAX_VALUES} values: too large (or a shared-reference explosion)"
-            ))
-        })?;
-        Ok(Some(match type_of(env, v)? {
-            sys::ValueType::napi_undefined => return Ok(None),
-            sys::ValueType::napi_null => Value::Null,
-            sys::ValueType::napi_boolean => {
-                let mut b = false;
-                check(
-                    env,
-                    sys::napi_get_value_bool(env, v, &mut b),
-                    "reading a boolean",
-                )?;
-                Value::Bool(b)
-            }
-            sys::ValueType::napi_number => {
-                let mut f = 0f64;
-                check(
-                    env,
-                    sys::napi_get_value_double(env, v, &mut f),
-                    "reading a number",
-                )?;
-                number(f)?
-            }
-            sys::ValueType::napi_string => Value::String(read_string(env, v)?),
-            sys::ValueType::napi_object => self.object(v)?,
-            sys::ValueType::napi_function => {
-                return Err(ConvError::new("a function is not JSON data"))
-            }
-            sys::ValueType::napi_symbol => return Err(ConvError::new("a Symbol is not JSON data")),
-            sys::ValueType::napi_bigint => {
-                return Err(ConvError::new(
-                    "a BigInt is not JSON data (convert it to a Number or a string)",
-                ))
-            }
-            other => {
-                return Err(ConvError::new(format!(
-                    "unsupported JS value (napi type {other})"
-                )))
-            }
-        }))
-    }
-
-    unsafe fn object(&mut self, v: sys::napi_value) -> CResult<Value> {
-        let env = self.env;
-        // Cycles are looked for only at the depth limit: every cycle reaches
-        // it, and comparing against all ancestors on every object would
-        // cost O(depth) N-API calls per value on the common path.
-        if self.ancestors.len() >= MAX_DEPTH {
-            return Err(self.too_deep(v)?);
-        }
-        let mut flag = false;
-        check(env, sys::napi_is_array(env, v, &mut flag), "napi_is_array")?;
-        if !flag {
-            check(env, sys::napi_is_date(env, v, &mut flag), "napi_is_date")?;
-            if flag {
-                return self.date(v);
-            }
-            // ArrayBuffer and DataView have no enumerable properties and
-            // become `{}`; a Buffer would become a map of its bytes, which is
-            // never what the caller meant.
-            check(
-                env,
-                sys::napi_is_typedarray(env, v, &mut flag),
-                "napi_is_typedarray",
-            )?;
-            if flag {
-                return Err(ConvError::new(
-                    "binary data (Buffer, typed array) is not JSON data",
-                ));
-            }
-            flag = false;
-        }
-        self.ancestors.push(v);
-        let out = self.container(v, flag);
-        self.ancestors.pop();
-        out
-    }
-
-    unsafe fn container(&mut self, v: sys::napi_value, is_array: bool) -> CResult<Value> {
-        let env = self.env;
-        if is_array {
-            let mut len = 0u32;
-            check(
-                env,
-                sys::napi_get_array_length(env, v, &mut len),
-                "reading an array",
-            )?;
-            let mut out = Vec::with_capacity(len.min(4096) as usize);
-            for i in 0..len {
-                let mut e = ptr::null_mut();
-                check(
-                    env,
-                    sys::napi_get_element(env, v, i, &mut e),
-                    "reading an element",
-                )
-                .map_err(|e| e.at(format!("[{i}]")))?;
-                let x = self.value(e).map_err(|e| e.at(format!("[{i}]")))?;
-                out.push(x.unwrap_or(Value::Null));
-            }
-            return Ok(Value::Array(out));
-        }
-        let mut keys = ptr::null_mut();
-        check(
-            env,
-            sys::napi_get_all_property_names(
-                env,
-                v,
-                sys::KeyCollectionMode::own_only,
-                sys::KeyFilter::enumerable | sys::KeyFilter::skip_symbols,
-                sys::KeyConversion::numbers_to_strings,
-                &mut keys,
-            ),
-            "listing properties",
-        )?;
-        let mut len = 0u32;
-        check(
-            env,
-            sys::napi_get_array_length(env, keys, &mut len),
-            "listing properties",
-        )?;
-        let mut map = Map::new();
-        for i in 0..len {
-            let mut k = ptr::null_mut();
-            check(
-                env,
-                sys::napi_get_element(env, keys, i, &mut k),
-                "listing properties",
-            )?;
-            let key = read_string(env, k)?;
-            let mut e = ptr::null_mut();
-            check(
-                env,
-                sys::napi_get_property(env, v, k, &mut e),
-                "reading a property",
-            )
-            .map_err(|e| e.at(key.clone()))?;
-            if let Some(x) = self.value(e).map_err(|e| e.at(key.clone()))? {
-                map.insert(key, x);
-            }
-        }
-        Ok(Value::Object(map))
-    }
-
-    /// The error at the depth limit: a cycle (cut at the first object that
-    /// repeats, so the path shows the loop once) or plain deep nesting.
-    unsafe fn too_deep(&self, v: sys::napi_value) -> CResult<ConvError> {
-        let env = self.env;
-        let mut chain = self.ancestors.clone();
-        chain.push(v);
-        for k in 1..chain.len() {
-            let Some(&later) = chain.get(k) else { break };
-            for &earlier in chain.iter().take(k) {
-                let mut same = false;
-                check(
-                    env,
-                    sys::napi_strict_equals(env, earlier, later, &mut same),
-                    "comparing",
-                )?;
-                if same {
-                    let mut e = ConvError::new("cyclic object (it contains itself)");
-                    e.keep = Some(k);
-                    return Ok(e);
-                }
-            }
-        }
-        Ok(ConvError::new(format!(
-            "nested deeper than {MAX_DEPTH} levels"
-        )))
-    }
-
-    /// `date.toISOString()`, as `JSON.stringify` renders a Date (YAML
-    /// readers such as js-yaml turn timestamps into Dates).
-    unsafe fn date(&mut self, v: sys::napi_value) -> CResult<Value> {
-        let env = self.env;
-        let mut f = ptr::null_mut();
-        check(
-            env,
-            sys::napi_get_named_property(env, v, c"toISOString".as_ptr(), &mut f),
-            "Date.toISOString",
-        )?;
-        if type_of(env, f)? != sys::ValueType::napi_function {
-            return Err(ConvError::new("a Date without toISOString"));
-        }
-        let mut s = ptr::null_mut();
-        check(
-            env,
-            sys::napi_call_function(env, v, f, 0, ptr::null(), &mut s),
-            "Date.toISOString",
-        )?;
-        if type_of(env, s)? != sys::ValueType::napi_string {
-            return Err(ConvError::new("Date.toISOString did not return a string"));
-        }
-        Ok(Value::String(read_string(env, s)?))
-    }
-}
-
-/// A JS number as JSON: integral values within 2^53 stay integers (so `1`
-/// is `1`, not `1.0`, for the engine's type-sensitive comparisons).
-fn number(f: f64) -> CResult<Value> {
-    const SAFE: f64 = 9_007_199_254_740_992.0; // 2^53
-    if f.is_finite() && f.fract() == 0.0 && f.abs() <= SAFE {
-        // Exact: integral and within the range every f64 integer fits in i64.
-        return Ok(Value::from(f as i64));
-    }
-    Number::from_f64(f)
-        .map(Value::Number)
-        .ok_or_else(|| ConvError::new(format!("{f} is not a JSON number")))
-}
-
-/// Build a JS value from JSON. The engine's output is at most as deep as its
-/// input plus a few levels, so plain recursion is bounded.
+/// A JS string from Rust text.
 ///
 /// # Safety
 /// `env` must be the live env of the current call.
-pub unsafe fn json_to_js(env: sys::napi_env, v: &Value) -> CResult<sys::napi_value> {
+pub unsafe fn create_string(env: sys::napi_env, s: &str) -> CResult<sys::napi_value> {
     let mut out = ptr::null_mut();
-    match v {
-        Value::Null => check(env, sys::napi_get_null(env, &mut out), "null")?,
-        Value::Bool(b) => check(env, sys::napi_get_boolean(env, *b, &mut out), "boolean")?,
-        Value::Number(n) => {
-            let status = if let Some(i) = n.as_i64() {
-                sys::napi_create_int64(env, i, &mut out)
-            } else {
-                sys::napi_create_double(env, n.as_f64().unwrap_or(f64::NAN), &mut out)
-            };
-            check(env, status, "number")?
-        }
-        Value::String(s) => check(
-            env,
-            sys::napi_create_string_utf8(env, s.as_ptr().cast(), s.len() as isize, &mut out),
-            "string",
-        )?,
-        Value::Array(a) => {
-            check(
-                env,
-                sys::napi_create_array_with_length(env, a.len(), &mut out),
-                "array",
-            )?;
-            for (i, x) in a.iter().enumerate() {
-                let e = json_to_js(env, x)?;
-                let idx = u32::try_from(i).map_err(|_| ConvError::new("array too long"))?;
-                check(
-                    env,
-                    sys::napi_set_element(env, out, idx, e),
-                    "array element",
-                )?;
-            }
-        }
-        Value::Object(m) => {
-            check(env, sys::napi_create_object(env, &mut out), "object")?;
-            for (k, x) in m {
-                let mut key = ptr::null_mut();
-                check(
-                    env,
-                    sys::napi_create_string_utf8(
-                        env,
-                        k.as_ptr().cast(),
-                        k.len() as isize,
-                        &mut key,
-                    ),
-                    "key",
-                )?;
-                let e = json_to_js(env, x)?;
-                check(env, sys::napi_set_property(env, out, key, e), "property")?;
-            }
-        }
-    }
+    check(
+        env,
+        sys::napi_create_string_utf8(env, s.as_ptr().cast(), s.len() as isize, &mut out),
+        "creating a string",
+    )?;
+    Ok(out)
+}
+
+/// A JS value for a scalar of an error's fields (strings, numbers, null);
+/// anything nested becomes its JSON text.
+///
+/// # Safety
+/// `env` must be the live env of the current call.
+pub unsafe fn scalar_to_js(env: sys::napi_env, v: &Value) -> CResult<sys::napi_value> {
+    let mut out = ptr::null_mut();
+    let status = match v {
+        Value::Null => sys::napi_get_null(env, &mut out),
+        Value::Bool(b) => sys::napi_get_boolean(env, *b, &mut out),
+        Value::Number(n) => sys::napi_create_double(env, n.as_f64().unwrap_or(f64::NAN), &mut out),
+        Value::String(s) => return create_string(env, s),
+        other => return create_string(env, &other.to_string()),
+    };
+    check(env, status, "creating a value")?;
     Ok(out)
 }

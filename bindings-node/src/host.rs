@@ -1,5 +1,6 @@
 //! `verno::Host` backed by a JS object with optional `context`, `now` and
-//! `random` methods, called synchronously on the JS thread.
+//! `random` methods, called synchronously on the JS thread. `context` goes
+//! through `lib.js`'s bridge, so its request and answer cross as JSON text.
 
 use std::ptr;
 use std::sync::Mutex;
@@ -10,6 +11,7 @@ use serde_json::{json, Value};
 use verno::host::{ContextRequest, Host, HostError, Timestamp};
 
 use crate::convert::{self, check, type_of, CResult, ConvError};
+use crate::jsontext;
 
 /// A callback that threw (or returned something unusable): re-raised to the
 /// caller as a `HostError` once the engine call returns.
@@ -31,6 +33,10 @@ pub struct JsHost {
     context: Option<sys::napi_value>,
     now: Option<sys::napi_value>,
     random: Option<sys::napi_value>,
+    /// `lib.js`'s `contextBridge(f, requestJson)`: calls `f` with the parsed
+    /// request (`this` = the host) and returns its answer as JSON text,
+    /// null, or `{detail, cause}` when the answer is not JSON data.
+    bridge: sys::napi_value,
     thread: ThreadId,
     failure: Mutex<Option<Failure>>,
 }
@@ -47,14 +53,20 @@ impl JsHost {
     /// of `context`, `now`, `random` must be a function or absent.
     ///
     /// # Safety
-    /// `env` must be the live env of the current call and `v` a value in it.
-    pub unsafe fn new(env: sys::napi_env, v: sys::napi_value) -> CResult<JsHost> {
+    /// `env` must be the live env of the current call and `v`, `bridge`
+    /// values in it.
+    pub unsafe fn new(
+        env: sys::napi_env,
+        v: sys::napi_value,
+        bridge: sys::napi_value,
+    ) -> CResult<JsHost> {
         let mut host = JsHost {
             env,
             this: v,
             context: None,
             now: None,
             random: None,
+            bridge,
             thread: std::thread::current().id(),
             failure: Mutex::new(None),
         };
@@ -68,6 +80,9 @@ impl JsHost {
             }
         }
         host.context = member(env, v, c"context", "context")?;
+        if host.context.is_some() && type_of(env, bridge)? != sys::ValueType::napi_function {
+            return Err(ConvError::new("no context bridge function"));
+        }
         host.now = member(env, v, c"now", "now")?;
         host.random = member(env, v, c"random", "random")?;
         Ok(host)
@@ -91,7 +106,7 @@ impl JsHost {
     /// Record a failure (the first one wins: it is the root cause) and turn
     /// it into what the engine sees.
     fn fail(&self, callback: &'static str, e: ConvError) -> HostError {
-        let message = e.describe();
+        let message = e.message;
         if let Ok(mut slot) = self.failure.lock() {
             if slot.is_none() {
                 *slot = Some(Failure {
@@ -221,13 +236,39 @@ impl JsHost {
             "name": req.name,
             "entry": req.entry,
         });
-        let a = convert::json_to_js(env, &arg)?;
-        let r = self.call(f, &[a])?;
+        let text = serde_json::to_string(&arg).map_err(|e| ConvError::new(e.to_string()))?;
+        let a = convert::create_string(env, &text)?;
+        let r = self.call(self.bridge, &[f, a])?;
         match type_of(env, r)? {
             sys::ValueType::napi_undefined | sys::ValueType::napi_null => Ok(None),
-            _ => convert::js_to_json(env, r)
-                .map(Some)
-                .map_err(|e| ConvError::new(format!("returned unusable data: {}", e.describe()))),
+            sys::ValueType::napi_string => {
+                let text = convert::read_string(env, r)?;
+                jsontext::parse(&text)
+                    .map(Some)
+                    .map_err(|e| ConvError::new(format!("returned unusable data: {e}")))
+            }
+            // `{detail, cause}`: lib.js could not serialise the answer.
+            _ => {
+                let mut d = ptr::null_mut();
+                check(
+                    env,
+                    sys::napi_get_named_property(env, r, c"detail".as_ptr(), &mut d),
+                    "reading the bridge's answer",
+                )?;
+                let detail = convert::read_string(env, d)?;
+                let mut cause = ptr::null_mut();
+                check(
+                    env,
+                    sys::napi_get_named_property(env, r, c"cause".as_ptr(), &mut cause),
+                    "reading the bridge's answer",
+                )?;
+                let cause =
+                    (type_of(env, cause)? != sys::ValueType::napi_undefined).then_some(cause);
+                Err(ConvError {
+                    message: format!("returned unusable data: {detail}"),
+                    cause,
+                })
+            }
         }
     }
 }

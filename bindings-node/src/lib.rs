@@ -1,7 +1,10 @@
 //! Node.js binding of verno: a thin N-API layer over `verno::api::Engine`.
 //!
-//! It only converts JS values to `serde_json::Value` and back, calls the
-//! engine, and turns errors into JS `Error`s with a `code` (`VERNO_YAML`,
+//! Objects cross the boundary as JSON text both ways: `lib.js` serialises
+//! them with `JSON.stringify` (rejecting what JSON would silently change) and
+//! parses results with `JSON.parse`, which V8 does far faster than one N-API
+//! call per property. YAML text from the user goes to the engine's YAML
+//! reader. Errors become JS `Error`s with a `code` (`VERNO_YAML`,
 //! `VERNO_INVALID`, `VERNO_UNSUPPORTED`, `VERNO_INPUT`, `VERNO_HOST`) and the
 //! engine's fields as properties. `lib.js` re-wraps them in the public error
 //! classes; the native `NativeEngine` here is its implementation detail.
@@ -10,19 +13,20 @@
 
 mod convert;
 mod host;
+mod jsontext;
 
 use std::ptr;
 
-use napi::bindgen_prelude::{FromNapiValue, ToNapiValue, TypeName, ValueType};
+use napi::bindgen_prelude::{FromNapiValue, TypeName, ValueType};
 use napi::{sys, Env, Error, Result, Status};
 use napi_derive::napi;
 use serde_json::{json, Value};
 use verno::api::{self, ApiError, ReportRequest, RequestOptions};
 
-use convert::{js_to_json, json_to_js, type_of, uint8_bytes, ConvError};
+use convert::{scalar_to_js, type_of, uint8_bytes, ConvError};
 use host::JsHost;
 
-/// Any JS value, passed through untouched so the conversion (and its error
+/// Any JS value, taken untouched so that reading it (and its error
 /// handling) is ours rather than the generated code's.
 pub struct Raw(sys::napi_value);
 
@@ -38,12 +42,6 @@ impl TypeName for Raw {
 impl FromNapiValue for Raw {
     unsafe fn from_napi_value(_env: sys::napi_env, v: sys::napi_value) -> Result<Self> {
         Ok(Raw(v))
-    }
-}
-
-impl ToNapiValue for Raw {
-    unsafe fn to_napi_value(_env: sys::napi_env, v: Self) -> Result<sys::napi_value> {
-        Ok(v.0)
     }
 }
 
@@ -67,8 +65,8 @@ fn throw(
     // and any failure falls back to a plain Error that napi-rs throws.
     let thrown = unsafe {
         (|| -> std::result::Result<(), ConvError> {
-            let c = json_to_js(raw, &Value::String(code.to_string()))?;
-            let m = json_to_js(raw, &Value::String(message.to_string()))?;
+            let c = convert::create_string(raw, code)?;
+            let m = convert::create_string(raw, message)?;
             let mut err = ptr::null_mut();
             convert::check(
                 raw,
@@ -80,8 +78,8 @@ fn throw(
                     if k == "message" {
                         continue;
                     }
-                    let key = json_to_js(raw, &Value::String(k.clone()))?;
-                    let val = json_to_js(raw, v)?;
+                    let key = convert::create_string(raw, k)?;
+                    let val = scalar_to_js(raw, v)?;
                     convert::check(raw, sys::napi_set_property(raw, err, key, val), "set")?;
                 }
             }
@@ -112,7 +110,7 @@ fn throw_api(env: &Env, e: &ApiError) -> Error {
 
 /// A bad argument, in the same shape as the engine's `ApiError::Input`.
 fn throw_input(env: &Env, what: &str, e: ConvError) -> Error {
-    let detail = e.describe();
+    let detail = e.message;
     let message = format!("invalid {what}: {detail}");
     let props = json!({
         "kind": "input", "detail": detail, "argument": what,
@@ -137,40 +135,37 @@ unsafe fn as_text(
     }
 }
 
-/// A resource: YAML/JSON text or an object.
-fn resource_arg(env: &Env, v: sys::napi_value, what: &str) -> Result<Value> {
+/// A resource: the user's YAML/JSON text (`json` false) or the JSON text
+/// `lib.js` made from an object (`json` true).
+fn resource_arg(env: &Env, v: sys::napi_value, json: bool, what: &str) -> Result<Value> {
     let raw = env.raw();
     // SAFETY: `v` is an argument of the current call.
-    match unsafe { as_text(raw, v) } {
-        Ok(Some(text)) => api::parse_resource(&text).map_err(|e| match e {
-            ApiError::Input { message, .. } => throw_input(env, what, ConvError::new(message)),
-            other => throw_api(env, &other),
-        }),
-        // SAFETY: as above.
-        Ok(None) => unsafe { js_to_json(raw, v) }.map_err(|e| throw_input(env, what, e)),
-        Err(e) => Err(throw_input(env, what, e)),
+    let text = match unsafe { as_text(raw, v) } {
+        Ok(Some(text)) => text,
+        Ok(None) => return Err(throw_input(env, what, ConvError::new("expected text"))),
+        Err(e) => return Err(throw_input(env, what, e)),
+    };
+    if json {
+        return jsontext::parse(&text).map_err(|e| throw_input(env, what, ConvError::new(e)));
+    }
+    api::parse_resource(&text).map_err(|e| match e {
+        ApiError::Input { message, .. } => throw_input(env, what, ConvError::new(message)),
+        other => throw_api(env, &other),
+    })
+}
+
+/// Options as JSON text from `lib.js` (`None` = defaults).
+fn options_arg(env: &Env, text: Option<String>, what: &str) -> Result<Value> {
+    match text {
+        None => Ok(Value::Null),
+        Some(t) => jsontext::parse(&t).map_err(|e| throw_input(env, what, ConvError::new(e))),
     }
 }
 
-/// An optional options object (`undefined`/`null` = defaults).
-fn options_arg(env: &Env, v: sys::napi_value, what: &str) -> Result<Value> {
-    let raw = env.raw();
-    // SAFETY: `v` is an argument of the current call.
-    let t = unsafe { type_of(raw, v) }.map_err(|e| throw_input(env, what, e))?;
-    if t == sys::ValueType::napi_undefined || t == sys::ValueType::napi_null {
-        return Ok(Value::Null);
-    }
-    if t != sys::ValueType::napi_object {
-        return Err(throw_input(env, what, ConvError::new("expected an object")));
-    }
-    // SAFETY: as above.
-    unsafe { js_to_json(raw, v) }.map_err(|e| throw_input(env, what, e))
-}
-
-fn host_arg(env: &Env, v: sys::napi_value) -> Result<JsHost> {
-    // SAFETY: `v` is an argument of the current call; the JsHost is dropped
-    // before the call returns.
-    unsafe { JsHost::new(env.raw(), v) }.map_err(|e| throw_input(env, "host", e))
+fn host_arg(env: &Env, v: sys::napi_value, bridge: sys::napi_value) -> Result<JsHost> {
+    // SAFETY: `v` and `bridge` are arguments of the current call; the JsHost
+    // is dropped before the call returns.
+    unsafe { JsHost::new(env.raw(), v, bridge) }.map_err(|e| throw_input(env, "host", e))
 }
 
 /// Run one engine call with the JS host, then surface a callback's failure
@@ -189,92 +184,140 @@ fn with_host<T>(env: &Env, host: &JsHost, result: std::result::Result<T, ApiErro
     result.map_err(|e| throw_api(env, &e))
 }
 
-fn to_js(env: &Env, v: &Value) -> Result<Raw> {
-    // SAFETY: building a fresh value in the current call's env.
-    unsafe { json_to_js(env.raw(), v) }
-        .map(Raw)
-        .map_err(|e| Error::new(Status::GenericFailure, e.describe()))
+/// A result as JSON text for `lib.js` to `JSON.parse`.
+fn to_text(v: &Value) -> Result<String> {
+    serde_json::to_string(v).map_err(|e| Error::new(Status::GenericFailure, e.to_string()))
 }
 
 #[napi]
 impl NativeEngine {
-    /// Compile policies from YAML/JSON text (string or UTF-8 bytes), one
-    /// policy object, or an array of them.
+    /// Compile policies from the user's YAML/JSON text (string or UTF-8
+    /// bytes; `json` false) or from `JSON.stringify` of a policy object or
+    /// an array of them (`json` true).
     #[napi(
         constructor,
-        ts_args_type = "policies: string | Uint8Array | object | object[]"
+        ts_args_type = "policies: string | Uint8Array, json: boolean"
     )]
-    pub fn new(env: Env, policies: Raw) -> Result<Self> {
+    pub fn new(env: Env, policies: Raw, json: bool) -> Result<Self> {
         let raw = env.raw();
         // SAFETY: `policies` is an argument of the current call.
-        let inner = match unsafe { as_text(raw, policies.0) } {
-            Ok(Some(text)) => api::Engine::from_yaml(&text),
-            // SAFETY: as above.
-            Ok(None) => match unsafe { js_to_json(raw, policies.0) } {
-                Ok(v) => api::Engine::from_value(v),
-                Err(e) => return Err(throw_input(&env, "policies", e)),
-            },
+        let text = match unsafe { as_text(raw, policies.0) } {
+            Ok(Some(text)) => text,
+            Ok(None) => {
+                return Err(throw_input(
+                    &env,
+                    "policies",
+                    ConvError::new("expected text"),
+                ))
+            }
             Err(e) => return Err(throw_input(&env, "policies", e)),
+        };
+        let inner = if json {
+            match jsontext::parse(&text) {
+                Ok(v) => api::Engine::from_value(v),
+                Err(e) => return Err(throw_input(&env, "policies", ConvError::new(e))),
+            }
+        } else {
+            api::Engine::from_yaml(&text)
         };
         inner
             .map(|inner| NativeEngine { inner })
             .map_err(|e| throw_api(&env, &e))
     }
 
-    /// `[{name, namespace, kind, rules: [{name, type}]}]`.
-    #[napi(ts_return_type = "unknown")]
-    pub fn policies(&self, env: Env) -> Result<Raw> {
-        to_js(&env, &self.inner.policies())
+    /// `[{name, namespace, kind, rules: [{name, type}]}]` as JSON text.
+    #[napi]
+    pub fn policies(&self) -> Result<String> {
+        to_text(&self.inner.policies())
     }
 
-    /// Validate rules only: `{allowed, message, results}`.
+    /// Validate rules only: `{allowed, message, results}` as JSON text.
     #[napi(
-        ts_args_type = "resource: unknown, options?: object | null, host?: object | null",
-        ts_return_type = "unknown"
+        ts_args_type = "resource: string | Uint8Array, json: boolean, options: string | null, host: object | null, bridge: Function"
     )]
-    pub fn validate(&self, env: Env, resource: Raw, options: Raw, host: Raw) -> Result<Raw> {
-        self.call(&env, resource, options, host, api::Engine::validate)
+    pub fn validate(
+        &self,
+        env: Env,
+        resource: Raw,
+        json: bool,
+        options: Option<String>,
+        host: Raw,
+        bridge: Raw,
+    ) -> Result<String> {
+        let args = (resource, json, options, host, bridge);
+        self.call(&env, args, api::Engine::validate)
     }
 
-    /// Mutate rules only: `{resource, patched, patch, results}`.
+    /// Mutate rules only: `{resource, patched, patch, results}` as JSON text.
     #[napi(
-        ts_args_type = "resource: unknown, options?: object | null, host?: object | null",
-        ts_return_type = "unknown"
+        ts_args_type = "resource: string | Uint8Array, json: boolean, options: string | null, host: object | null, bridge: Function"
     )]
-    pub fn mutate(&self, env: Env, resource: Raw, options: Raw, host: Raw) -> Result<Raw> {
-        self.call(&env, resource, options, host, api::Engine::mutate)
+    pub fn mutate(
+        &self,
+        env: Env,
+        resource: Raw,
+        json: bool,
+        options: Option<String>,
+        host: Raw,
+        bridge: Raw,
+    ) -> Result<String> {
+        let args = (resource, json, options, host, bridge);
+        self.call(&env, args, api::Engine::mutate)
     }
 
     /// Mutate, validate, generate: `{allowed, message, resource, patched,
-    /// patch, results, generated}`.
+    /// patch, results, generated}` as JSON text.
     #[napi(
-        ts_args_type = "resource: unknown, options?: object | null, host?: object | null",
-        ts_return_type = "unknown"
+        ts_args_type = "resource: string | Uint8Array, json: boolean, options: string | null, host: object | null, bridge: Function"
     )]
-    pub fn evaluate(&self, env: Env, resource: Raw, options: Raw, host: Raw) -> Result<Raw> {
-        self.call(&env, resource, options, host, api::Engine::evaluate)
+    pub fn evaluate(
+        &self,
+        env: Env,
+        resource: Raw,
+        json: bool,
+        options: Option<String>,
+        host: Raw,
+        bridge: Raw,
+    ) -> Result<String> {
+        let args = (resource, json, options, host, bridge);
+        self.call(&env, args, api::Engine::evaluate)
     }
 
-    /// Answer an AdmissionReview (object or text): the review with `response`.
+    /// Answer an AdmissionReview: the review with `response`, as JSON text.
     #[napi(
-        ts_args_type = "review: unknown, options?: object | null, host?: object | null",
-        ts_return_type = "unknown"
+        ts_args_type = "review: string | Uint8Array, json: boolean, options: string | null, host: object | null, bridge: Function"
     )]
-    pub fn admit(&self, env: Env, review: Raw, options: Raw, host: Raw) -> Result<Raw> {
-        let review = resource_arg(&env, review.0, "admission review")?;
-        let opts = options_arg(&env, options.0, "options")?;
+    pub fn admit(
+        &self,
+        env: Env,
+        review: Raw,
+        json: bool,
+        options: Option<String>,
+        host: Raw,
+        bridge: Raw,
+    ) -> Result<String> {
+        let review = resource_arg(&env, review.0, json, "admission review")?;
+        let opts = options_arg(&env, options, "options")?;
         let opts = RequestOptions::from_value(&opts).map_err(|e| throw_api(&env, &e))?;
-        let host = host_arg(&env, host.0)?;
+        let host = host_arg(&env, host.0, bridge.0)?;
         let out = with_host(&env, &host, self.inner.admit(&review, &opts, &host))?;
-        to_js(&env, &out)
+        to_text(&out)
     }
 
-    /// Policy reports for an array of resources (objects or text).
+    /// Policy reports for resources (each text, with `json[i]` telling
+    /// whether it is `JSON.stringify` output), as JSON text.
     #[napi(
-        ts_args_type = "resources: unknown[], options?: object | null, host?: object | null",
-        ts_return_type = "unknown"
+        ts_args_type = "resources: Array<string | Uint8Array>, json: boolean[], options: string | null, host: object | null, bridge: Function"
     )]
-    pub fn report(&self, env: Env, resources: Raw, options: Raw, host: Raw) -> Result<Raw> {
+    pub fn report(
+        &self,
+        env: Env,
+        resources: Raw,
+        json: Vec<bool>,
+        options: Option<String>,
+        host: Raw,
+        bridge: Raw,
+    ) -> Result<String> {
         let raw = env.raw();
         let mut is_array = false;
         // SAFETY: `resources` is an argument of the current call.
@@ -291,8 +334,9 @@ impl NativeEngine {
         unsafe { sys::napi_get_array_length(raw, resources.0, &mut len) };
         let mut items = Vec::with_capacity(len.min(4096) as usize);
         for i in 0..len {
+            let what = format!("resource {i}");
             let mut e = ptr::null_mut();
-            // SAFETY: as above; a throwing getter surfaces as an input error.
+            // SAFETY: as above.
             unsafe {
                 convert::check(
                     raw,
@@ -300,14 +344,15 @@ impl NativeEngine {
                     "reading",
                 )
             }
-            .map_err(|err| throw_input(&env, &format!("resource {i}"), err))?;
-            items.push(resource_arg(&env, e, &format!("resource {i}"))?);
+            .map_err(|err| throw_input(&env, &what, err))?;
+            let is_json = json.get(i as usize).copied().unwrap_or(false);
+            items.push(resource_arg(&env, e, is_json, &what)?);
         }
-        let opts = options_arg(&env, options.0, "report options")?;
+        let opts = options_arg(&env, options, "report options")?;
         let opts = ReportRequest::from_value(&opts).map_err(|e| throw_api(&env, &e))?;
-        let host = host_arg(&env, host.0)?;
+        let host = host_arg(&env, host.0, bridge.0)?;
         let out = with_host(&env, &host, self.inner.report(&items, &opts, &host))?;
-        to_js(&env, &Value::Array(out))
+        to_text(&Value::Array(out))
     }
 }
 
@@ -318,20 +363,17 @@ type Method = fn(
     &dyn verno::Host,
 ) -> std::result::Result<Value, ApiError>;
 
+/// `(resource, json, options, host, bridge)` of one call.
+type Args = (Raw, bool, Option<String>, Raw, Raw);
+
 impl NativeEngine {
-    fn call(
-        &self,
-        env: &Env,
-        resource: Raw,
-        options: Raw,
-        host: Raw,
-        method: Method,
-    ) -> Result<Raw> {
-        let resource = resource_arg(env, resource.0, "resource")?;
-        let opts = options_arg(env, options.0, "options")?;
+    fn call(&self, env: &Env, args: Args, method: Method) -> Result<String> {
+        let (resource, json, options, host, bridge) = args;
+        let resource = resource_arg(env, resource.0, json, "resource")?;
+        let opts = options_arg(env, options, "options")?;
         let opts = RequestOptions::from_value(&opts).map_err(|e| throw_api(env, &e))?;
-        let host = host_arg(env, host.0)?;
+        let host = host_arg(env, host.0, bridge.0)?;
         let out = with_host(env, &host, method(&self.inner, &resource, &opts, &host))?;
-        to_js(env, &out)
+        to_text(&out)
     }
 }

@@ -326,6 +326,38 @@ test('Dates and undefined convert as JSON.stringify would', () => {
   assert.equal(out.resource.spec.containers[1], null)
 })
 
+test('objects cross as JSON text: surrogates, depth 200 vs 300, integers, nested data errors', () => {
+  const engine = new Engine(REGISTRIES)
+  const pod = (spec) => ({ ...YAML.parse(NGINX), spec })
+  // A lone surrogate becomes U+FFFD (JSON.stringify escapes it, serde_json
+  // would refuse it).
+  assert.equal(engine.mutate(pod({ x: 'a\ud800b' })).resource.spec.x, 'a\ufffdb')
+  // Deeper than serde_json's default limit (128) is fine; deeper than 256 is not.
+  const nest = (n) => {
+    let d = {}
+    for (let i = 0; i < n; i++) d = { d }
+    return d
+  }
+  assert.equal(engine.mutate(pod({ d: nest(200) })).patched, false)
+  assert.throws(() => engine.mutate(pod({ d: nest(300) })), (e) => e instanceof InputError && /deeper than 256/.test(e.message))
+  // Integers stay integers; floats stay floats.
+  const out = engine.mutate(pod({ a: 2 ** 53, b: -5, c: 1.5, e: 1e21 })).resource.spec
+  assert.deepEqual([out.a, out.b, out.c, out.e], [2 ** 53, -5, 1.5, 1e21])
+  // Errors name the path, in options too.
+  assert.throws(
+    () => engine.validate(pod({ f: [1, () => 1] })),
+    (e) => e instanceof InputError && e.message === 'invalid resource: at spec.f[1]: a function is not JSON data',
+  )
+  assert.throws(
+    () => engine.validate(NGINX, { variables: { x: Infinity } }),
+    (e) => e instanceof InputError && e.argument === 'options' && /at variables\.x: Infinity/.test(e.message),
+  )
+  assert.throws(
+    () => engine.validate(pod({ b: new Float64Array(2) })),
+    (e) => e instanceof InputError && /at spec\.b: binary data/.test(e.message),
+  )
+})
+
 test('host.context serves a configMap entry', () => {
   const seen = []
   const host = {
