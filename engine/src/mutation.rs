@@ -85,7 +85,9 @@ pub(crate) fn mutate_policy(
         return (out, None);
     }
     let mut current: Option<Value> = None;
-    let mut ctx = new_context(request, host);
+    // Built at the first matching rule: most policies match nothing, and
+    // the context document copies the resource.
+    let mut lazy_ctx = None;
     for rule in mutate_rules(policy) {
         let RuleBody::Mutate(block) = &rule.body else {
             continue;
@@ -104,11 +106,12 @@ pub(crate) fn mutate_policy(
         {
             continue;
         }
+        let ctx = lazy_ctx.get_or_insert_with(|| new_context(request, host));
         if rule.needs_images {
-            crate::engine::load_images(&mut ctx, resource);
+            crate::engine::load_images(ctx, resource);
         }
         ctx.checkpoint();
-        let step = mutate_rule(policy, exceptions, rule, block, resource, &req, &mut ctx);
+        let step = mutate_rule(policy, exceptions, rule, block, resource, &req, ctx);
         ctx.restore();
         let Some(step) = step else { continue };
         let message = if step.status == RuleStatus::Pass {

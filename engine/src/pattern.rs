@@ -59,7 +59,8 @@ pub enum ScalarPattern {
     Array,
 }
 
-const RANGE_OPERAND: &str = r"[-|\+]?\d+(?:\.\d+)?[A-Za-z]*";
+// Go's `\d` is ASCII-only; Rust's is Unicode.
+const RANGE_OPERAND: &str = r"[-|\+]?[0-9]+(?:\.[0-9]+)?[A-Za-z]*";
 
 fn range_regexes() -> &'static (regex::Regex, regex::Regex) {
     static RE: std::sync::OnceLock<(regex::Regex, regex::Regex)> = std::sync::OnceLock::new();

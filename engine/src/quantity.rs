@@ -144,6 +144,16 @@ impl Quantity {
             suffix,
         } = scan(s.as_bytes())?;
         let (scale, format) = interpret_suffix(suffix)?;
+        if int.is_empty() && frac.is_empty() {
+            // No digits: Kubernetes reads the mantissa as 0 on its fast
+            // path, but its slow path (`Pi`, `Ei`, exponents below nano)
+            // parses the empty text and fails.
+            return match scale {
+                Scale::Binary(bits) if bits >= 50 => None,
+                Scale::Decimal(exp) if exp < -9 => None,
+                _ => Some(Quantity::zero(format)),
+            };
+        }
 
         let mut digits = Vec::with_capacity(int.len().saturating_add(frac.len()));
         digits.extend_from_slice(int);
@@ -422,7 +432,9 @@ fn scan(s: &[u8]) -> Option<Scanned<'_>> {
         Some((b'.', after_point)) => split_digits(after_point),
         _ => (&[][..], rest),
     };
-    if int.is_empty() && frac.is_empty() {
+    // `parseQuantityString` reads a missing mantissa as 0 ("m", "Ki", "-",
+    // "."); only the empty string is rejected (by `ParseQuantity`).
+    if s.is_empty() {
         return None;
     }
     Some(Scanned {
@@ -901,19 +913,28 @@ mod tests {
             "0x10",
             "１",
             "1µ",
-            "-",
-            "+",
-            ".",
-            "-.",
-            "k",
-            "Mi",
-            "e3",
             // Exponents beyond int64 (ParseInt fails) or int32 (see module docs).
             "1e99999999999999999999",
             "1e2147483648",
             "0e-2147483649",
         ];
         for s in bad {
+            assert_eq!(Quantity::parse(s), None, "{s:?}");
+        }
+    }
+
+    #[test]
+    fn a_missing_mantissa_reads_as_zero_as_in_kubernetes() {
+        // parseQuantityString: "if we stripped all numerator positions,
+        // always return 0".
+        for s in [
+            "-", "+", ".", "-.", "k", "Mi", "m", "Ki", "e3", "-Gi", "Ti", "E", "n",
+        ] {
+            let q = Quantity::parse(s).unwrap_or_else(|| panic!("{s:?} must parse"));
+            assert_eq!(q, Quantity::parse("0").unwrap(), "{s:?}");
+        }
+        // ... except where its slow path parses the empty digits and fails.
+        for s in ["", "Pi", "Ei", "-Pi", "e-10"] {
             assert_eq!(Quantity::parse(s), None, "{s:?}");
         }
     }

@@ -197,10 +197,21 @@ fn compile_cached(expr: &str) -> Result<std::rc::Rc<jmespath::Expression>, Strin
     Ok(compiled)
 }
 
-/// Does the query mention a context entry name (deferred-loading regex)?
+/// Does the query mention a context entry name? Kyverno's deferred loader
+/// asks `(?:\A|\z|\s|[^.0-9A-Za-z])NAME\b` with Go's ASCII `\b`; this is
+/// that match without building a regex per query (it runs for every query
+/// while an entry is unloaded).
 fn mentions(expr: &str, name: &str) -> bool {
-    let pattern = format!(r"(?:\A|\z|\s|[^.0-9A-Za-z]){}\b", regex::escape(name));
-    Regex::new(&pattern).is_ok_and(|re| re.is_match(expr))
+    let word = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_');
+    let Some(last) = name.chars().next_back() else {
+        return false;
+    };
+    expr.match_indices(name).any(|(i, _)| {
+        let before = expr.get(..i).and_then(|b| b.chars().next_back());
+        let after = expr.get(i + name.len()..).and_then(|a| a.chars().next());
+        let start_ok = before.is_none_or(|c| !(c == '.' || c.is_ascii_alphanumeric()));
+        start_ok && word(Some(last)) != word(after)
+    })
 }
 
 /// Split `a.b."c.d"` into segments, honouring double quotes.
@@ -525,6 +536,44 @@ pub(crate) fn check_rule_expressions(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn mentions_matches_kyvernos_deferred_loading_regex() {
+        let exprs = [
+            "cm.data.x",
+            "x.cm",
+            "cm",
+            " cm",
+            "(cm)",
+            "cmx.data",
+            "a.cm.b",
+            "length(cm)",
+            "cm_2",
+            "cm2.data",
+            "'cm'",
+            "\"cm\"",
+            "to_upper(cm.x)",
+            "[cm, other]",
+            "é.cm",
+            "écm",
+            "cm-1",
+            "foo||cm",
+            "@.cm",
+            "cm[0]",
+            "  cm  ",
+            "",
+        ];
+        for name in ["cm", "cm2", "c_m", "x"] {
+            let re = regex::Regex::new(&format!(
+                r"(?:\A|\z|\s|[^.0-9A-Za-z]){}(?-u:\b)",
+                regex::escape(name)
+            ))
+            .unwrap();
+            for e in exprs {
+                assert_eq!(mentions(e, name), re.is_match(e), "{name:?} in {e:?}");
+            }
+        }
+    }
+
     use super::*;
     use crate::host::NoHost;
     use serde_json::json;

@@ -754,7 +754,8 @@ pub(crate) fn go_parse_float(s: &str) -> Option<f64> {
     if lower == "inf" || lower == "infinity" {
         return Some(sign * f64::INFINITY);
     }
-    if lower == "nan" {
+    // Go's `special` takes a sign only before "inf"/"infinity".
+    if lower == "nan" && body.len() == s.len() {
         return Some(f64::NAN);
     }
     if let Some(hex) = lower.strip_prefix("0x") {
@@ -818,11 +819,9 @@ fn parse_hex_float(s: &str) -> Option<f64> {
     if int_part.is_empty() && frac_part.is_empty() {
         return None;
     }
-    // Without a 'p' exponent Go only accepts integers (ParseFloat requires
-    // the exponent for hex mantissas with a fraction).
-    if exp.is_none() && !frac_part.is_empty() {
-        return None;
-    }
+    // `readFloat`: a hex mantissa must have a 'p' exponent ("0x10" is an
+    // error, "0x10p0" is 16).
+    let exp = exp?;
     let mut value = 0f64;
     for c in int_part.chars() {
         value = value * 16.0 + f64::from(c.to_digit(16)?);
@@ -832,10 +831,7 @@ fn parse_hex_float(s: &str) -> Option<f64> {
         value += f64::from(c.to_digit(16)?) * scale;
         scale /= 16.0;
     }
-    let e: i32 = match exp {
-        Some(e) => e.parse().ok()?,
-        None => 0,
-    };
+    let e: i32 = exp.parse().ok()?;
     let r = value * 2f64.powi(e);
     if r.is_infinite() {
         None

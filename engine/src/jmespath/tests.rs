@@ -362,6 +362,20 @@ fn kyverno_to_number_uses_go_parse_float() {
     ok("to_number(' 1')", json!({}), Value::Null);
     ok("to_number('1e999')", json!({}), Value::Null);
     ok("to_number('.5')", json!({}), json!(0.5));
+    // readFloat: a hex mantissa needs a 'p' exponent.
+    ok("to_number('0x10')", json!({}), Value::Null);
+    // special(): a sign is only allowed before Inf/Infinity.
+    ok("to_number('-nan')", json!({}), Value::Null);
+    ok("to_number('+NaN')", json!({}), Value::Null);
+}
+
+#[test]
+fn kyverno_to_string_uses_go_122_short_escapes_for_backspace_and_form_feed() {
+    ok(
+        "to_string(a)",
+        json!({"a": ["\u{8}\u{c}\u{1}"]}),
+        json!("[\"\\b\\f\\u0001\"]"),
+    );
 }
 
 #[test]
