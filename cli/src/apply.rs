@@ -179,18 +179,12 @@ pub fn run(opts: &ApplyOptions, out: &mut dyn Write) -> Result<Counts, String> {
         evals.push(eval);
     }
     if opts.policy_report {
-        let audits: Vec<Vec<bool>> = evals
-            .iter()
-            .map(|e| e.policies.iter().map(|p| !p.policy.enforce).collect())
-            .collect();
         let inputs: Vec<ReportInput<'_>> = resources
             .iter()
             .zip(&evals)
-            .zip(&audits)
-            .map(|((r, e), a)| ReportInput {
+            .map(|(r, e)| ReportInput {
                 resource: r,
                 responses: &e.policies,
-                audit: a,
             })
             .collect();
         let ropts = ReportOptions {

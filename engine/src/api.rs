@@ -359,7 +359,7 @@ impl Engine {
         Ok(json!({
             "allowed": eval.allowed(),
             "message": crate::admission::blocked_message(&eval, resource),
-            "results": results(&eval.policies),
+            "results": results([&eval.policies]),
         }))
     }
 
@@ -374,15 +374,12 @@ impl Engine {
     ) -> Result<Value, ApiError> {
         check_resource(resource, "resource")?;
         let m = self.set.mutate(&options.request(resource), host);
-        let patch = match &m.patched {
-            Some(p) => crate::mutate::diff(resource, p),
-            None => Vec::new(),
-        };
+        let patch = m.patch(resource);
         Ok(json!({
             "resource": m.patched.as_ref().unwrap_or(resource),
             "patched": !patch.is_empty(),
             "patch": patch,
-            "results": results(&m.policies),
+            "results": results([&m.policies]),
         }))
     }
 
@@ -405,21 +402,12 @@ impl Engine {
             ..request
         };
         let generated = self.set.generate(&generate_request, host);
-        let mut all = results(&eval.mutations);
-        if let Value::Array(v) = results(&eval.policies) {
-            if let Value::Array(a) = &mut all {
-                a.extend(v);
-            }
-        }
-        let mut created = Vec::new();
-        if let (Value::Array(a), Value::Array(g)) = (&mut all, results(&generated)) {
-            a.extend(g);
-        }
-        for p in &generated {
-            for r in &p.rules {
-                created.extend(r.generated.iter().cloned());
-            }
-        }
+        let all = results([&eval.mutations, &eval.policies, &generated]);
+        let created: Vec<&Value> = generated
+            .iter()
+            .flat_map(|p| &p.rules)
+            .flat_map(|r| &r.generated)
+            .collect();
         Ok(json!({
             "allowed": eval.allowed(),
             "message": crate::admission::blocked_message(&eval, resource),
@@ -514,18 +502,12 @@ impl Engine {
                 self.set.validate(&request, host)
             })
             .collect();
-        let audits: Vec<Vec<bool>> = evals
-            .iter()
-            .map(|e| e.iter().map(|p| !p.policy.enforce).collect())
-            .collect();
         let inputs: Vec<ReportInput<'_>> = resources
             .iter()
             .zip(&evals)
-            .zip(&audits)
-            .map(|((resource, responses), audit)| ReportInput {
+            .map(|(resource, responses)| ReportInput {
                 resource,
                 responses,
-                audit,
             })
             .collect();
         let opts = ReportOptions {
@@ -572,9 +554,9 @@ fn type_str(t: RuleType) -> &'static str {
 /// enforced}` (+ `generated`, `synchronize`, `orphanDownstreamOnPolicyDelete`
 /// for generate rules). `policy` is `ns/name` for
 /// a namespaced Policy.
-fn results(responses: &[PolicyResponse]) -> Value {
+fn results<const N: usize>(phases: [&[PolicyResponse]; N]) -> Vec<Value> {
     let mut out = Vec::new();
-    for p in responses {
+    for p in phases.into_iter().flatten() {
         for (i, r) in p.rules.iter().enumerate() {
             let mut row = json!({
                 "policy": p.policy.key,
@@ -596,7 +578,7 @@ fn results(responses: &[PolicyResponse]) -> Value {
             out.push(row);
         }
     }
-    Value::Array(out)
+    out
 }
 
 #[cfg(test)]
@@ -690,5 +672,53 @@ mod tests {
         assert_eq!(reps.len(), 1);
         assert_eq!(reps[0]["apiVersion"], "wgpolicyk8s.io/v1alpha2");
         assert_eq!(reps[0]["summary"]["fail"], 1);
+    }
+
+    #[test]
+    fn audit_warn_turns_only_audit_policy_failures_into_warn() {
+        let both = format!(
+            "{POLICY}\n---\n{}",
+            include_str!("../../examples/restrict-image-registries.yaml")
+        );
+        let e = Engine::from_yaml(&both).unwrap();
+        let pod = parse_resource(POD).unwrap();
+        let opts = ReportRequest::from_value(&json!({"auditWarn": true})).unwrap();
+        let reps = e.report(&[pod], &opts, &crate::NoHost).unwrap();
+        let results = reps[0]["results"].as_array().unwrap();
+        let of = |p: &str| results.iter().find(|r| r["policy"] == p).unwrap()["result"].clone();
+        assert_eq!(of("disallow-privileged"), "fail");
+        assert_eq!(of("restrict-image-registries"), "warn");
+        assert_eq!(reps[0]["summary"]["warn"], 1);
+    }
+
+    #[test]
+    fn generate_rows_carry_generated_resources_and_controller_options() {
+        let policy = r#"
+apiVersion: kyverno.io/v1
+kind: ClusterPolicy
+metadata: {name: default-quota}
+spec:
+  rules:
+  - name: quota
+    match: {any: [{resources: {kinds: [Namespace]}}]}
+    generate:
+      apiVersion: v1
+      kind: ResourceQuota
+      name: default
+      namespace: "{{request.object.metadata.name}}"
+      synchronize: true
+      data: {spec: {hard: {pods: "10"}}}
+"#;
+        let e = Engine::from_yaml(policy).unwrap();
+        let ns = json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "team-a"}});
+        let out = e
+            .evaluate(&ns, &RequestOptions::default(), &crate::NoHost)
+            .unwrap();
+        let row = &out["results"][0];
+        assert_eq!(row["type"], "generate");
+        assert_eq!(row["synchronize"], true);
+        assert_eq!(row["orphanDownstreamOnPolicyDelete"], false);
+        assert_eq!(out["generated"][0]["metadata"]["namespace"], "team-a");
+        assert_eq!(row["generated"], out["generated"]);
     }
 }

@@ -61,6 +61,17 @@ pub struct Mutation {
     pub patched: Option<Value>,
 }
 
+impl Mutation {
+    /// The RFC 6902 patch from `original` to the mutated resource (empty
+    /// when nothing changed).
+    pub fn patch(&self, original: &Value) -> Vec<Value> {
+        match &self.patched {
+            Some(p) => crate::mutate::diff(original, p),
+            None => Vec::new(),
+        }
+    }
+}
+
 fn is_enforce(action: Option<&str>) -> bool {
     matches!(action, Some("Enforce") | Some("enforce"))
 }

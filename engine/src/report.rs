@@ -33,7 +33,6 @@ pub fn result_entry(
     policy: &PolicyResponse,
     rule: &RuleResponse,
     resource: &Value,
-    policy_audit: bool,
     opts: &ReportOptions,
 ) -> Value {
     let info = &policy.policy;
@@ -43,7 +42,8 @@ pub fn result_entry(
         .map(String::as_str)
         != Some("false");
     let mut status = rule.status;
-    if status == RuleStatus::Fail && (!scored || (opts.audit_warn && policy_audit)) {
+    // `--audit-warn` applies to policies whose policy-wide action is Audit.
+    if status == RuleStatus::Fail && (!scored || (opts.audit_warn && !info.enforce)) {
         status = RuleStatus::Warn;
     }
     let meta = ResourceMeta::of(resource);
@@ -123,8 +123,6 @@ pub fn summary(results: &[Value]) -> Value {
 pub struct ReportInput<'a> {
     pub resource: &'a Value,
     pub responses: &'a [PolicyResponse],
-    /// Per response: is the policy (policy-wide) in Audit mode?
-    pub audit: &'a [bool],
 }
 
 /// The merged reports `kyverno apply --policy-report` prints: one cluster
@@ -139,10 +137,9 @@ pub fn merged_reports(inputs: &[ReportInput<'_>], opts: &ReportOptions) -> Vec<V
     let mut cluster = Vec::new();
     let mut namespaced: Vec<(String, String, Vec<Value>)> = Vec::new();
     for input in inputs {
-        for (i, pr) in input.responses.iter().enumerate() {
-            let audit = input.audit.get(i).copied().unwrap_or(true);
+        for pr in input.responses {
             for rule in &pr.rules {
-                let entry = result_entry(pr, rule, input.resource, audit, opts);
+                let entry = result_entry(pr, rule, input.resource, opts);
                 match &pr.policy.namespace {
                     None => cluster.push(entry),
                     Some(ns) => match namespaced
@@ -189,10 +186,9 @@ pub fn merged_reports(inputs: &[ReportInput<'_>], opts: &ReportOptions) -> Vec<V
 pub fn resource_report(input: &ReportInput<'_>, opts: &ReportOptions) -> Value {
     let meta = ResourceMeta::of(input.resource);
     let mut results = Vec::new();
-    for (i, pr) in input.responses.iter().enumerate() {
-        let audit = input.audit.get(i).copied().unwrap_or(true);
+    for pr in input.responses {
         for rule in &pr.rules {
-            results.push(result_entry(pr, rule, input.resource, audit, opts));
+            results.push(result_entry(pr, rule, input.resource, opts));
         }
     }
     let (api, kind) = match (opts.format, meta.namespace.is_empty()) {
