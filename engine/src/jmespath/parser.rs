@@ -120,7 +120,7 @@ impl Parser {
         }
     }
 
-    fn expect(&mut self, t: Tok) -> Result<(), JmespathError> {
+    fn eat(&mut self, t: Tok) -> Result<(), JmespathError> {
         if self.current() == &t {
             self.advance();
             Ok(())
@@ -230,7 +230,7 @@ impl Parser {
             }
             args.push(arg);
         }
-        self.expect(Tok::Rparen)?;
+        self.eat(Tok::Rparen)?;
         let id = lookup_function(&name);
         let call = FunctionCall {
             name,
@@ -268,8 +268,8 @@ impl Parser {
             let right = self.parse_index_expression()?;
             return self.project_if_slice((left, ld), right);
         }
-        self.expect(Tok::Star)?;
-        self.expect(Tok::Rbracket)?;
+        self.eat(Tok::Star)?;
+        self.eat(Tok::Rbracket)?;
         let (right, rd) = self.parse_projection_rhs(binding_power(&Tok::Star))?;
         self.depth_checked(Node::Projection(bx(left), bx(right)), ld.max(rd) + 1)
     }
@@ -363,7 +363,7 @@ impl Parser {
     #[inline(never)]
     fn nud_paren(&mut self) -> Result<Parsed, JmespathError> {
         let e = self.parse_expression(0)?;
-        self.expect(Tok::Rparen)?;
+        self.eat(Tok::Rparen)?;
         Ok(e)
     }
 
@@ -378,7 +378,7 @@ impl Parser {
             }
         };
         self.advance();
-        self.expect(Tok::Rbracket)?;
+        self.eat(Tok::Rbracket)?;
         Ok(Node::Index(n))
     }
 
@@ -405,7 +405,7 @@ impl Parser {
                 }
             }
         }
-        self.expect(Tok::Rbracket)?;
+        self.eat(Tok::Rbracket)?;
         Ok(Node::Slice(parts))
     }
 
@@ -428,7 +428,7 @@ impl Parser {
 
     fn parse_filter(&mut self, (left, ld): Parsed) -> Result<Parsed, JmespathError> {
         let (cond, cd) = self.parse_expression(0)?;
-        self.expect(Tok::Rbracket)?;
+        self.eat(Tok::Rbracket)?;
         let (right, rd) = if self.current() == &Tok::Flatten {
             (Node::Identity, 1)
         } else {
@@ -485,9 +485,9 @@ impl Parser {
             if self.current() == &Tok::Rbracket {
                 break;
             }
-            self.expect(Tok::Comma)?;
+            self.eat(Tok::Comma)?;
         }
-        self.expect(Tok::Rbracket)?;
+        self.eat(Tok::Rbracket)?;
         self.depth_checked(Node::MultiSelectList(items), depth + 1)
     }
 
@@ -504,7 +504,7 @@ impl Parser {
                 }
             };
             self.advance();
-            self.expect(Tok::Colon)?;
+            self.eat(Tok::Colon)?;
             let (value, d) = self.parse_expression(0)?;
             depth = depth.max(d);
             pairs.push((key, value));

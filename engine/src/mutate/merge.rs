@@ -222,7 +222,7 @@ impl Arena {
     }
 
     /// `ErrorIfInvalid`: null passes, another kind is an error.
-    fn expect(&self, id: Id, want: Kind) -> R<()> {
+    fn require(&self, id: Id, want: Kind) -> R<()> {
         if self.is_null(id) || self.kind(id) == want {
             return Ok(());
         }
@@ -259,7 +259,7 @@ impl Arena {
         match kind {
             Some(k) => {
                 for s in [dest, origin].into_iter().flatten() {
-                    self.expect(s, k)?;
+                    self.require(s, k)?;
                 }
                 match k {
                     Kind::Map => self.walk_map(dest, origin, schema, depth),
@@ -406,7 +406,7 @@ impl Arena {
         if self.is_null(map) {
             return Ok(());
         }
-        self.expect(map, Kind::Map)?;
+        self.require(map, Kind::Map)?;
         match self.field(Some(map), key) {
             // kyaml copies the new node into the existing field's node.
             Some(existing) if existing != val => {
@@ -425,7 +425,7 @@ impl Arena {
 
     /// `FieldClearer`.
     fn clear(&mut self, map: Id, key: &str) -> R<()> {
-        self.expect(map, Kind::Map)?;
+        self.require(map, Kind::Map)?;
         if let Some(Node::Map(entries)) = self.nodes.get_mut(map) {
             if let Some(i) = entries.iter().position(|(k, _)| k == key) {
                 entries.remove(i);
@@ -540,7 +540,7 @@ impl Arena {
                         if key.is_empty() {
                             // A list of scalars: kyaml rewrites the scalar with its
                             // own text, keeping its style, which changes nothing.
-                            self.expect(v, Kind::Scalar)?;
+                            self.require(v, Kind::Scalar)?;
                         } else {
                             let plain = self.add(Node::Plain(value));
                             self.set_field(v, key, Some(plain))?;
@@ -592,7 +592,7 @@ impl Arena {
     }
 
     fn append(&mut self, list: Id, elem: Id) -> R<()> {
-        self.expect(list, Kind::Seq)?;
+        self.require(list, Kind::Seq)?;
         if let Some(Node::Seq(items)) = self.nodes.get_mut(list) {
             items.push(elem);
         }
@@ -627,7 +627,7 @@ impl Arena {
         } else {
             values.to_vec()
         };
-        self.expect(list, Kind::Seq)?;
+        self.require(list, Kind::Seq)?;
         let first_value = values.first().cloned().unwrap_or_default();
         if keys.first().is_none_or(|k| k.is_empty()) {
             return Ok(self
@@ -669,7 +669,7 @@ impl Arena {
         if self.is_null(rn) {
             return Ok(None);
         }
-        self.expect(rn, Kind::Map)?;
+        self.require(rn, Kind::Map)?;
         Ok(self
             .field(Some(rn), name)
             .filter(|f| value.is_none_or(|want| self.text(*f) == want)))
@@ -680,7 +680,7 @@ impl Arena {
         if self.is_null(rn) {
             return Ok(None);
         }
-        self.expect(rn, Kind::Scalar)?;
+        self.require(rn, Kind::Scalar)?;
         Ok(Some(rn).filter(|r| self.text(*r) == value))
     }
 
@@ -699,7 +699,7 @@ impl Arena {
         } else {
             keys.to_vec()
         };
-        self.expect(list, Kind::Seq)?;
+        self.require(list, Kind::Seq)?;
         let mapping_setter = keys.first().is_some_and(|k| !k.is_empty())
             && values.first().is_some_and(|v| !v.is_empty());
         let mut new_content = Vec::new();
