@@ -95,6 +95,27 @@ impl InputError {
     }
 }
 
+/// Read all of `reader` as UTF-8, failing once it yields more than `limit`
+/// bytes: for streams (stdin, pipes) whose size is unknown in advance.
+pub fn read_stream(reader: impl Read, limit: u64) -> std::io::Result<String> {
+    let mut bytes = Vec::new();
+    reader
+        .take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("larger than the input limit of {limit} bytes"),
+        ));
+    }
+    String::from_utf8(bytes).map_err(|_| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            "stream did not contain valid UTF-8",
+        )
+    })
+}
+
 /// What a non-regular file is, for the error message.
 fn describe(ft: &std::fs::FileType) -> &'static str {
     if ft.is_dir() {

@@ -254,3 +254,18 @@ fn test_of_a_missing_directory_is_an_error() {
     assert_eq!(o.code, Some(1), "{}", o.stdout);
     assert!(o.stderr.contains("no-such-dir"), "{}", o.stderr);
 }
+
+#[cfg(unix)]
+#[test]
+fn jp_input_from_an_endless_device_is_cut_at_the_limit() {
+    let s = Scratch::new("jp-dev-zero");
+    let o = verno(s.path(), &["jp", "query", "-i", "/dev/zero", "a"]);
+    assert_eq!(o.code, Some(1));
+    assert!(
+        o.stderr.contains(
+            "failed to read file /dev/zero: larger than the input limit of 67108864 bytes"
+        ),
+        "{}",
+        o.stderr
+    );
+}
