@@ -96,13 +96,13 @@ struct LoadedResource {
 
 /// Run every test document of one file. Unless `opts.allow_outside_paths`,
 /// every file it reads (the test file, and every policy, resource, values or
-/// expected file it names) must lie below `tree`, the directory `verno test`
+/// expected file it names) must lie below `root`, the directory `verno test`
 /// was given.
-pub fn run_file(path: &Path, tree: &Path, opts: &TestOptions) -> Vec<TestReport> {
+pub fn run_file(path: &Path, root: &Path, opts: &TestOptions) -> Vec<TestReport> {
     let _scope = if opts.allow_outside_paths {
         None
     } else {
-        match tree::Scope::enter(tree) {
+        match tree::Scope::enter(root) {
             Ok(scope) => Some(scope),
             Err(e) => {
                 return vec![TestReport {
@@ -713,7 +713,7 @@ pub fn run(
     let mut failed_rows: Vec<Row> = Vec::new();
     for dir in dirs {
         // A test file given by itself is confined to its own directory.
-        let (files, tree) = if dir.is_file() {
+        let (files, root) = if dir.is_file() {
             let parent = match dir.parent() {
                 Some(p) if !p.as_os_str().is_empty() => p,
                 _ => Path::new("."),
@@ -723,7 +723,7 @@ pub fn run(
             (discover(dir, &opts.file_name)?, dir.as_path())
         };
         for f in files {
-            for report in run_file(&f, tree, opts) {
+            for report in run_file(&f, root, opts) {
                 let shown = f.strip_prefix(dir).unwrap_or(&f);
                 writeln!(out, "Loading test  ( {} ) ...", shown.display())?;
                 writeln!(out, "  Loading values/variables ...")?;
