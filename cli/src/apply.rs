@@ -10,13 +10,15 @@ use verno::response::RuleStatus;
 use verno::PolicySet;
 
 use crate::fixtures;
+use crate::output;
 
 #[derive(Debug, Clone, Default)]
 pub struct ApplyOptions {
     pub policies: Vec<PathBuf>,
     /// PolicyException files (`--exception`).
     pub exceptions: Vec<PathBuf>,
-    /// Directory for mutated resources (`-o DIR`); stdout when `None`.
+    /// Where mutated resources go (`-o DIR` or `-o FILE.yaml`, see
+    /// [`output::plan`]); stdout when `None`.
     pub output: Option<PathBuf>,
     pub resources: Vec<PathBuf>,
     pub policy_report: bool,
@@ -37,33 +39,29 @@ pub struct Counts {
     pub skip: usize,
 }
 
-/// `printOutput`: the mutated resource after each mutate policy, on stdout
-/// or appended to `<DIR>/<resource>-mutated.yaml` with `-o DIR`.
+/// `printOutput`: the mutated resource after each mutate policy, on stdout,
+/// or with `-o` added to `file_text` (what the resource's file will hold)
+/// while stdout only says that the mutation was applied.
 fn print_mutated(
     out: &mut dyn Write,
-    opts: &ApplyOptions,
+    sink: &output::Sink,
+    file_text: &mut String,
     policy: &str,
     res_path: &str,
-    res_name: &str,
     resource: &serde_json::Value,
 ) -> Result<(), String> {
     let yaml = verno::yaml::to_yaml_string(resource);
-    match &opts.output {
-        None => write!(
+    match sink {
+        output::Sink::Stdout => write!(
             out,
             "\npolicy {policy} applied to {res_path}:\n{yaml}\n---\n\n\nMutation:\nMutation has been applied successfully."
         )
         .map_err(|e| e.to_string()),
-        Some(dir) => {
-            use std::io::Write as _;
-            std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-            let path = dir.join(format!("{res_name}-mutated.yaml"));
-            let mut f = std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(&path)
-                .map_err(|e| format!("{}: {e}", path.display()))?;
-            write!(f, "{yaml}\n---\n").map_err(|e| format!("{}: {e}", path.display()))
+        output::Sink::File(_) | output::Sink::Dir { .. } => {
+            file_text.push_str(&yaml);
+            file_text.push_str("\n---\n\n");
+            write!(out, "\n\nMutation:\nMutation has been applied successfully.")
+                .map_err(|e| e.to_string())
         }
     }
 }
@@ -88,10 +86,11 @@ pub fn run(opts: &ApplyOptions, out: &mut dyn Write) -> Result<Counts, String> {
     }
     let mut resources = Vec::new();
     for r in &opts.resources {
-        for (doc, _) in fixtures::read_documents(r)? {
+        for (doc, _) in fixtures::read_resources(r).map_err(|e| e.to_string())? {
             resources.push(fixtures::normalize_resource(doc));
         }
     }
+    let sink = output::plan(opts.output.as_deref(), &resources).map_err(|e| e.to_string())?;
     let rule_count: usize = set.policies.iter().map(|p| p.rules.len()).sum();
     writeln!(
         out,
@@ -102,11 +101,12 @@ pub fn run(opts: &ApplyOptions, out: &mut dyn Write) -> Result<Counts, String> {
     .map_err(|e| e.to_string())?;
     let mut counts = Counts::default();
     let mut evals = Vec::new();
-    for res in &resources {
+    for (index, res) in resources.iter().enumerate() {
         let meta = ResourceMeta::of(res);
         let res_path = format!("{}/{}/{}", meta.namespace, meta.kind, meta.name);
         // Mutate policies in order, each printed with the resource it produced.
         let mut current = res.clone();
+        let mut file_text = String::new();
         for (i, p) in set.policies.iter().enumerate() {
             if !p.has_mutate() {
                 continue;
@@ -125,7 +125,18 @@ pub fn run(opts: &ApplyOptions, out: &mut dyn Write) -> Result<Counts, String> {
                     RuleStatus::Warn => {}
                 }
             }
-            print_mutated(out, opts, &resp.policy.name, &res_path, meta.name, &current)?;
+            print_mutated(
+                out,
+                &sink,
+                &mut file_text,
+                &resp.policy.name,
+                &res_path,
+                &current,
+            )?;
+        }
+        if !file_text.is_empty() {
+            sink.write(index, res, &file_text)
+                .map_err(|e| e.to_string())?;
         }
         let eval = verno::Evaluation {
             policies: set.validate(&Request::create(&current), &crate::system::SystemHost),

@@ -5,6 +5,9 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Number, Value};
 
+use crate::input::{self, InputError};
+use crate::tree;
+
 /// Kinds Kubernetes serves cluster-scoped (from the built-in API list);
 /// any other kind is namespaced, as in Kyverno's CLI.
 const CLUSTER_SCOPED: &[&str] = &[
@@ -87,18 +90,17 @@ pub fn normalize_resource(mut v: Value) -> Value {
     v
 }
 
-/// Read a file as text, naming the file in the error.
+/// Read a file as text, naming the file in the error; bounded and confined
+/// as [`input::read_text`] is.
 pub fn read_text(path: &Path) -> Result<String, String> {
-    std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))
+    input::read_text(path).map_err(|e| e.to_string())
 }
 
 /// Every YAML document of a file (or of every `.yaml`/`.yml` file below a
 /// directory, skipping hidden entries), with the file it came from.
 pub fn read_documents(path: &Path) -> Result<Vec<(Value, PathBuf)>, String> {
-    let mut files = Vec::new();
-    collect_yaml_files(path, &mut files)?;
     let mut out = Vec::new();
-    for f in files {
+    for f in yaml_files(path).map_err(|e| e.to_string())? {
         let text = read_text(&f)?;
         let docs = verno::load::documents(&text).map_err(|e| format!("{}: {e}", f.display()))?;
         out.extend(docs.into_iter().map(|(d, _)| (d, f.clone())));
@@ -106,29 +108,98 @@ pub fn read_documents(path: &Path) -> Result<Vec<(Value, PathBuf)>, String> {
     Ok(out)
 }
 
-fn collect_yaml_files(path: &Path, out: &mut Vec<PathBuf>) -> Result<(), String> {
-    let meta = std::fs::metadata(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    if meta.is_dir() {
-        let mut entries: Vec<PathBuf> = std::fs::read_dir(path)
-            .map_err(|e| format!("{}: {e}", path.display()))?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .collect();
-        entries.sort();
-        for e in entries {
-            let name = e.file_name().and_then(|n| n.to_str()).unwrap_or("");
-            if name.starts_with('.') {
-                continue;
-            }
-            if e.is_dir() {
-                collect_yaml_files(&e, out)?;
-            } else if name.ends_with(".yaml") || name.ends_with(".yml") {
-                out.push(e);
+/// Every Kubernetes object of a resource file (or directory, as
+/// [`read_documents`]): `kind: List` documents give their items, and any
+/// other document that is not an object with a string `kind` (a bare list,
+/// a scalar, a map without `kind`) is an error naming the file and the
+/// document, as `kyverno apply` refuses it and the bindings do.
+pub fn read_resources(path: &Path) -> Result<Vec<(Value, PathBuf)>, InputError> {
+    let mut out = Vec::new();
+    for f in yaml_files(path)? {
+        let text = input::read_text(&f)?;
+        let docs = verno::yaml::parse_documents(&text).map_err(|e| InputError::Yaml {
+            path: f.clone(),
+            error: verno::error::LoadError::Yaml {
+                location: Box::new(verno::error::Location {
+                    line: Some(e.line),
+                    column: Some(e.column),
+                    ..Default::default()
+                }),
+                message: e.message.clone(),
+            },
+        })?;
+        for (i, doc) in docs.into_iter().enumerate() {
+            let at = |item: Option<usize>, detail: String| InputError::NotAnObject {
+                path: f.clone(),
+                document: i + 1,
+                line: doc.line,
+                item,
+                detail,
+            };
+            if doc.value.get("kind").and_then(Value::as_str) == Some("List") {
+                let items = match doc.value.get("items") {
+                    None | Some(Value::Null) => Vec::new(),
+                    Some(Value::Array(items)) => items.clone(),
+                    Some(other) => {
+                        return Err(at(
+                            None,
+                            format!("`items` of a List must be a list, got {}", type_name(other)),
+                        ))
+                    }
+                };
+                for (j, item) in items.into_iter().enumerate() {
+                    object_problem(&item).map_or(Ok(()), |d| Err(at(Some(j + 1), d)))?;
+                    out.push((item, f.clone()));
+                }
+            } else {
+                object_problem(&doc.value).map_or(Ok(()), |d| Err(at(None, d)))?;
+                out.push((doc.value, f.clone()));
             }
         }
-    } else {
-        out.push(path.to_path_buf());
     }
-    Ok(())
+    Ok(out)
+}
+
+/// Why `v` is not a Kubernetes object, in the bindings' words.
+fn object_problem(v: &Value) -> Option<String> {
+    match v {
+        Value::Object(m) if m.get("kind").is_some_and(Value::is_string) => None,
+        Value::Object(_) => Some("a Kubernetes object needs a string `kind`".into()),
+        other => Some(format!(
+            "expected a Kubernetes object (a map), got {}",
+            type_name(other)
+        )),
+    }
+}
+
+fn type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "a map",
+    }
+}
+
+/// The file itself, or the `.yaml`/`.yml` files below a directory (hidden
+/// entries skipped; symlinks followed, but never in a loop nor out of the
+/// directory or test tree).
+fn yaml_files(path: &Path) -> Result<Vec<PathBuf>, InputError> {
+    let meta = std::fs::metadata(path).map_err(|e| InputError::io(path, e))?;
+    if !meta.is_dir() {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    let keep = |name: &str| name.ends_with(".yaml") || name.ends_with(".yml");
+    tree::files(
+        path,
+        &tree::Walk {
+            skip_hidden: true,
+            keep: &keep,
+            outside: tree::Outside::Fail,
+        },
+    )
 }
 
 /// Resolve `p` against `base` unless absolute.

@@ -13,7 +13,7 @@
 //! the output; verno prints them only when stdin is a terminal.
 
 use std::fmt::Write as _;
-use std::io::{IsTerminal, Read, Write};
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -211,16 +211,16 @@ fn parse(
 /// `open <file>: no such file or directory`).
 fn load_file(path: &Path) -> Result<String, String> {
     let shown = path.display();
-    let mut file = std::fs::File::open(path).map_err(|e| {
+    let file = std::fs::File::open(path).map_err(|e| {
         format!(
             "failed open file {shown}: open {shown}: {}",
             go_io_error(&e)
         )
     })?;
-    let mut text = String::new();
-    file.read_to_string(&mut text)
-        .map_err(|e| format!("failed to read file {shown}: {}", go_io_error(&e)))?;
-    Ok(text)
+    // Bounded: `-i /dev/zero` must not fill memory (pipes such as `<(cmd)`
+    // stay allowed, which is why only the size is checked).
+    verno_cli::input::read_stream(file, verno_cli::input::max_input_bytes())
+        .map_err(|e| format!("failed to read file {shown}: {}", go_io_error(&e)))
 }
 
 fn go_io_error(e: &std::io::Error) -> String {
@@ -238,11 +238,8 @@ fn parse_input(text: &str) -> Result<Value, String> {
 }
 
 fn read_stdin() -> Result<String, String> {
-    let mut text = String::new();
-    std::io::stdin()
-        .read_to_string(&mut text)
-        .map_err(|e| e.to_string())?;
-    Ok(text)
+    verno_cli::input::read_stream(std::io::stdin().lock(), verno_cli::input::max_input_bytes())
+        .map_err(|e| e.to_string())
 }
 
 /// Kyverno's prompt before reading stdin, on stdout (see the module

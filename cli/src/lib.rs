@@ -3,6 +3,9 @@
 pub mod apply;
 pub mod compare;
 pub mod fixtures;
+pub mod input;
+pub mod output;
 pub mod system;
 pub mod testcmd;
 pub mod testfile;
+pub mod tree;

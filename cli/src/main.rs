@@ -44,13 +44,20 @@ enum Command {
         /// PolicyException files.
         #[arg(short = 'e', long = "exception", alias = "exceptions")]
         exceptions: Vec<PathBuf>,
-        /// Write mutated resources to this directory instead of stdout.
+        /// Write mutated resources to this file (a path ending in .yaml or
+        /// .yml) or directory instead of stdout. In a directory, verno (unlike
+        /// kyverno) names each file <kind>_<namespace>_<name>-mutated.yaml with
+        /// unsafe characters %-escaped, never writes outside it, and replaces
+        /// the files of an earlier run.
         #[arg(short = 'o', long = "output")]
         output: Option<PathBuf>,
+        #[command(flatten)]
+        limits: Limits,
     },
     /// Run `kyverno-test.yaml` suites, like `kyverno test`.
     Test {
-        /// Directories to search for test files.
+        /// Directories to search for test files (or one test file, whose
+        /// reads then stay in its own folder).
         #[arg(required = true)]
         dirs: Vec<PathBuf>,
         /// Test file name.
@@ -65,12 +72,28 @@ enum Command {
         /// Only print failed rows.
         #[arg(long)]
         fail_only: bool,
+        /// verno addition: let test files name files outside the directory
+        /// given (by `..`, an absolute path or a symlink). Without it such a
+        /// file is an error; `../policy.yaml` from `.kyverno-test/` is inside.
+        #[arg(long)]
+        allow_outside_paths: bool,
+        #[command(flatten)]
+        limits: Limits,
     },
     /// JMESPath with Kyverno's functions, like `kyverno jp`.
     Jp {
         #[command(subcommand)]
         command: Option<jp::JpCommand>,
     },
+}
+
+/// Bounds on what is read.
+#[derive(clap::Args)]
+struct Limits {
+    /// verno addition: the largest file read, in bytes (policies, resources,
+    /// test and values files). Larger files, devices and FIFOs are errors.
+    #[arg(long, value_name = "BYTES", default_value_t = verno_cli::input::DEFAULT_MAX_INPUT_BYTES)]
+    max_input_bytes: u64,
 }
 
 fn main() -> ExitCode {
@@ -86,7 +109,9 @@ fn main() -> ExitCode {
             output_format,
             exceptions,
             output,
+            limits,
         } => {
+            verno_cli::input::set_max_input_bytes(limits.max_input_bytes);
             let now = std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map(|d| d.as_secs() as i64)
@@ -117,12 +142,16 @@ fn main() -> ExitCode {
             strict,
             detailed_results,
             fail_only,
+            allow_outside_paths,
+            limits,
         } => {
+            verno_cli::input::set_max_input_bytes(limits.max_input_bytes);
             let opts = testcmd::TestOptions {
                 file_name,
                 strict,
                 detailed_results,
                 fail_only,
+                allow_outside_paths,
             };
             match testcmd::run(&dirs, &opts, &mut stdout) {
                 Ok((_, 0)) => ExitCode::SUCCESS,

@@ -12,7 +12,9 @@ use verno::PolicySet;
 
 use crate::compare;
 use crate::fixtures;
+use crate::input::InputError;
 use crate::testfile::{TestFile, TestResult, Values};
+use crate::tree;
 
 /// How to run and print.
 #[derive(Debug, Clone)]
@@ -22,6 +24,9 @@ pub struct TestOptions {
     pub strict: bool,
     pub detailed_results: bool,
     pub fail_only: bool,
+    /// Ours: let test files name files outside the directory given to
+    /// `verno test` (by `..`, an absolute path or a symlink).
+    pub allow_outside_paths: bool,
 }
 
 impl Default for TestOptions {
@@ -31,6 +36,7 @@ impl Default for TestOptions {
             strict: false,
             detailed_results: false,
             fail_only: false,
+            allow_outside_paths: false,
         }
     }
 }
@@ -66,26 +72,21 @@ impl TestReport {
 }
 
 /// Find every test file below `dir` (hidden folders included), sorted.
-pub fn discover(dir: &Path, file_name: &str) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    walk(dir, file_name, &mut out);
+/// Symlinks are followed, but each real directory is searched once and
+/// nothing outside `dir` is entered: a symlink to `.` or `/` neither loops
+/// nor wanders the filesystem. A `dir` that cannot be read is an error.
+pub fn discover(dir: &Path, file_name: &str) -> Result<Vec<PathBuf>, InputError> {
+    let keep = |name: &str| name == file_name;
+    let mut out = tree::files(
+        dir,
+        &tree::Walk {
+            skip_hidden: false,
+            keep: &keep,
+            outside: tree::Outside::Skip,
+        },
+    )?;
     out.sort();
-    out
-}
-
-fn walk(dir: &Path, file_name: &str, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    paths.sort();
-    for p in paths {
-        if p.is_dir() {
-            walk(&p, file_name, out);
-        } else if p.file_name().and_then(|n| n.to_str()) == Some(file_name) {
-            out.push(p);
-        }
-    }
+    Ok(out)
 }
 
 struct LoadedResource {
@@ -93,8 +94,25 @@ struct LoadedResource {
     display: String,
 }
 
-/// Run every test document of one file.
-pub fn run_file(path: &Path, opts: &TestOptions) -> Vec<TestReport> {
+/// Run every test document of one file. Unless `opts.allow_outside_paths`,
+/// every file it reads (the test file, and every policy, resource, values or
+/// expected file it names) must lie below `root`, the directory `verno test`
+/// was given.
+pub fn run_file(path: &Path, root: &Path, opts: &TestOptions) -> Vec<TestReport> {
+    let _scope = if opts.allow_outside_paths {
+        None
+    } else {
+        match tree::Scope::enter(root) {
+            Ok(scope) => Some(scope),
+            Err(e) => {
+                return vec![TestReport {
+                    path: path.into(),
+                    rows: vec![],
+                    error: Some(format!("Test errors: {e}")),
+                }]
+            }
+        }
+    };
     let base = path.parent().unwrap_or(Path::new("."));
     let docs = match fixtures::read_text(path)
         .and_then(|t| verno::load::documents(&t).map_err(|e| e.to_string()))
@@ -170,10 +188,12 @@ fn load_resources(t: &TestFile, base: &Path) -> Result<Vec<LoadedResource>, Stri
     let mut seen = std::collections::HashSet::new();
     for (i, r) in t.resources.iter().enumerate() {
         let path = fixtures::resolve(base, r);
-        let docs = match fixtures::read_documents(&path) {
+        let docs = match fixtures::read_resources(&path) {
             Ok(d) => d,
-            Err(e) if i == 0 => return Err(format!("failed to load resources: {e}")),
-            Err(_) => continue,
+            // A later file that is missing is passed over; one that is
+            // hostile or not a resource never is.
+            Err(InputError::Io { .. }) if i > 0 => continue,
+            Err(e) => return Err(format!("failed to load resources: {e}")),
         };
         for (doc, _) in docs {
             let v = fixtures::normalize_resource(doc);
@@ -671,23 +691,39 @@ fn print_table(out: &mut dyn Write, rows: &[&Row], detailed: bool) -> std::io::R
     Ok(())
 }
 
+/// Why `verno test` could not run at all.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// A directory given could not be searched.
+    #[error(transparent)]
+    Input(#[from] InputError),
+    /// Writing the results failed.
+    #[error(transparent)]
+    Output(#[from] std::io::Error),
+}
+
 /// Run every test below each directory, print like `kyverno test`, and
 /// return (passed, failed) row counts.
 pub fn run(
     dirs: &[PathBuf],
     opts: &TestOptions,
     out: &mut dyn Write,
-) -> std::io::Result<(usize, usize)> {
+) -> Result<(usize, usize), RunError> {
     let (mut passed, mut failed) = (0, 0);
     let mut failed_rows: Vec<Row> = Vec::new();
     for dir in dirs {
-        let files = if dir.is_file() {
-            vec![dir.clone()]
+        // A test file given by itself is confined to its own directory.
+        let (files, root) = if dir.is_file() {
+            let parent = match dir.parent() {
+                Some(p) if !p.as_os_str().is_empty() => p,
+                _ => Path::new("."),
+            };
+            (vec![dir.clone()], parent)
         } else {
-            discover(dir, &opts.file_name)
+            (discover(dir, &opts.file_name)?, dir.as_path())
         };
         for f in files {
-            for report in run_file(&f, opts) {
+            for report in run_file(&f, root, opts) {
                 let shown = f.strip_prefix(dir).unwrap_or(&f);
                 writeln!(out, "Loading test  ( {} ) ...", shown.display())?;
                 writeln!(out, "  Loading values/variables ...")?;
