@@ -282,21 +282,7 @@ fn load_user_info(path: &Path) -> Result<verno::UserInfo, String> {
     let Some((doc, _)) = docs.into_iter().next() else {
         return Err(format!("{}: no UserInfo document", path.display()));
     };
-    let strings = |v: Option<&Value>| -> Vec<String> {
-        v.and_then(Value::as_array)
-            .map(|a| {
-                a.iter()
-                    .filter_map(|s| s.as_str().map(str::to_string))
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
-    let ui = doc.get("userInfo").cloned().unwrap_or(Value::Null);
-    let mut info: verno::UserInfo =
-        serde_json::from_value(ui).map_err(|e| format!("{}: userInfo: {e}", path.display()))?;
-    info.roles = strings(doc.get("roles"));
-    info.cluster_roles = strings(doc.get("clusterRoles"));
-    Ok(info)
+    crate::testfile::parse_user_info(&doc).map_err(|e| format!("{}: {e}", path.display()))
 }
 
 /// One engine response of a run, with the resource it reports on (the

@@ -322,6 +322,42 @@ impl TestResult {
     }
 }
 
+/// Decode a `cli.kyverno.io/v1alpha1` `UserInfo` document (`roles`,
+/// `clusterRoles`, `userInfo {username, uid, groups, extra}`), strictly.
+pub fn parse_user_info(doc: &Value) -> Result<verno::UserInfo, String> {
+    let obj = match doc {
+        Value::Object(m) => m,
+        other => return Err(wrong_type("UserInfo", "a map", other)),
+    };
+    let u = canonical(
+        obj,
+        &[
+            "apiVersion",
+            "kind",
+            "metadata",
+            "roles",
+            "clusterRoles",
+            "userInfo",
+        ],
+        "UserInfo",
+    )?;
+    let u = Fields {
+        map: &u,
+        at: "UserInfo",
+    };
+    u.string("apiVersion")?;
+    u.string("kind")?;
+    u.map("metadata")?;
+    let mut info: verno::UserInfo = match u.map("userInfo")? {
+        Some(m) => serde_json::from_value(Value::Object(m.clone()))
+            .map_err(|e| format!("UserInfo.userInfo: {e}"))?,
+        None => verno::UserInfo::default(),
+    };
+    info.roles = u.strings("roles")?;
+    info.cluster_roles = u.strings("clusterRoles")?;
+    Ok(info)
+}
+
 fn dedup(v: &mut Vec<String>) {
     let mut seen = std::collections::HashSet::new();
     v.retain(|x| seen.insert(x.clone()));

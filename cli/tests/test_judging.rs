@@ -256,3 +256,28 @@ fn strict_kind_selects_among_resources_sharing_a_name() {
         .stdout
         .ends_with("Test Summary: 2 tests passed and 0 tests failed\n"));
 }
+
+#[test]
+fn userinfo_fields_of_the_wrong_type_are_an_error() {
+    let user = "apiVersion: cli.kyverno.io/v1alpha1\nkind: UserInfo\nmetadata: {name: u}\nclusterRoles: cluster-admin\n";
+    let test = test_file(
+        "userinfo: user.yaml\nresults: [{policy: require-team, rule: check-team, resources: [prod], result: fail}]\n",
+    );
+    let dir = suite(
+        "userinfo-type",
+        &[
+            ("policy.yaml", POLICY),
+            ("resources.yaml", BAD_POD),
+            ("user.yaml", user),
+            ("kyverno-test.yaml", &test),
+        ],
+    );
+    let run = verno_test(&dir, false);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("user.yaml: UserInfo.clusterRoles: expected a list of strings, got a string"),
+        "{}",
+        run.stdout
+    );
+}
