@@ -184,3 +184,22 @@ fn result_lines_follow_all_mutated_resources_as_in_kyverno() {
             < pos("mutate policy copy-owner -> resource default/Pod/p2")
     );
 }
+
+#[test]
+fn skipped_mutate_rule_prints_kyvernos_skipped_line() {
+    let policy = MUTATE_OK.replace(
+        "    mutate:",
+        "    preconditions:\n      all:\n      - {key: \"{{ request.object.metadata.name }}\", operator: Equals, value: other}\n    mutate:",
+    );
+    let d = dir("mutate-skip", &[("p.yaml", &policy), ("pod.yaml", POD)]);
+    let (code, out) = apply(&d, "p.yaml", "pod.yaml");
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("\nskipped mutate policy add-team -> resource default/Pod/p1\n"),
+        "{out}"
+    );
+    assert!(
+        out.ends_with("pass: 0, fail: 0, warn: 0, error: 0, skip: 1 \n"),
+        "{out}"
+    );
+}
