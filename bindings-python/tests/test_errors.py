@@ -69,6 +69,14 @@ def test_from_yaml_requires_text():
         verno.Engine.from_yaml({"kind": "ClusterPolicy"})
 
 
+def test_multi_document_resource_text_raises_instead_of_judging_the_first(engine, pod_text):
+    unprivileged = example("nginx-unprivileged.yaml")
+    for method in (engine.validate, engine.mutate, engine.evaluate):
+        with pytest.raises(verno.InputError, match="2 YAML documents") as info:
+            method(unprivileged + "\n---\n" + pod_text)
+        assert info.value.argument == "resource"
+
+
 @pytest.mark.parametrize(
     "bad, fragment",
     [

@@ -6,9 +6,10 @@ use std::path::PathBuf;
 use serde_json::Value;
 use verno::report::{merged_reports, ReportFormat, ReportInput, ReportOptions};
 use verno::resource::{Request, ResourceMeta};
-use verno::response::RuleStatus;
+use verno::response::{PolicyResponse, RuleStatus, RuleType};
 use verno::PolicySet;
 
+use crate::errtext::shorten_expressions;
 use crate::fixtures;
 use crate::output;
 
@@ -41,29 +42,112 @@ pub struct Counts {
 
 /// `printOutput`: the mutated resource after each mutate policy, on stdout,
 /// or with `-o` added to `file_text` (what the resource's file will hold)
-/// while stdout only says that the mutation was applied.
+/// while stdout only says how the mutation went.
+///
+/// Kyverno announces "Mutation has been applied successfully." even when a
+/// rule failed or ended in error; verno says the mutation failed instead
+/// (the rule messages follow in the result lines).
 fn print_mutated(
     out: &mut dyn Write,
     sink: &output::Sink,
     file_text: &mut String,
-    policy: &str,
+    policy: &PolicyResponse,
     res_path: &str,
     resource: &serde_json::Value,
 ) -> Result<(), String> {
     let yaml = verno::yaml::to_yaml_string(resource);
+    let name = &policy.policy.name;
+    let outcome = if policy
+        .rules
+        .iter()
+        .any(|r| matches!(r.status, RuleStatus::Fail | RuleStatus::Error))
+    {
+        "Mutation failed."
+    } else {
+        "Mutation has been applied successfully."
+    };
     match sink {
         output::Sink::Stdout => write!(
             out,
-            "\npolicy {policy} applied to {res_path}:\n{yaml}\n---\n\n\nMutation:\nMutation has been applied successfully."
+            "\npolicy {name} applied to {res_path}:\n{yaml}\n---\n\n\nMutation:\n{outcome}"
         )
         .map_err(|e| e.to_string()),
         output::Sink::File(_) | output::Sink::Dir { .. } => {
             file_text.push_str(&yaml);
             file_text.push_str("\n---\n\n");
-            write!(out, "\n\nMutation:\nMutation has been applied successfully.")
-                .map_err(|e| e.to_string())
+            write!(out, "\n\nMutation:\n{outcome}").map_err(|e| e.to_string())
         }
     }
+}
+
+/// The result lines of one policy response (`kyverno apply`'s default
+/// output): skipped and errored mutate rules, then the failed rules. Errored
+/// validate rules, which Kyverno does not print at all, get a block of their
+/// own in the shape of the failed one, so an `error` is never silent.
+fn print_response(
+    out: &mut dyn Write,
+    opts: &ApplyOptions,
+    res_path: &str,
+    resp: &PolicyResponse,
+) -> std::io::Result<()> {
+    let name = &resp.policy.name;
+    for r in resp
+        .rules
+        .iter()
+        .filter(|r| r.rule_type == RuleType::Mutation)
+    {
+        match r.status {
+            RuleStatus::Skip => {
+                writeln!(out, "\nskipped mutate policy {name} -> resource {res_path}")?
+            }
+            // Go's Println puts a space on each side of "\nerror: ".
+            RuleStatus::Error => writeln!(
+                out,
+                "\nerror while applying mutate policy {name} -> resource {res_path} \nerror:  {}",
+                shorten_expressions(&r.message)
+            )?,
+            _ => {}
+        }
+    }
+    let failed: Vec<_> = resp
+        .rules
+        .iter()
+        .filter(|r| r.status == RuleStatus::Fail)
+        .collect();
+    if !failed.is_empty() {
+        let suffix = if opts.audit_warn && !resp.policy.enforce {
+            "failed as audit warning:"
+        } else {
+            "failed:"
+        };
+        writeln!(out, "policy {name} -> resource {res_path} {suffix}")?;
+        for (i, r) in failed.iter().enumerate() {
+            let msg = if r.message.is_empty() {
+                "validation failed"
+            } else {
+                &r.message
+            };
+            writeln!(out, "{} - {} {}", i + 1, r.name, msg)?;
+        }
+    }
+    let errored: Vec<_> = resp
+        .rules
+        .iter()
+        .filter(|r| r.status == RuleStatus::Error && r.rule_type != RuleType::Mutation)
+        .collect();
+    if !errored.is_empty() {
+        writeln!(out, "policy {name} -> resource {res_path} error:")?;
+        for (i, r) in errored.iter().enumerate() {
+            writeln!(
+                out,
+                "{} - {} {}",
+                i + 1,
+                r.name,
+                shorten_expressions(&r.message)
+            )?;
+        }
+    }
+    Ok(())
 }
 
 /// Run `apply`; returns the counts (exit code 1 when fail or error > 0).
@@ -101,6 +185,9 @@ pub fn run(opts: &ApplyOptions, out: &mut dyn Write) -> Result<Counts, String> {
     .map_err(|e| e.to_string())?;
     let mut counts = Counts::default();
     let mut evals = Vec::new();
+    // Every response in Kyverno's order (per resource: mutate policies, then
+    // validate policies), printed once all mutated resources are out.
+    let mut printed: Vec<(String, PolicyResponse)> = Vec::new();
     for (index, res) in resources.iter().enumerate() {
         let meta = ResourceMeta::of(res);
         let res_path = format!("{}/{}/{}", meta.namespace, meta.kind, meta.name);
@@ -125,14 +212,8 @@ pub fn run(opts: &ApplyOptions, out: &mut dyn Write) -> Result<Counts, String> {
                     RuleStatus::Warn => {}
                 }
             }
-            print_mutated(
-                out,
-                &sink,
-                &mut file_text,
-                &resp.policy.name,
-                &res_path,
-                &current,
-            )?;
+            print_mutated(out, &sink, &mut file_text, &resp, &res_path, &current)?;
+            printed.push((res_path.clone(), resp));
         }
         if !file_text.is_empty() {
             sink.write(index, res, &file_text)
@@ -150,11 +231,6 @@ pub fn run(opts: &ApplyOptions, out: &mut dyn Write) -> Result<Counts, String> {
                 .map(String::as_str)
                 != Some("false");
             let audit_warn = opts.audit_warn && !pr.policy.enforce;
-            let failed: Vec<_> = pr
-                .rules
-                .iter()
-                .filter(|r| r.status == RuleStatus::Fail)
-                .collect();
             for r in &pr.rules {
                 match r.status {
                     RuleStatus::Pass => counts.pass += 1,
@@ -165,29 +241,14 @@ pub fn run(opts: &ApplyOptions, out: &mut dyn Write) -> Result<Counts, String> {
                     RuleStatus::Skip => counts.skip += 1,
                 }
             }
-            if !failed.is_empty() && !opts.policy_report {
-                let suffix = if audit_warn {
-                    "failed as audit warning:"
-                } else {
-                    "failed:"
-                };
-                writeln!(
-                    out,
-                    "policy {} -> resource {} {}",
-                    pr.policy.name, res_path, suffix
-                )
-                .map_err(|e| e.to_string())?;
-                for (i, r) in failed.iter().enumerate() {
-                    let msg = if r.message.is_empty() {
-                        "validation failed"
-                    } else {
-                        &r.message
-                    };
-                    writeln!(out, "{} - {} {}", i + 1, r.name, msg).map_err(|e| e.to_string())?;
-                }
-            }
+            printed.push((res_path.clone(), pr.clone()));
         }
         evals.push(eval);
+    }
+    if !opts.policy_report {
+        for (res_path, resp) in &printed {
+            print_response(out, opts, res_path, resp).map_err(|e| e.to_string())?;
+        }
     }
     if opts.policy_report {
         let inputs: Vec<ReportInput<'_>> = resources

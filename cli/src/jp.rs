@@ -82,10 +82,7 @@ pub fn run(command: Option<JpCommand>, stdout: &mut impl Write) -> ExitCode {
             unquoted,
             queries,
         ),
-        Some(JpCommand::Function { names }) => {
-            function(stdout, &names);
-            Ok(())
-        }
+        Some(JpCommand::Function { names }) => function(stdout, &names),
         Some(JpCommand::Parse { files, expressions }) => parse(stdout, &files, expressions),
     };
     let _ = stdout.flush();
@@ -151,11 +148,24 @@ fn query(
 
 /// `kyverno jp function`: Kyverno's functions (not the JMESPath
 /// built-ins), sorted as Kyverno sorts them (by signature and note).
-fn function(out: &mut impl Write, names: &[String]) {
-    let mut docs: Vec<_> = jmespath::function_docs()
-        .into_iter()
-        .filter(|d| d.kyverno)
-        .collect();
+///
+/// Kyverno prints nothing and succeeds for a name it does not know, so a
+/// typo looks like a function without documentation; verno prints the
+/// known ones, then fails naming the others.
+fn function(out: &mut impl Write, names: &[String]) -> Result<(), String> {
+    let all = jmespath::function_docs();
+    let mut unknown: Vec<String> = Vec::new();
+    for n in names {
+        if all.iter().any(|d| d.kyverno && d.name == n) || unknown.contains(n) {
+            continue;
+        }
+        unknown.push(if all.iter().any(|d| d.name == n) {
+            format!("{n} (a JMESPath built-in, not a Kyverno function)")
+        } else {
+            n.clone()
+        });
+    }
+    let mut docs: Vec<_> = all.into_iter().filter(|d| d.kyverno).collect();
     let key = |d: &jmespath::FunctionDoc| {
         if d.note.is_empty() {
             d.signature.clone()
@@ -178,6 +188,11 @@ fn function(out: &mut impl Write, names: &[String]) {
         text.push('\n');
     }
     let _ = out.write_all(text.as_bytes());
+    match unknown.as_slice() {
+        [] => Ok(()),
+        [one] => Err(format!("unknown function: {one}")),
+        many => Err(format!("unknown functions: {}", many.join(", "))),
+    }
 }
 
 /// `kyverno jp parse`.

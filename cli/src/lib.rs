@@ -2,6 +2,7 @@
 //! loading they share, so the conformance runner calls the same code path.
 pub mod apply;
 pub mod compare;
+pub mod errtext;
 pub mod fixtures;
 pub mod input;
 pub mod output;

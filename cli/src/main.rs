@@ -63,7 +63,9 @@ enum Command {
         /// Test file name.
         #[arg(short = 'f', long, default_value = "kyverno-test.yaml")]
         file_name: String,
-        /// An unmatched rule passes only entries that expect `skip`.
+        /// Judge strictly: an unmatched rule passes only entries that expect
+        /// `skip`, a misspelled resource name is `Not found`, and an entry's
+        /// `kind` picks among same-named resources.
         #[arg(long)]
         strict: bool,
         /// Show the rule message in the table.

@@ -20,7 +20,9 @@ use crate::tree;
 #[derive(Debug, Clone)]
 pub struct TestOptions {
     pub file_name: String,
-    /// Ours: an `Excluded` row passes only an entry that expects `skip`.
+    /// Ours: an `Excluded` row passes only an entry that expects `skip`; a
+    /// listed resource name that matches nothing is `Not found`; `kind`
+    /// picks among same-named resources (see `candidates`).
     pub strict: bool,
     pub detailed_results: bool,
     pub fail_only: bool,
@@ -126,6 +128,14 @@ pub fn run_file(path: &Path, root: &Path, opts: &TestOptions) -> Vec<TestReport>
             }]
         }
     };
+    if docs.is_empty() {
+        // An empty file is a test that checks nothing: it must not pass.
+        return vec![TestReport {
+            path: path.into(),
+            rows: vec![],
+            error: Some("Test errors: the file holds no Test document".into()),
+        }];
+    }
     docs.iter()
         .map(|(doc, _)| {
             let mut report = TestReport {
@@ -292,21 +302,7 @@ fn load_user_info(path: &Path) -> Result<verno::UserInfo, String> {
     let Some((doc, _)) = docs.into_iter().next() else {
         return Err(format!("{}: no UserInfo document", path.display()));
     };
-    let strings = |v: Option<&Value>| -> Vec<String> {
-        v.and_then(Value::as_array)
-            .map(|a| {
-                a.iter()
-                    .filter_map(|s| s.as_str().map(str::to_string))
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
-    let ui = doc.get("userInfo").cloned().unwrap_or(Value::Null);
-    let mut info: verno::UserInfo =
-        serde_json::from_value(ui).map_err(|e| format!("{}: userInfo: {e}", path.display()))?;
-    info.roles = strings(doc.get("roles"));
-    info.cluster_roles = strings(doc.get("clusterRoles"));
-    Ok(info)
+    crate::testfile::parse_user_info(&doc).map_err(|e| format!("{}: {e}", path.display()))
 }
 
 /// One engine response of a run, with the resource it reports on (the
@@ -470,7 +466,68 @@ fn run_test(t: &TestFile, base: &Path, opts: &TestOptions) -> Result<Vec<Row>, S
     for entry in &t.results {
         rows.extend(rows_for_entry(entry, base, &resources, &runs, opts)?);
     }
+    if rows.is_empty() {
+        // Kyverno prints an empty table and succeeds; nothing was judged.
+        return Err("nothing was checked: no result entry produced a row".into());
+    }
     Ok(rows)
+}
+
+/// The resources one result entry is checked against.
+struct Candidates {
+    /// Indexes into the loaded resources.
+    resources: Vec<usize>,
+    /// Names the entry lists that match no loaded resource (strict only).
+    missing: Vec<String>,
+}
+
+/// `printTestResult`'s resource selection: each `resources` item selects
+/// the loaded resources with that name (`ns/name` also checks the
+/// namespace); when none is selected, every resource is checked.
+///
+/// Under `--strict` a name that matches nothing is reported instead of
+/// falling back to every resource (a typo would otherwise pass), and the
+/// entry's `kind`, which Kyverno ignores, picks among resources sharing a
+/// name, so a Namespace's `Excluded` row does not fail an entry about the
+/// Pod of the same name.
+fn candidates(entry: &TestResult, resources: &[LoadedResource], strict: bool) -> Candidates {
+    let mut out = Candidates {
+        resources: Vec::new(),
+        missing: Vec::new(),
+    };
+    for name in &entry.resources {
+        let (ns, n) = match name.split_once('/') {
+            Some((ns, n)) => (Some(ns), n),
+            None => (None, name.as_str()),
+        };
+        let mut named: Vec<usize> = resources
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| {
+                let m = ResourceMeta::of(&r.value);
+                m.name == n && ns.is_none_or(|ns| m.namespace == ns)
+            })
+            .map(|(i, _)| i)
+            .collect();
+        if strict && !entry.kind.is_empty() {
+            let of_kind = |i: &usize| ResourceMeta::of(&resources[*i].value).kind == entry.kind;
+            if named.iter().any(of_kind) {
+                named.retain(of_kind);
+            }
+        }
+        if strict && named.is_empty() {
+            out.missing.push(name.clone());
+        }
+        for i in named {
+            if !out.resources.contains(&i) {
+                out.resources.push(i);
+            }
+        }
+    }
+    if out.resources.is_empty() && out.missing.is_empty() {
+        out.resources = (0..resources.len()).collect();
+    }
+    out
 }
 
 fn rows_for_entry(
@@ -480,26 +537,25 @@ fn rows_for_entry(
     runs: &[Run],
     opts: &TestOptions,
 ) -> Result<Vec<Row>, String> {
-    let mut candidates: Vec<usize> = Vec::new();
-    for name in &entry.resources {
-        let (ns, n) = match name.split_once('/') {
-            Some((ns, n)) => (Some(ns), n),
-            None => (None, name.as_str()),
-        };
-        for (i, r) in resources.iter().enumerate() {
-            let m = ResourceMeta::of(&r.value);
-            if m.name == n && ns.is_none_or(|ns| m.namespace == ns) && !candidates.contains(&i) {
-                candidates.push(i);
-            }
-        }
-    }
-    if candidates.is_empty() {
-        candidates = (0..resources.len()).collect();
-    }
+    let Candidates {
+        resources: candidates,
+        missing,
+    } = candidates(entry, resources, opts.strict);
+    let mut rows: Vec<Row> = missing
+        .into_iter()
+        .map(|name| Row {
+            policy: entry.policy.clone(),
+            rule: entry.rule.clone(),
+            resource: name,
+            result: "Fail",
+            reason: "Not found".into(),
+            message: "no loaded resource has this name (strict)".into(),
+            ok: false,
+        })
+        .collect();
     let policy_name = entry.policy.rsplit('/').next().unwrap_or(&entry.policy);
     let autogen = format!("autogen-{}", entry.rule);
     let autogen_cron = format!("autogen-cronjob-{}", entry.rule);
-    let mut rows = Vec::new();
     for ci in candidates {
         let Some(run) = runs
             .iter()

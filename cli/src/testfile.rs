@@ -23,19 +23,110 @@ fn canonical(
     Ok(out)
 }
 
-fn strings(v: Option<&Value>) -> Vec<String> {
+/// How Go's `encoding/json` would name the type of `v` in its error.
+fn type_name(v: &Value) -> &'static str {
     match v {
-        Some(Value::Array(a)) => a
-            .iter()
-            .filter_map(|s| s.as_str().map(str::to_string))
-            .collect(),
-        Some(Value::String(s)) => vec![s.clone()],
-        _ => vec![],
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "a map",
     }
 }
 
-fn opt_string(v: Option<&Value>) -> Option<String> {
-    v.and_then(Value::as_str).map(str::to_string)
+fn wrong_type(at: &str, expected: &str, got: &Value) -> String {
+    format!("{at}: expected {expected}, got {}", type_name(got))
+}
+
+/// A decoded map with canonical keys and where it is (`Test.results[2]`).
+type Located = (String, Map<String, Value>);
+
+/// Typed reads of a decoded map. Kyverno decodes strictly into Go structs,
+/// so a field of the wrong type is an error, never an empty default; `null`
+/// is an absent field, as in Go.
+struct Fields<'a> {
+    map: &'a Map<String, Value>,
+    /// Where the map is (`Test.results[2]`), for error messages.
+    at: &'a str,
+}
+
+impl<'a> Fields<'a> {
+    fn get(&self, key: &str) -> Option<&'a Value> {
+        self.map.get(key).filter(|v| !v.is_null())
+    }
+
+    fn path(&self, key: &str) -> String {
+        format!("{}.{key}", self.at)
+    }
+
+    fn string(&self, key: &str) -> Result<Option<String>, String> {
+        match self.get(key) {
+            None => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(other) => Err(wrong_type(&self.path(key), "a string", other)),
+        }
+    }
+
+    fn boolean(&self, key: &str) -> Result<bool, String> {
+        match self.get(key) {
+            None => Ok(false),
+            Some(Value::Bool(b)) => Ok(*b),
+            Some(other) => Err(wrong_type(&self.path(key), "a boolean", other)),
+        }
+    }
+
+    fn list(&self, key: &str) -> Result<&'a [Value], String> {
+        match self.get(key) {
+            None => Ok(&[]),
+            Some(Value::Array(a)) => Ok(a),
+            Some(other) => Err(wrong_type(&self.path(key), "a list", other)),
+        }
+    }
+
+    fn strings(&self, key: &str) -> Result<Vec<String>, String> {
+        if let Some(v) = self.get(key).filter(|v| !v.is_array()) {
+            return Err(wrong_type(&self.path(key), "a list of strings", v));
+        }
+        self.list(key)?
+            .iter()
+            .enumerate()
+            .map(|(i, v)| match v {
+                Value::String(s) => Ok(s.clone()),
+                other => Err(wrong_type(
+                    &format!("{}[{i}]", self.path(key)),
+                    "a string",
+                    other,
+                )),
+            })
+            .collect()
+    }
+
+    fn map(&self, key: &str) -> Result<Option<&'a Map<String, Value>>, String> {
+        match self.get(key) {
+            None => Ok(None),
+            Some(Value::Object(m)) => Ok(Some(m)),
+            Some(other) => Err(wrong_type(&self.path(key), "a map", other)),
+        }
+    }
+
+    /// Each item of the list `key` as a map with canonical field names.
+    fn maps(&self, key: &str, known: &[&str]) -> Result<Vec<Located>, String> {
+        self.list(key)?
+            .iter()
+            .enumerate()
+            .map(|(i, v)| {
+                let at = format!("{}[{i}]", self.path(key));
+                match v {
+                    Value::Object(m) => {
+                        let m = canonical(m, known, &at)?;
+                        Ok((at, m))
+                    }
+                    other => Err(wrong_type(&at, "a map", other)),
+                }
+            })
+            .collect()
+    }
 }
 
 /// One expected result.
@@ -43,6 +134,9 @@ fn opt_string(v: Option<&Value>) -> Option<String> {
 pub struct TestResult {
     pub policy: String,
     pub rule: String,
+    /// The resource kind the entry is about: decoration for Kyverno, a
+    /// tie-breaker between same-named resources under `--strict`.
+    pub kind: String,
     pub resources: Vec<String>,
     pub result: String,
     pub operation: Option<String>,
@@ -115,12 +209,22 @@ const RESULT_FIELDS: &[&str] = &[
 ];
 
 impl TestFile {
+    /// Decode one `Test` document. Unknown fields, fields of the wrong type
+    /// and a document without results are errors: a test that cannot be
+    /// judged must not count as a pass.
     pub fn parse(doc: &Value) -> Result<TestFile, String> {
-        let obj = doc.as_object().ok_or("a test document must be a map")?;
+        let obj = match doc {
+            Value::Object(m) => m,
+            other => return Err(wrong_type("Test", "a map", other)),
+        };
         let t = canonical(obj, TEST_FIELDS, "Test")?;
-        let api = t.get("apiVersion").and_then(Value::as_str).unwrap_or("");
-        let kind = t.get("kind").and_then(Value::as_str).unwrap_or("");
-        if api.is_empty() || kind.is_empty() || t.contains_key("name") {
+        let t = Fields {
+            map: &t,
+            at: "Test",
+        };
+        let api = t.string("apiVersion")?.unwrap_or_default();
+        let kind = t.string("kind")?.unwrap_or_default();
+        if api.is_empty() || kind.is_empty() || t.get("name").is_some() {
             return Err("test uses a deprecated schema (apiVersion and kind are required, top-level name is gone)".into());
         }
         let mut unsupported = Vec::new();
@@ -136,62 +240,122 @@ impl TestFile {
             ("apiCallResponses", "apiCallResponses"),
             ("globalContextEntries", "globalContextEntries"),
         ] {
-            if t.get(field).is_some_and(|v| !v.is_null()) {
+            if t.get(field).is_some() {
                 unsupported.push(feature);
             }
         }
-        let mut results = Vec::new();
-        for r in t
-            .get("results")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            let r = canonical(
-                r.as_object().ok_or("a result entry must be a map")?,
-                RESULT_FIELDS,
-                "Test.results",
-            )?;
-            let mut generated = strings(r.get("generatedResources"));
-            if let Some(g) = opt_string(r.get("generatedResource")) {
-                generated.insert(0, g);
+        let name = match t.map("metadata")? {
+            Some(m) => Fields {
+                map: m,
+                at: "Test.metadata",
             }
-            results.push(TestResult {
-                policy: opt_string(r.get("policy")).unwrap_or_default(),
-                rule: opt_string(r.get("rule")).unwrap_or_default(),
-                resources: strings(r.get("resources")),
-                result: opt_string(r.get("result")).unwrap_or_default(),
-                operation: opt_string(r.get("operation")),
-                patched_resources: opt_string(r.get("patchedResources")),
-                generated_resources: generated,
-                clone_source_resource: opt_string(r.get("cloneSourceResource")),
-                fail_on_missing_resources: r
-                    .get("failOnMissingResources")
-                    .and_then(Value::as_bool)
-                    .unwrap_or(false),
-            });
+            .string("name")?
+            .unwrap_or_default(),
+            None => String::new(),
+        };
+        let mut results = Vec::new();
+        for (at, r) in t.maps("results", RESULT_FIELDS)? {
+            results.push(TestResult::parse(&Fields { map: &r, at: &at })?);
         }
-        let mut policies = strings(t.get("policies"));
+        if results.is_empty() {
+            return Err(
+                "Test.results: no results to check (a test without results cannot pass)".into(),
+            );
+        }
+        let mut policies = t.strings("policies")?;
         dedup(&mut policies);
-        let mut resources = strings(t.get("resources"));
+        let mut resources = t.strings("resources")?;
         dedup(&mut resources);
+        let values = match t.get("values") {
+            None => None,
+            Some(v @ Value::Object(_)) => Some(v.clone()),
+            Some(other) => return Err(wrong_type("Test.values", "a map", other)),
+        };
         Ok(TestFile {
-            name: t
-                .get("metadata")
-                .and_then(|m| m.get("name"))
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_string(),
+            name,
             policies,
             resources,
-            variables: opt_string(t.get("variables")),
-            values: t.get("values").cloned().filter(|v| !v.is_null()),
-            userinfo: opt_string(t.get("userinfo")),
+            variables: t.string("variables")?,
+            values,
+            userinfo: t.string("userinfo")?,
             results,
-            exceptions: strings(t.get("exceptions")),
+            exceptions: t.strings("exceptions")?,
             unsupported,
         })
     }
+}
+
+impl TestResult {
+    fn parse(r: &Fields<'_>) -> Result<TestResult, String> {
+        // Read only to check their type: Kyverno decodes them, verno's
+        // matching does not need them (`kind` only under --strict).
+        for flag in RESULT_FIELDS.iter().filter(|f| f.starts_with("is")) {
+            r.boolean(flag)?;
+        }
+        r.maps(
+            "resourceSpecs",
+            &[
+                "group",
+                "version",
+                "kind",
+                "namespace",
+                "subresource",
+                "name",
+            ],
+        )?;
+        let mut generated = r.strings("generatedResources")?;
+        if let Some(g) = r.string("generatedResource")? {
+            generated.insert(0, g);
+        }
+        Ok(TestResult {
+            policy: r.string("policy")?.unwrap_or_default(),
+            rule: r.string("rule")?.unwrap_or_default(),
+            kind: r.string("kind")?.unwrap_or_default(),
+            resources: r.strings("resources")?,
+            result: r.string("result")?.unwrap_or_default(),
+            operation: r.string("operation")?,
+            patched_resources: r.string("patchedResources")?,
+            generated_resources: generated,
+            clone_source_resource: r.string("cloneSourceResource")?,
+            fail_on_missing_resources: r.boolean("failOnMissingResources")?,
+        })
+    }
+}
+
+/// Decode a `cli.kyverno.io/v1alpha1` `UserInfo` document (`roles`,
+/// `clusterRoles`, `userInfo {username, uid, groups, extra}`), strictly.
+pub fn parse_user_info(doc: &Value) -> Result<verno::UserInfo, String> {
+    let obj = match doc {
+        Value::Object(m) => m,
+        other => return Err(wrong_type("UserInfo", "a map", other)),
+    };
+    let u = canonical(
+        obj,
+        &[
+            "apiVersion",
+            "kind",
+            "metadata",
+            "roles",
+            "clusterRoles",
+            "userInfo",
+        ],
+        "UserInfo",
+    )?;
+    let u = Fields {
+        map: &u,
+        at: "UserInfo",
+    };
+    u.string("apiVersion")?;
+    u.string("kind")?;
+    u.map("metadata")?;
+    let mut info: verno::UserInfo = match u.map("userInfo")? {
+        Some(m) => serde_json::from_value(Value::Object(m.clone()))
+            .map_err(|e| format!("UserInfo.userInfo: {e}"))?,
+        None => verno::UserInfo::default(),
+    };
+    info.roles = u.strings("roles")?;
+    info.cluster_roles = u.strings("clusterRoles")?;
+    Ok(info)
 }
 
 fn dedup(v: &mut Vec<String>) {
@@ -214,26 +378,29 @@ pub struct Values {
     pub clone_sources: Vec<Value>,
 }
 
-fn label_map(v: Option<&Value>) -> std::collections::BTreeMap<String, String> {
-    v.and_then(Value::as_object)
-        .map(|m| {
-            m.iter()
-                .map(|(k, v)| {
-                    (
-                        k.clone(),
-                        v.as_str()
-                            .map(str::to_string)
-                            .unwrap_or_else(|| v.to_string()),
-                    )
-                })
-                .collect()
+/// A `map[string]string` of labels.
+fn label_map(
+    labels: Option<&Map<String, Value>>,
+    at: &str,
+) -> Result<std::collections::BTreeMap<String, String>, String> {
+    labels
+        .into_iter()
+        .flatten()
+        .map(|(k, v)| match v {
+            Value::String(s) => Ok((k.clone(), s.clone())),
+            other => Err(wrong_type(&format!("{at}.{k}"), "a string", other)),
         })
-        .unwrap_or_default()
+        .collect()
 }
 
 impl Values {
+    /// Decode a `Values` document (or an inline `values` spec), strictly:
+    /// unknown fields and fields of the wrong type are errors.
     pub fn parse(doc: &Value) -> Result<Values, String> {
-        let obj = doc.as_object().ok_or("a values document must be a map")?;
+        let obj = match doc {
+            Value::Object(m) => m,
+            other => return Err(wrong_type("Values", "a map", other)),
+        };
         let v = canonical(
             obj,
             &[
@@ -248,97 +415,81 @@ impl Values {
             ],
             "Values",
         )?;
+        let v = Fields {
+            map: &v,
+            at: "Values",
+        };
+        v.string("apiVersion")?;
+        v.string("kind")?;
+        v.map("metadata")?;
+        v.maps("subresources", &["subresource", "parentResource"])?;
         let mut out = Values {
-            global: v
-                .get("globalValues")
-                .and_then(Value::as_object)
-                .cloned()
-                .unwrap_or_default(),
+            global: v.map("globalValues")?.cloned().unwrap_or_default(),
             ..Default::default()
         };
-        for p in v
-            .get("policies")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            let name = p
-                .get("name")
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_string();
-            for r in p
-                .get("resources")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-            {
-                let rn = r
-                    .get("name")
-                    .and_then(Value::as_str)
-                    .unwrap_or("")
-                    .to_string();
-                let vals = r
-                    .get("values")
-                    .and_then(Value::as_object)
-                    .cloned()
-                    .unwrap_or_default();
-                out.resource_values.push((name.clone(), rn, vals));
+        for (at, p) in v.maps("policies", &["name", "resources", "rules"])? {
+            let p = Fields { map: &p, at: &at };
+            let name = p.string("name")?.unwrap_or_default();
+            for (at, r) in p.maps("resources", &["name", "values"])? {
+                let r = Fields { map: &r, at: &at };
+                out.resource_values.push((
+                    name.clone(),
+                    r.string("name")?.unwrap_or_default(),
+                    r.map("values")?.cloned().unwrap_or_default(),
+                ));
             }
-            for r in p
-                .get("rules")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-            {
-                let rn = r
-                    .get("name")
-                    .and_then(Value::as_str)
-                    .unwrap_or("")
-                    .to_string();
-                let mut vals = r
-                    .get("values")
-                    .and_then(Value::as_object)
-                    .cloned()
-                    .unwrap_or_default();
+            for (at, r) in p.maps("rules", &["name", "values", "foreachValues"])? {
+                let r = Fields { map: &r, at: &at };
+                let mut vals = r.map("values")?.cloned().unwrap_or_default();
                 // foreachValues: Kyverno's CLI always uses element 0.
-                if let Some(fe) = r.get("foreachValues").and_then(Value::as_object) {
-                    for (k, list) in fe {
-                        if let Some(first) = list.as_array().and_then(|a| a.first()) {
-                            vals.insert(k.clone(), first.clone());
+                for (k, list) in r.map("foreachValues")?.into_iter().flatten() {
+                    match list {
+                        Value::Array(items) => {
+                            if let Some(first) = items.first() {
+                                vals.insert(k.clone(), first.clone());
+                            }
+                        }
+                        Value::Null => {}
+                        other => {
+                            return Err(wrong_type(
+                                &format!("{at}.foreachValues.{k}"),
+                                "a list",
+                                other,
+                            ))
                         }
                     }
                 }
-                out.rule_values.push((name.clone(), rn, vals));
+                out.rule_values
+                    .push((name.clone(), r.string("name")?.unwrap_or_default(), vals));
             }
         }
-        for ns in v
-            .get("namespaceSelector")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            let name = ns
-                .get("name")
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_string();
+        for (at, ns) in v.maps("namespaceSelector", &["name", "labels"])? {
+            let ns = Fields { map: &ns, at: &at };
+            let labels = label_map(ns.map("labels")?, &ns.path("labels"))?;
             out.namespace_labels
-                .push((name, label_map(ns.get("labels"))));
+                .push((ns.string("name")?.unwrap_or_default(), labels));
         }
         // Full Namespace objects win over namespaceSelector entries.
-        for ns in v
-            .get("namespaces")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            let name = ns
-                .pointer("/metadata/name")
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_string();
-            let labels = label_map(ns.pointer("/metadata/labels"));
+        for (i, ns) in v.list("namespaces")?.iter().enumerate() {
+            let at = format!("Values.namespaces[{i}]");
+            let Value::Object(ns) = ns else {
+                return Err(wrong_type(&at, "a map", ns));
+            };
+            let meta_at = format!("{at}.metadata");
+            let meta = Fields { map: ns, at: &at }.map("metadata")?;
+            let (name, labels) = match meta {
+                Some(m) => {
+                    let m = Fields {
+                        map: m,
+                        at: &meta_at,
+                    };
+                    (
+                        m.string("name")?.unwrap_or_default(),
+                        label_map(m.map("labels")?, &m.path("labels"))?,
+                    )
+                }
+                None => (String::new(), Default::default()),
+            };
             out.namespace_labels.retain(|(n, _)| *n != name);
             out.namespace_labels.push((name, labels));
         }

@@ -294,8 +294,8 @@ fn function_lists_kyvernos_functions() {
         "Name: add\n  Signature: add(any, any) any\n  Note:      does arithmetic addition of two specified values of numbers, quantities, and durations\n\n"
     ));
 
-    let out = verno(&["jp", "function", "truncate", "to_upper", "nope"], "");
-    assert_eq!(out.code, 0);
+    let out = verno(&["jp", "function", "truncate", "to_upper"], "");
+    assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(
         out.stdout,
         "\
@@ -309,6 +309,20 @@ Name: truncate
 
 "
     );
+}
+
+#[test]
+fn function_with_an_unknown_name_is_an_error_after_the_known_ones() {
+    let out = verno(&["jp", "function", "to_upper", "nope", "length"], "");
+    assert_eq!(out.code, 1);
+    assert!(out.stdout.starts_with("Name: to_upper\n"), "{}", out.stdout);
+    assert_eq!(
+        out.stderr,
+        "Error: unknown functions: nope, length (a JMESPath built-in, not a Kyverno function)\n"
+    );
+    let out = verno(&["jp", "function", "nope"], "");
+    assert_eq!((out.code, out.stdout.as_str()), (1, ""));
+    assert_eq!(out.stderr, "Error: unknown function: nope\n");
 }
 
 #[test]

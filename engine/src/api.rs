@@ -216,9 +216,28 @@ impl ReportRequest {
 }
 
 /// Parse one resource from YAML or JSON text.
+///
+/// The text must hold exactly one document (empty and comment-only
+/// documents do not count). Several documents are an input error rather
+/// than the first one alone: `validate(text)` on a multi-document file
+/// would otherwise judge only its first resource and let the rest pass
+/// unseen. Callers with several resources parse them one by one (or pass
+/// a list to [`Engine::report`]).
 pub fn parse_resource(text: &str) -> Result<Value, ApiError> {
-    let v =
-        crate::yaml::parse_value(text).map_err(|e| ApiError::input("resource", e.to_string()))?;
+    let mut docs = crate::yaml::parse_documents(text)
+        .map_err(|e| ApiError::input("resource", e.to_string()))?;
+    if docs.len() > 1 {
+        let lines: Vec<String> = docs.iter().map(|d| d.line.to_string()).collect();
+        return Err(ApiError::input(
+            "resource",
+            format!(
+                "the text holds {} YAML documents (starting on lines {}); pass one resource per call",
+                docs.len(),
+                lines.join(", ")
+            ),
+        ));
+    }
+    let v = docs.pop().map(|d| d.value).unwrap_or(Value::Null);
     check_resource(&v, "resource")?;
     Ok(v)
 }
@@ -604,6 +623,26 @@ mod tests {
             "{msg}"
         );
         assert_eq!(out["results"][0]["enforced"], true);
+    }
+
+    #[test]
+    fn multi_document_resource_text_is_an_input_error_not_its_first_document() {
+        let two = format!("{POD}\n---\n{POD}");
+        let err = parse_resource(&two).unwrap_err();
+        assert_eq!(err.kind(), "input");
+        assert!(err.to_string().contains("2 YAML documents"), "{err}");
+        // Separators around a single document, and comment-only documents,
+        // still make one resource.
+        let one = format!("---\n# a comment\n---\n{POD}\n---\n");
+        assert_eq!(parse_resource(&one).unwrap(), parse_resource(POD).unwrap());
+    }
+
+    #[test]
+    fn resource_text_without_a_document_is_an_input_error() {
+        for empty in ["", "# nothing\n", "---\n"] {
+            let err = parse_resource(empty).unwrap_err();
+            assert_eq!(err.kind(), "input", "{empty:?}");
+        }
     }
 
     #[test]
