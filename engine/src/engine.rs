@@ -290,7 +290,9 @@ fn evaluate_policy<'h>(
     }
     let ctx = MatchContext::new(request, resource);
     // Built on first use: most pattern rules never query it.
-    for rule in policy.rules_for_kind(meta.kind) {
+    // Autogen picks rules by the request's top-level kind (`ComputeRules(policy, gvk.Kind)`).
+    let (_, _, kind) = ctx.kind();
+    for rule in policy.rules_for_kind(kind) {
         if !rule.match_block.matches(&ctx)
             || rule
                 .exclude_block
@@ -498,7 +500,7 @@ pub(crate) fn new_context<'h>(request: &Request<'_>, host: &'h dyn Host) -> Cont
     ctx.delete = request.operation == crate::resource::Operation::Delete;
     if let Some(vars) = request.variables {
         for (k, v) in vars {
-            ctx.add_variable(k, v.clone());
+            ctx.merge_variable(k, v.clone());
         }
     }
     ctx
@@ -515,7 +517,7 @@ pub(crate) fn load_context(
     if rule_level {
         if let Some(vals) = ctx.host().rule_values(&policy.info.name, &rule.name) {
             for (k, v) in vals {
-                ctx.add_variable(&k, v);
+                ctx.merge_variable(&k, v);
             }
         }
     }
@@ -530,6 +532,9 @@ pub(crate) fn load_context(
                 Ok(v) => ctx.set(&name, v),
                 Err(e) => ctx.poison(&name, e),
             }
+            continue;
+        }
+        if !ctx.host().resolves_context_entries() {
             continue;
         }
         let substituted = substitute_all(entry, ctx)?;
