@@ -341,6 +341,8 @@ struct Running<'a> {
     /// replaces the running resource with a patched copy.
     stored: &'a mut Value,
     aliased: bool,
+    /// The resource's name, for errors.
+    name: String,
 }
 
 impl Running<'_> {
@@ -355,9 +357,8 @@ impl Running<'_> {
         if !verno::values::edits_objects(vals) {
             return Ok(None);
         }
-        let name = ResourceMeta::of(self.stored).name.to_string();
         let rb = verno::values::read_back(&self.current, op, vals)
-            .map_err(|e| format!("failed to apply policies on resource {name} ({e})"))?;
+            .map_err(|e| format!("failed to apply policies on resource {} ({e})", self.name))?;
         let (edited, old) = match op {
             Operation::Delete => (rb.old_object.unwrap_or_default(), None),
             Operation::Update => (rb.object, rb.old_object),
@@ -385,13 +386,13 @@ fn evaluate(
     stored: &mut Value,
     forced_op: Option<&str>,
 ) -> Result<Vec<Response>, String> {
-    let original = stored.clone();
-    let meta = ResourceMeta::of(&original);
+    let meta = ResourceMeta::of(stored);
+    let name = meta.name.to_string();
     let ns_labels = values.namespace_labels(meta.namespace);
     let (kind, subresource) = values.resource_kind(meta.group, meta.version, meta.kind)?;
     let host = ValuesHost { values };
-    let per_policy = |name: &str| {
-        let vals = values.for_resource(name, meta.name);
+    let per_policy = |policy: &str| {
+        let vals = values.for_resource(policy, &name);
         let op = forced_op
             .map(str::to_string)
             .or_else(|| {
@@ -404,9 +405,10 @@ fn evaluate(
     };
     let mut out = Vec::new();
     let mut run = Running {
-        current: original.clone(),
+        current: stored.clone(),
         stored,
         aliased: true,
+        name: name.clone(),
     };
     for (i, p) in set.policies.iter().enumerate() {
         if !p.has_mutate() {
