@@ -255,3 +255,20 @@ spec:
     );
     passes(&dir, 1);
 }
+
+#[test]
+fn rule_values_request_object_edit_changes_what_the_rules_pattern_checks() {
+    let test = test_file(
+        "- {policy: require-team, rule: check-team, resources: [app], result: pass}\n",
+        "  policies:\n  - name: require-team\n    rules:\n    - name: check-team\n      values:\n        request.object.metadata.labels.team: payments\n",
+    );
+    let dir = suite(
+        "rule-values",
+        &[
+            ("policy.yaml", REQUIRE_TEAM),
+            ("resource.yaml", POD),
+            ("kyverno-test.yaml", &test),
+        ],
+    );
+    passes(&dir, 1);
+}

@@ -553,6 +553,17 @@ pub(crate) fn load_context(
     Ok(())
 }
 
+/// Do the host's values for this rule set anything under `request.object`?
+fn rule_values_edit_object(
+    policy: &CompiledPolicy,
+    rule: &CompiledRule,
+    ctx: &Context<'_>,
+) -> bool {
+    ctx.host()
+        .rule_values(&policy.info.name, &rule.name)
+        .is_some_and(|vals| crate::values::edits_objects(&vals))
+}
+
 /// A `variable` context entry: value, jmesPath, default.
 fn variable_entry(var: &Value, ctx: &Context<'_>, name: &str) -> Result<Value, String> {
     let default = var.get("default").filter(|d| !d.is_null());
@@ -782,6 +793,14 @@ fn validate_level(
             message,
         ));
     }
+    // Kyverno's context holds the resource map itself, so rule values under
+    // `request.object` edit what this rule's patterns check (not its match,
+    // which already ran).
+    let edited = (level.nesting == 0 && rule_values_edit_object(policy, rule, ctx))
+        .then(|| ctx.document().pointer("/request/object").cloned())
+        .flatten()
+        .filter(Value::is_object);
+    let resource = edited.as_ref().unwrap_or(resource);
     // Patterns check the scoped element, else the resource (never on DELETE).
     let target = match level.element {
         Some(e) => Some(e),
