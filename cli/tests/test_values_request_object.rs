@@ -272,3 +272,34 @@ fn rule_values_request_object_edit_changes_what_the_rules_pattern_checks() {
     );
     passes(&dir, 1);
 }
+
+#[test]
+fn values_request_object_edit_persists_into_later_operation_runs() {
+    // The default run edits the loaded resource in place; the DELETE run of
+    // a result's `operation` then sees the edit in its old object.
+    let policy = r#"apiVersion: kyverno.io/v1
+kind: ClusterPolicy
+metadata: {name: team-on-delete}
+spec:
+  rules:
+  - name: deleting-team
+    match: {any: [{resources: {kinds: [Pod], operations: [DELETE]}}]}
+    validate:
+      message: "deleting {{ request.oldObject.metadata.labels.team }}"
+      deny: {}
+"#;
+    let test = test_file(
+        "- {policy: team-on-delete, rule: deleting-team, resources: [app], operation: DELETE, result: fail}\n",
+        "  globalValues:\n    request.object.metadata.labels.team: payments\n",
+    );
+    let dir = suite(
+        "persist-runs",
+        &[
+            ("policy.yaml", policy),
+            ("resource.yaml", POD),
+            ("kyverno-test.yaml", &test),
+        ],
+    );
+    let stdout = passes(&dir, 1);
+    assert!(stdout.contains("deleting payments"), "{stdout}");
+}
