@@ -289,9 +289,9 @@ fn evaluate_policy<'h>(
         return out;
     }
     let ctx = MatchContext::new(request, resource);
-    // Built on first use: most pattern rules never query it.
     // Autogen picks rules by the request's top-level kind (`ComputeRules(policy, gvk.Kind)`).
     let (_, _, kind) = ctx.kind();
+    // Built on first use: most pattern rules never query it.
     for rule in policy.rules_for_kind(kind) {
         if !rule.match_block.matches(&ctx)
             || rule
