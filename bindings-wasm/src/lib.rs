@@ -64,6 +64,9 @@ export interface RequestOptions {
   userInfo?: UserInfo | null;
   namespaceLabels?: Record<string, string> | null;
   subresource?: string;
+  /** Top-level kind of a subresource request (`{version: "v1", kind: "Pod"}`
+   *  for a PodExecOptions object on pods/exec); default: the object's kind. */
+  kind?: { group?: string; version?: string; kind?: string } | null;
   /** Extra context variables with dotted keys, e.g. `{"request.operation": "UPDATE"}`. */
   variables?: Record<string, any> | null;
   /** Host for this call only (overrides the engine's). */

@@ -29,6 +29,10 @@ pub fn random_u64() -> Result<u64, HostError> {
 }
 
 impl verno::Host for SystemHost {
+    /// `kyverno apply` offline loads no `configMap`/`apiCall`/... entry.
+    fn resolves_context_entries(&self) -> bool {
+        false
+    }
     fn now(&self) -> Result<Timestamp, HostError> {
         now()
     }

@@ -6,7 +6,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
-use verno::resource::{Operation, Request, ResourceMeta};
+use verno::resource::{Operation, Request, ResourceKind, ResourceMeta};
 use verno::response::{PolicyResponse, RuleStatus};
 use verno::PolicySet;
 
@@ -230,6 +230,11 @@ struct ValuesHost<'a> {
 }
 
 impl verno::Host for ValuesHost<'_> {
+    /// `kyverno test` without `clusterResources` or mocks loads no
+    /// `configMap`/`apiCall`/... entry; values stand in for them.
+    fn resolves_context_entries(&self) -> bool {
+        false
+    }
     fn rule_values(&self, policy: &str, rule: &str) -> Option<serde_json::Map<String, Value>> {
         let mut out = serde_json::Map::new();
         for (p, r, vals) in &self.values.rule_values {
@@ -312,30 +317,80 @@ struct Response {
     resource: Value,
 }
 
-/// The request one policy sees: `object` is the running resource, `original`
-/// what the test loaded (the old object of an UPDATE).
-fn request<'a>(
-    object: &'a Value,
-    original: &'a Value,
+/// The request one policy sees: `object` is the running resource (absent on
+/// DELETE), `old` the old object of an UPDATE or DELETE.
+struct RequestParts<'a> {
     vals: &'a serde_json::Map<String, Value>,
     op: Operation,
     ns_labels: Option<&'a BTreeMap<String, String>>,
     user_info: Option<&'a verno::UserInfo>,
-) -> Request<'a> {
+    /// The top-level kind and subresource (values `subresources`).
+    kind: &'a ResourceKind,
+    subresource: &'a str,
+}
+
+fn request<'a>(object: &'a Value, old: &'a Value, parts: &RequestParts<'a>) -> Request<'a> {
     let mut req = Request::create(object);
-    req.operation = op;
-    req.variables = Some(vals);
-    req.namespace_labels = ns_labels;
-    req.user_info = user_info;
-    match op {
-        Operation::Update => req.old_object = Some(original),
+    req.operation = parts.op;
+    req.variables = Some(parts.vals);
+    req.namespace_labels = parts.ns_labels;
+    req.user_info = parts.user_info;
+    req.kind = Some(parts.kind);
+    req.subresource = parts.subresource;
+    match parts.op {
+        Operation::Update => req.old_object = Some(old),
         Operation::Delete => {
             req.object = None;
-            req.old_object = Some(object);
+            req.old_object = Some(old);
         }
         _ => {}
     }
     req
+}
+
+/// The running resource of one evaluation run, as `ApplyPoliciesOnResource`
+/// threads it through the policies.
+struct Running<'a> {
+    current: Value,
+    /// The loaded resource. Kyverno merges values into the very map it
+    /// loaded, so `request.object` edits outlive the run until a mutation
+    /// replaces the running resource with a patched copy.
+    stored: &'a mut Value,
+    aliased: bool,
+    /// The resource's name, for errors.
+    name: String,
+}
+
+impl Running<'_> {
+    /// `makePolicyContext`: merge the values into the context and read the
+    /// objects back. Returns the edited old object of an UPDATE (Kyverno
+    /// deep-copies it, so it does not persist).
+    fn apply_values(
+        &mut self,
+        vals: &serde_json::Map<String, Value>,
+        op: Operation,
+    ) -> Result<Option<Value>, String> {
+        if !verno::values::edits_objects(vals) {
+            return Ok(None);
+        }
+        let rb = verno::values::read_back(&self.current, op, vals)
+            .map_err(|e| format!("failed to apply policies on resource {} ({e})", self.name))?;
+        let (edited, old) = match op {
+            Operation::Delete => (rb.old_object.unwrap_or_default(), None),
+            Operation::Update => (rb.object, rb.old_object),
+            _ => (rb.object, None),
+        };
+        if self.aliased {
+            *self.stored = edited.clone();
+        }
+        self.current = edited;
+        Ok(old)
+    }
+
+    fn patched(&mut self, v: Value) {
+        self.current = v;
+        self.aliased = false;
+    }
 }
 
 /// `ApplyPoliciesOnResource`: mutate policies in order (chaining the patched
@@ -344,14 +399,16 @@ fn evaluate(
     set: &PolicySet,
     values: &Values,
     user_info: Option<&verno::UserInfo>,
-    res: &LoadedResource,
+    stored: &mut Value,
     forced_op: Option<&str>,
-) -> Vec<Response> {
-    let meta = ResourceMeta::of(&res.value);
+) -> Result<Vec<Response>, String> {
+    let meta = ResourceMeta::of(stored);
+    let name = meta.name.to_string();
     let ns_labels = values.namespace_labels(meta.namespace);
+    let (kind, subresource) = values.resource_kind(meta.group, meta.version, meta.kind)?;
     let host = ValuesHost { values };
-    let per_policy = |name: &str| {
-        let vals = values.for_resource(name, meta.name);
+    let per_policy = |policy: &str| {
+        let vals = values.for_resource(policy, &name);
         let op = forced_op
             .map(str::to_string)
             .or_else(|| {
@@ -363,23 +420,37 @@ fn evaluate(
         (vals, Operation::parse_lenient(&op))
     };
     let mut out = Vec::new();
-    let mut current = res.value.clone();
+    let mut run = Running {
+        current: stored.clone(),
+        stored,
+        aliased: true,
+        name: name.clone(),
+    };
     for (i, p) in set.policies.iter().enumerate() {
         if !p.has_mutate() {
             continue;
         }
         let (vals, op) = per_policy(&p.info.name);
+        let old = run.apply_values(&vals, op)?;
+        let parts = RequestParts {
+            vals: &vals,
+            op,
+            ns_labels,
+            user_info,
+            kind: &kind,
+            subresource: &subresource,
+        };
         let (resp, patched) = set.mutate_policy(
             i,
-            &request(&current, &res.value, &vals, op, ns_labels, user_info),
+            &request(&run.current, old.as_ref().unwrap_or(&run.current), &parts),
             &host,
         );
         if let Some(v) = patched {
-            current = v;
+            run.patched(v);
         }
         out.push(Response {
             policy: resp,
-            resource: current.clone(),
+            resource: run.current.clone(),
         });
     }
     for (i, p) in set.policies.iter().enumerate() {
@@ -387,13 +458,22 @@ fn evaluate(
             continue;
         }
         let (vals, op) = per_policy(&p.info.name);
+        let old = run.apply_values(&vals, op)?;
+        let parts = RequestParts {
+            vals: &vals,
+            op,
+            ns_labels,
+            user_info,
+            kind: &kind,
+            subresource: &subresource,
+        };
         out.push(Response {
             policy: set.evaluate_policy(
                 i,
-                &request(&current, &res.value, &vals, op, ns_labels, user_info),
+                &request(&run.current, old.as_ref().unwrap_or(&run.current), &parts),
                 &host,
             ),
-            resource: current.clone(),
+            resource: run.current.clone(),
         });
     }
     for (i, p) in set.policies.iter().enumerate() {
@@ -401,20 +481,29 @@ fn evaluate(
             continue;
         }
         let (vals, op) = per_policy(&p.info.name);
+        let old = run.apply_values(&vals, op)?;
+        let parts = RequestParts {
+            vals: &vals,
+            op,
+            ns_labels,
+            user_info,
+            kind: &kind,
+            subresource: &subresource,
+        };
         let resp = set.generate_policy(
             i,
-            &request(&current, &res.value, &vals, op, ns_labels, user_info),
+            &request(&run.current, old.as_ref().unwrap_or(&run.current), &parts),
             &host,
         );
         // Kyverno keeps generate responses only when they hold rules.
         if !resp.rules.is_empty() {
             out.push(Response {
                 policy: resp,
-                resource: current.clone(),
+                resource: run.current.clone(),
             });
         }
     }
-    out
+    Ok(out)
 }
 
 fn run_test(t: &TestFile, base: &Path, opts: &TestOptions) -> Result<Vec<Row>, String> {
@@ -451,13 +540,23 @@ fn run_test(t: &TestFile, base: &Path, opts: &TestOptions) -> Result<Vec<Row>, S
             }
         }
     }
+    // Kyverno runs the explicit operations in sorted order (`sets.List`),
+    // which matters because values edits persist from run to run.
+    ops[1..].sort();
     let mut runs = Vec::new();
     for (i, res) in resources.iter().enumerate() {
+        let mut working = res.value.clone();
         for op in &ops {
             runs.push(Run {
                 resource: i,
                 operation: op.clone(),
-                responses: evaluate(&set, &values, user_info.as_ref(), res, op.as_deref()),
+                responses: evaluate(
+                    &set,
+                    &values,
+                    user_info.as_ref(),
+                    &mut working,
+                    op.as_deref(),
+                )?,
             });
         }
     }

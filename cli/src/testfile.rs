@@ -376,6 +376,82 @@ pub struct Values {
     /// Resources of the results' `cloneSourceResource` files: the cluster
     /// generate `clone`/`cloneList` rules read from.
     pub clone_sources: Vec<Value>,
+    /// `subresources`: which object kinds stand for a subresource of which
+    /// parent kind, in file order.
+    pub subresources: Vec<Subresource>,
+}
+
+/// The parts of a `metav1.APIResource` the subresource mapping reads.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ApiResource {
+    /// `pods`, or `pods/exec` for a subresource.
+    pub name: String,
+    pub group: String,
+    pub version: String,
+    pub kind: String,
+}
+
+/// One `subresources` entry: objects of the `subresource` kind are requests
+/// on the `parent_resource` kind's subresource.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Subresource {
+    pub subresource: ApiResource,
+    pub parent_resource: ApiResource,
+}
+
+/// A string field of a Go-decoded object (case-insensitive names); absent
+/// or null is empty, another type is an error naming `what`.
+fn go_string(obj: &Map<String, Value>, field: &str, what: &str) -> Result<String, String> {
+    match obj
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(field))
+        .map(|(_, v)| v)
+    {
+        None | Some(Value::Null) => Ok(String::new()),
+        Some(Value::String(s)) => Ok(s.clone()),
+        Some(other) => Err(format!(
+            "{what}.{field}: cannot unmarshal {other} into a string"
+        )),
+    }
+}
+
+fn api_resource(v: Option<&Value>, what: &str) -> Result<ApiResource, String> {
+    let obj = match v {
+        None | Some(Value::Null) => return Ok(ApiResource::default()),
+        Some(Value::Object(o)) => o,
+        Some(_) => return Err(format!("{what}: must be a map")),
+    };
+    Ok(ApiResource {
+        name: go_string(obj, "name", what)?,
+        group: go_string(obj, "group", what)?,
+        version: go_string(obj, "version", what)?,
+        kind: go_string(obj, "kind", what)?,
+    })
+}
+
+fn subresources(v: Option<&Value>) -> Result<Vec<Subresource>, String> {
+    let list = match v {
+        None | Some(Value::Null) => return Ok(Vec::new()),
+        Some(Value::Array(a)) => a,
+        Some(_) => return Err("Values.subresources: must be a list".into()),
+    };
+    list.iter()
+        .enumerate()
+        .map(|(i, e)| {
+            let what = format!("Values.subresources[{i}]");
+            let obj = e
+                .as_object()
+                .ok_or_else(|| format!("{what}: must be a map"))?;
+            let obj = canonical(obj, &["subresource", "parentResource"], &what)?;
+            Ok(Subresource {
+                subresource: api_resource(obj.get("subresource"), &format!("{what}.subresource"))?,
+                parent_resource: api_resource(
+                    obj.get("parentResource"),
+                    &format!("{what}.parentResource"),
+                )?,
+            })
+        })
+        .collect()
 }
 
 /// A `map[string]string` of labels.
@@ -425,6 +501,7 @@ impl Values {
         v.maps("subresources", &["subresource", "parentResource"])?;
         let mut out = Values {
             global: v.map("globalValues")?.cloned().unwrap_or_default(),
+            subresources: subresources(v.get("subresources"))?,
             ..Default::default()
         };
         for (at, p) in v.maps("policies", &["name", "resources", "rules"])? {
@@ -507,6 +584,48 @@ impl Values {
             }
         }
         out
+    }
+
+    /// The top-level kind and subresource a resource stands for
+    /// (`ApplyPoliciesOnResource` without `--cluster`): each entry whose
+    /// subresource kind equals the running kind swaps in its parent kind and
+    /// the part after `/` of its name. Entries are applied in order and the
+    /// comparison uses the kind swapped in so far, as Kyverno's loop does.
+    pub fn resource_kind(
+        &self,
+        group: &str,
+        version: &str,
+        kind: &str,
+    ) -> Result<(verno::ResourceKind, String), String> {
+        let mut gvk = verno::ResourceKind {
+            group: group.into(),
+            version: version.into(),
+            kind: kind.into(),
+        };
+        let mut subresource = String::new();
+        for (i, s) in self.subresources.iter().enumerate() {
+            let sub = &s.subresource;
+            if (sub.group.as_str(), sub.version.as_str(), sub.kind.as_str())
+                != (gvk.group.as_str(), gvk.version.as_str(), gvk.kind.as_str())
+            {
+                continue;
+            }
+            // Kyverno indexes the second part blindly (and panics without one).
+            let Some(part) = sub.name.split('/').nth(1) else {
+                return Err(format!(
+                    "Values.subresources[{i}].subresource.name: {:?} has no \"/\" (want parent/subresource, e.g. pods/exec)",
+                    sub.name
+                ));
+            };
+            subresource = part.to_string();
+            let p = &s.parent_resource;
+            gvk = verno::ResourceKind {
+                group: p.group.clone(),
+                version: p.version.clone(),
+                kind: p.kind.clone(),
+            };
+        }
+        Ok((gvk, subresource))
     }
 
     pub fn namespace_labels(

@@ -24,7 +24,7 @@ use crate::engine::Evaluation;
 use crate::error::{LoadError, Location};
 use crate::host::Host;
 use crate::report::{merged_reports, resource_report, ReportFormat, ReportInput, ReportOptions};
-use crate::resource::{Operation, Request, UserInfo};
+use crate::resource::{Operation, Request, ResourceKind, UserInfo};
 use crate::response::{PolicyResponse, RuleType};
 use crate::PolicySet;
 
@@ -134,6 +134,11 @@ pub struct RequestOptions {
     pub namespace_labels: Option<BTreeMap<String, String>>,
     #[serde(default)]
     pub subresource: String,
+    /// The top-level kind of a subresource request (`{"version": "v1",
+    /// "kind": "Pod"}` for a `PodExecOptions` object on `pods/exec`), which
+    /// `kinds: [Pod/exec]` matches; without it the object's kind is used.
+    #[serde(default)]
+    pub kind: Option<ResourceKind>,
     /// Extra context variables, dotted keys (`request.operation`), as
     /// `kyverno test` values files give them.
     #[serde(default)]
@@ -168,6 +173,7 @@ impl RequestOptions {
             user_info: self.user_info.as_ref(),
             namespace_labels: self.namespace_labels.as_ref(),
             subresource: &self.subresource,
+            kind: self.kind.as_ref(),
             variables: self.variables.as_ref(),
         }
     }
@@ -484,6 +490,7 @@ impl Engine {
             user_info: user_info.as_ref(),
             namespace_labels: options.namespace_labels.as_ref(),
             subresource,
+            kind: options.kind.as_ref(),
             variables: options.variables.as_ref(),
         };
         let eval = self.set.evaluate(&request, host);

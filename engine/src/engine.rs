@@ -289,8 +289,10 @@ fn evaluate_policy<'h>(
         return out;
     }
     let ctx = MatchContext::new(request, resource);
+    // Autogen picks rules by the request's top-level kind (`ComputeRules(policy, gvk.Kind)`).
+    let (_, _, kind) = ctx.kind();
     // Built on first use: most pattern rules never query it.
-    for rule in policy.rules_for_kind(meta.kind) {
+    for rule in policy.rules_for_kind(kind) {
         if !rule.match_block.matches(&ctx)
             || rule
                 .exclude_block
@@ -498,7 +500,7 @@ pub(crate) fn new_context<'h>(request: &Request<'_>, host: &'h dyn Host) -> Cont
     ctx.delete = request.operation == crate::resource::Operation::Delete;
     if let Some(vars) = request.variables {
         for (k, v) in vars {
-            ctx.add_variable(k, v.clone());
+            ctx.merge_variable(k, v.clone());
         }
     }
     ctx
@@ -515,7 +517,7 @@ pub(crate) fn load_context(
     if rule_level {
         if let Some(vals) = ctx.host().rule_values(&policy.info.name, &rule.name) {
             for (k, v) in vals {
-                ctx.add_variable(&k, v);
+                ctx.merge_variable(&k, v);
             }
         }
     }
@@ -532,6 +534,9 @@ pub(crate) fn load_context(
             }
             continue;
         }
+        if !ctx.host().resolves_context_entries() {
+            continue;
+        }
         let substituted = substitute_all(entry, ctx)?;
         let req = ContextRequest {
             policy: &policy.info.key,
@@ -546,6 +551,17 @@ pub(crate) fn load_context(
         }
     }
     Ok(())
+}
+
+/// Do the host's values for this rule set anything under `request.object`?
+fn rule_values_edit_object(
+    policy: &CompiledPolicy,
+    rule: &CompiledRule,
+    ctx: &Context<'_>,
+) -> bool {
+    ctx.host()
+        .rule_values(&policy.info.name, &rule.name)
+        .is_some_and(|vals| crate::values::edits_objects(&vals))
 }
 
 /// A `variable` context entry: value, jmesPath, default.
@@ -777,6 +793,14 @@ fn validate_level(
             message,
         ));
     }
+    // Kyverno's context holds the resource map itself, so rule values under
+    // `request.object` edit what this rule's patterns check (not its match,
+    // which already ran).
+    let edited = (level.nesting == 0 && rule_values_edit_object(policy, rule, ctx))
+        .then(|| ctx.document().pointer("/request/object").cloned())
+        .flatten()
+        .filter(Value::is_object);
+    let resource = edited.as_ref().unwrap_or(resource);
     // Patterns check the scoped element, else the resource (never on DELETE).
     let target = match level.element {
         Some(e) => Some(e),

@@ -79,6 +79,14 @@ pub trait Host: Send + Sync {
         Ok(None)
     }
 
+    /// Whether [`Host::context_entry`] may load anything. When it cannot,
+    /// the engine skips `configMap`/`apiCall`/... entries before
+    /// substituting their variables, as Kyverno's CLI does offline (a
+    /// `{{ request.name }}` in an `apiCall` URL then fails nothing).
+    fn resolves_context_entries(&self) -> bool {
+        true
+    }
+
     /// Read one resource from the cluster (the source of a generate `clone`
     /// rule). `Ok(None)`: it does not exist.
     fn get_resource(&self, _resource: &ResourceRef<'_>) -> Result<Option<Value>, HostError> {
@@ -111,4 +119,8 @@ pub trait Host: Send + Sync {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct NoHost;
 
-impl Host for NoHost {}
+impl Host for NoHost {
+    fn resolves_context_entries(&self) -> bool {
+        false
+    }
+}

@@ -224,11 +224,12 @@ impl Filter {
             return false;
         }
         let m = &ctx.meta;
+        let (group, version, kind) = ctx.kind();
         if !self.kinds.is_empty()
             && !self
                 .kinds
                 .iter()
-                .any(|k| k.matches(m.group, m.version, m.kind, ctx.request.subresource))
+                .any(|k| k.matches(group, version, kind, ctx.request.subresource))
         {
             return false;
         }
@@ -355,6 +356,16 @@ pub struct MatchContext<'a> {
 }
 
 impl<'a> MatchContext<'a> {
+    /// The (group, version, kind) `kinds:` selectors compare: the request's
+    /// top-level kind when given (`CheckKind` on `ResourceKind()`), else the
+    /// object's. Names, namespaces and labels always come from the object.
+    pub fn kind(&self) -> (&'a str, &'a str, &'a str) {
+        match self.request.kind {
+            Some(k) => (&k.group, &k.version, &k.kind),
+            None => (self.meta.group, self.meta.version, self.meta.kind),
+        }
+    }
+
     pub fn new(request: &'a Request<'a>, resource: &'a Value) -> Self {
         let meta = ResourceMeta::of(resource);
         let labels = meta

@@ -26,12 +26,13 @@ impl Operation {
         }
     }
 
-    /// Kyverno's CLI reading of `request.operation`: anything unknown is CREATE.
+    /// Kyverno's CLI reading of `request.operation` (`makePolicyContext`):
+    /// only UPDATE and DELETE are recognised; anything else, CONNECT
+    /// included, is a CREATE (the context still says what the values say).
     pub fn parse_lenient(s: &str) -> Operation {
         match s {
             "UPDATE" => Operation::Update,
             "DELETE" => Operation::Delete,
-            "CONNECT" => Operation::Connect,
             _ => Operation::Create,
         }
     }
@@ -56,6 +57,20 @@ pub struct UserInfo {
     pub cluster_roles: Vec<String>,
 }
 
+/// The top-level group/version/kind a request is about (Kyverno's
+/// `PolicyContext.WithResourceKind`). It differs from the object's own kind
+/// on subresource requests: a `PodExecOptions` object sent for `pods/exec`
+/// is about a `v1/Pod`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResourceKind {
+    #[serde(default)]
+    pub group: String,
+    #[serde(default)]
+    pub version: String,
+    #[serde(default)]
+    pub kind: String,
+}
+
 /// An admission request as the engine sees it. Everything is borrowed: the
 /// engine never copies the resource unless a mutation writes to it.
 ///
@@ -76,6 +91,9 @@ pub struct Request<'a> {
     pub namespace_labels: Option<&'a BTreeMap<String, String>>,
     /// The subresource of the request (`status`, `exec`...), empty for none.
     pub subresource: &'a str,
+    /// The kind rules match against (`kinds:`) and autogen picks rules by;
+    /// `None` reads it from the object.
+    pub kind: Option<&'a ResourceKind>,
     /// Extra variables merged into the context (dotted keys, e.g.
     /// `request.operation`), as `kyverno test` values files give them.
     pub variables: Option<&'a serde_json::Map<String, Value>>,
@@ -91,6 +109,7 @@ impl<'a> Request<'a> {
             user_info: None,
             namespace_labels: None,
             subresource: "",
+            kind: None,
             variables: None,
         }
     }

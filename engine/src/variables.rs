@@ -147,6 +147,15 @@ impl<'h> Context<'h> {
         }
     }
 
+    /// `AddVariable` as values files use it: like [`Context::add_variable`],
+    /// but a map value merges into the map already there (`mergeMaps`).
+    pub fn merge_variable(&mut self, key: &str, value: Value) {
+        if let Some(first) = split_dotted(key).first() {
+            self.record(first);
+        }
+        crate::values::merge_variable(&mut self.doc, key, value);
+    }
+
     /// `context.Query`: evaluate a JMESPath expression on the document.
     pub fn query(&self, expr: &str) -> Result<Value, String> {
         let expr = expr.trim();
@@ -215,7 +224,7 @@ fn mentions(expr: &str, name: &str) -> bool {
 }
 
 /// Split `a.b."c.d"` into segments, honouring double quotes.
-fn split_dotted(key: &str) -> Vec<String> {
+pub(crate) fn split_dotted(key: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut cur = String::new();
     let mut quoted = false;
