@@ -404,6 +404,25 @@ fn function_work_is_charged_to_the_evaluation_budget() {
     }
 }
 
+/// `*` backtracks: matching costs up to pattern length times text length.
+#[test]
+fn glob_matching_long_patterns_against_long_text_runs_out_of_budget() {
+    let pattern = format!("*{}b", "a".repeat(20_000));
+    expect_err(
+        "pattern_match(p, s)".into(),
+        json!({"p": pattern, "s": "a".repeat(1 << 20)}),
+        "limit of",
+    );
+    // Ordinary patterns on long text stay well within the budget.
+    assert_eq!(
+        eval_small_stack(
+            "pattern_match('*b', s)".into(),
+            json!({"s": "a".repeat(1 << 20)})
+        ),
+        Ok(json!(false))
+    );
+}
+
 /// Splitting the longest allowed string into one-character strings would
 /// take about a gigabyte; the elements are charged before any is built.
 #[test]

@@ -178,9 +178,13 @@ pub(crate) fn split<'a>(it: &Interp<'_, '_>, _: &'a FunctionCall, a: Args<'a>) -
     Ok(Val::list(parts.into_iter().map(Val::string).collect()))
 }
 
-pub(crate) fn pattern_match<'a>(_: &Interp<'_, '_>, _: &'a FunctionCall, a: Args<'a>) -> R<'a> {
+pub(crate) fn pattern_match<'a>(it: &Interp<'_, '_>, _: &'a FunctionCall, a: Args<'a>) -> R<'a> {
     let pattern = a.str(0)?;
     let s = iface_to_string(a.val(1)?).ok_or_else(|| arg_type_err(a.name, 2, "String or Real"))?;
+    // Glob matching with `*` backtracks: up to pattern x text comparisons.
+    if pattern.contains(['*', '?']) {
+        it.charge((pattern.len() as u64).saturating_mul(s.len() as u64) / 64)?;
+    }
     Ok(Val::Bool(crate::wildcard::matches(pattern, &s)))
 }
 
