@@ -141,3 +141,71 @@ fn x509_decode_certificate_request_reads_requested_extensions_like_go() {
         assert_same_shape(&got[k], v, k);
     }
 }
+
+/// Every single-byte corruption and every truncation of real certificates
+/// and requests decodes or fails with an error; none panics.
+#[test]
+fn x509_decode_of_corrupted_der_never_panics() {
+    use base64::Engine;
+    let engine = base64::engine::general_purpose::STANDARD;
+    for (stem, kind) in [
+        ("kyverno-svc", "CERTIFICATE"),
+        ("extensions", "CERTIFICATE"),
+        ("extensions.csr", "CERTIFICATE REQUEST"),
+    ] {
+        let pem = fixture(&format!("{stem}.pem"));
+        let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+        let der = engine.decode(body).unwrap();
+        let wrap = |bytes: &[u8]| {
+            format!(
+                "-----BEGIN {kind}-----\n{}\n-----END {kind}-----\n",
+                engine.encode(bytes)
+            )
+        };
+        let mut variants = Vec::new();
+        for i in 0..der.len() {
+            for x in [0x00u8, 0xff, 0x80, 0x01] {
+                let mut d = der.clone();
+                d[i] ^= x;
+                variants.push(d);
+            }
+            variants.push(der[..i].to_vec());
+        }
+        let (mut ok, mut failed) = (0, 0);
+        for d in variants {
+            let r = std::panic::catch_unwind(|| decode("x509_decode(pem)", &wrap(&d)));
+            match r {
+                Ok(Ok(_)) => ok += 1,
+                Ok(Err(_)) => failed += 1,
+                Err(_) => panic!("{stem}: panicked on a corrupted input"),
+            }
+        }
+        assert!(
+            ok > 0 && failed > 0,
+            "{stem}: {ok} decoded, {failed} failed"
+        );
+    }
+}
+
+/// Go rejects a certificate whose TBS signature algorithm differs from the
+/// outer one.
+#[test]
+fn x509_decode_rejects_mismatched_signature_algorithms() {
+    use base64::Engine;
+    let engine = base64::engine::general_purpose::STANDARD;
+    let pem = fixture("kyverno-svc.pem");
+    let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+    let mut der = engine.decode(body).unwrap();
+    // sha256WithRSAEncryption (…1.1.11) twice: make the outer one sha384 (…1.1.12).
+    let oid = [0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0b];
+    let last = der.windows(oid.len()).rposition(|w| w == oid).unwrap();
+    der[last + oid.len() - 1] = 0x0c;
+    let pem = format!(
+        "-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n",
+        engine.encode(&der)
+    );
+    assert_eq!(
+        decode("x509_decode(pem)", &pem).unwrap_err().to_string(),
+        "x509: inner and outer signature algorithm identifiers don't match"
+    );
+}

@@ -82,6 +82,14 @@ fn signed_parts(raw: &[u8]) -> Option<(&[u8], &[u8], &[u8])> {
     Some((tbs, alg, sig))
 }
 
+/// The signature AlgorithmIdentifier inside a TBSCertificate (content).
+fn inner_signature_algorithm(tbs: &[u8]) -> Option<&[u8]> {
+    let mut seq = Der(Der(tbs).read(tag::SEQUENCE)?);
+    seq.read_optional(tag::ctx_cons(0))?;
+    seq.read(tag::INTEGER)?;
+    seq.read(tag::SEQUENCE)
+}
+
 const RSA: &[i64] = &[1, 2, 840, 113549, 1, 1, 1];
 const ED25519: &[i64] = &[1, 3, 101, 112];
 const RSA_PSS: &[i64] = &[1, 2, 840, 113549, 1, 1, 10];
@@ -264,6 +272,11 @@ fn certificate(it: &Interp<'_, '_>, der: &[u8]) -> Result<Value, JmespathError> 
         return Err(runtime("x509: trailing data"));
     }
     let (tbs_raw, outer_alg, signature) = signed_parts(der).ok_or_else(malformed)?;
+    if inner_signature_algorithm(tbs_raw) != Some(outer_alg) {
+        return Err(runtime(
+            "x509: inner and outer signature algorithm identifiers don't match",
+        ));
+    }
     let tbs = &cert.tbs_certificate;
     let version = i64::from(tbs.version.0) + 1;
     let serial = serial_json(it, tbs.raw_serial())?;
