@@ -14,6 +14,7 @@
 
 use serde_json::{Number, Value};
 
+pub(crate) mod chain;
 pub mod diff;
 pub mod json6902;
 pub mod merge;
