@@ -9,7 +9,7 @@
 //! here, comes out of a merge unchanged wherever the patch does not reach.
 //! So once a full merge has produced a settled document, a patch of the
 //! plain kind (maps, scalars and lists whose merge-key tuples are complete and
-//! distinct, no `null`, no `$patch`, no `apiVersion`/`kind`) is applied in
+//! distinct; no `$patch`, no `apiVersion`/`kind`; a `null` deletes) is applied in
 //! place along its own paths, which keeps the document settled. Anything
 //! else goes through the full merge again.
 
@@ -133,7 +133,7 @@ fn apply_few(
         for (pe, at) in pa.iter().zip(found) {
             match at.and_then(|i| ra.get_mut(i)) {
                 Some(re) => apply(re, pe, elems),
-                None => new.push(pe.clone()),
+                None => new.push(new_node(pe, elems)),
             }
         }
         ra.splice(0..0, new);
@@ -164,7 +164,7 @@ fn apply_few(
                 }
                 re
             }
-            None => pe.clone(),
+            None => new_node(pe, elems),
         })
         .collect();
     ra.splice(0..0, front);
@@ -249,7 +249,8 @@ fn plain(r: Option<&Value>, p: &Value, inherited: Option<Schema>) -> bool {
     let r = r.filter(|v| !v.is_null());
     let schema = schema_at(inherited, r, Some(p));
     match p {
-        Value::Null => false,
+        // A patch `null` deletes the field, whatever it held.
+        Value::Null => true,
         Value::Object(pm) => {
             if ["$patch", "apiVersion", "kind"]
                 .iter()
@@ -310,10 +311,14 @@ fn apply(r: &mut Value, p: &Value, inherited: Option<Schema>) {
         (Value::Object(rm), Value::Object(pm)) => {
             for (k, pc) in pm {
                 let child = schema.and_then(|s| s.field(k));
+                if pc.is_null() {
+                    rm.remove(k);
+                    continue;
+                }
                 match rm.get_mut(k).filter(|c| !c.is_null()) {
                     Some(rc) => apply(rc, pc, child),
                     None => {
-                        rm.insert(k.clone(), pc.clone());
+                        rm.insert(k.clone(), new_node(pc, child));
                     }
                 }
             }
@@ -349,7 +354,7 @@ fn apply(r: &mut Value, p: &Value, inherited: Option<Schema>) {
                             front.push(re);
                         }
                     }
-                    None => front.push(pe.clone()),
+                    None => front.push(new_node(pe, elems)),
                 }
             }
             let rest = slots
@@ -359,7 +364,27 @@ fn apply(r: &mut Value, p: &Value, inherited: Option<Schema>) {
             front.extend(rest);
             *ra = front;
         }
-        _ => *r = p.clone(),
+        _ => *r = new_node(p, schema),
+    }
+}
+
+/// What kyaml makes of a patch node with nothing under it in the resource:
+/// the patch merged with itself, which drops its `null` fields (in maps and
+/// in the elements of key-merged lists; other lists are taken as they are).
+fn new_node(p: &Value, inherited: Option<Schema>) -> Value {
+    let schema = schema_at(inherited, None, Some(p));
+    match p {
+        Value::Object(pm) => Value::Object(
+            pm.iter()
+                .filter(|(_, c)| !c.is_null())
+                .map(|(k, c)| (k.clone(), new_node(c, schema.and_then(|s| s.field(k)))))
+                .collect(),
+        ),
+        Value::Array(pa) if schema.and_then(Schema::merge_keys).is_some() => {
+            let elems = schema.and_then(Schema::elements);
+            Value::Array(pa.iter().map(|e| new_node(e, elems)).collect())
+        }
+        other => other.clone(),
     }
 }
 
@@ -478,6 +503,22 @@ mod tests {
                 }
                 if g.below(3) == 0 {
                     meta.insert("finalizers".into(), json!([g.pick(&["f1", "f2"])]));
+                }
+                // Nulls delete: existing fields, absent ones, and inside new maps.
+                match g.below(6) {
+                    0 => {
+                        meta.insert("annotations".into(), json!({"x": null, "y": {"z": null}}));
+                    }
+                    1 => {
+                        meta.insert("labels".into(), json!({"app": null}));
+                    }
+                    2 => {
+                        spec.insert("hostNetwork".into(), Value::Null);
+                    }
+                    3 => {
+                        spec.insert("initContainers".into(), json!([{"name": "i", "image": null, "env": [{"name": "A", "value": null}]}]));
+                    }
+                    _ => {}
                 }
                 let patch = json!({"metadata": meta, "spec": spec});
                 let Ok(prev) = &separate else { break };
