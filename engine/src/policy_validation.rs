@@ -1,0 +1,636 @@
+//! Policy validation: the checks `kyverno apply` and `kyverno test` run on
+//! every policy before using it, with Kyverno's messages.
+//!
+//! Two families, because Kyverno's CLI treats them differently:
+//!
+//! - **Schema** checks ([`check_schema`]): what the CRD's OpenAPI schema
+//!   rejects (a field of the wrong type, a value outside an enum). Kyverno's
+//!   loader fails on them, so they are [`LoadError::Invalid`].
+//! - **Policy validation** ([`validate`]): what `policyvalidation.Validate`
+//!   (`pkg/validation/policy/validate.go`) rejects in a well-typed policy: a
+//!   rule with no operation, an empty `match`, an empty `validate`. The CLI
+//!   skips such a policy and counts an error, so they are
+//!   [`LoadError::Rejected`], whose message is Kyverno's error text.
+//!
+//! Only the offline checks are ported: nothing here needs a cluster.
+
+use serde_json::Value;
+
+use crate::error::{LoadError, Location};
+use crate::policy::{Policy, PolicyKind};
+
+/// `ValidationFailureAction` on the spec and in overrides (the CRD enum).
+const SPEC_ACTIONS: &[&str] = &["audit", "enforce", "Audit", "Enforce"];
+/// `validate.failureAction` and `verifyImages[].failureAction`.
+const RULE_ACTIONS: &[&str] = &["Audit", "Enforce"];
+
+/// Where a problem is and the location it is reported with.
+struct Ctx<'a> {
+    policy: &'a str,
+    line: Option<usize>,
+}
+
+impl Ctx<'_> {
+    fn location(&self, rule: Option<&str>, field: &str) -> Box<Location> {
+        Box::new(Location {
+            line: self.line,
+            policy: Some(self.policy.to_string()),
+            rule: rule.map(str::to_string),
+            field: Some(field.to_string()),
+            ..Default::default()
+        })
+    }
+}
+
+fn rule_name(raw: &Value) -> Option<&str> {
+    raw.get("name").and_then(Value::as_str)
+}
+
+/// Present and not JSON `null`.
+fn present<'v>(v: &'v Value, key: &str) -> Option<&'v Value> {
+    v.get(key).filter(|x| !x.is_null())
+}
+
+/// Go's name for the JSON type of a value, as the schema errors print it.
+fn schema_type(v: &Value) -> &'static str {
+    match v {
+        Value::Object(_) => "object",
+        Value::Array(_) => "array",
+        Value::String(_) => "string",
+        Value::Bool(_) => "boolean",
+        Value::Number(n) if n.is_i64() || n.is_u64() => "integer",
+        Value::Number(_) => "number",
+        Value::Null => "null",
+    }
+}
+
+/// The CRD schema's checks Kyverno's loader applies: field types serde does
+/// not see (free-form sub-trees held as JSON) and enums.
+pub fn check_schema(
+    policy: &Policy,
+    raw_rules: &[Value],
+    line: Option<usize>,
+) -> Result<(), LoadError> {
+    let ctx = Ctx {
+        policy: &policy.metadata.name,
+        line,
+    };
+    let enum_error = |rule: Option<&str>, field: String, value: &str, allowed: &[&str]| {
+        let supported: Vec<String> = allowed.iter().map(|a| format!("{a:?}")).collect();
+        LoadError::Invalid {
+            location: ctx.location(rule, &field),
+            message: format!(
+                "{field}: Unsupported value: {value:?}: supported values: {}",
+                supported.join(", ")
+            ),
+        }
+    };
+    let spec = &policy.spec;
+    if let Some(a) = &spec.validation_failure_action {
+        if !SPEC_ACTIONS.contains(&a.as_str()) {
+            return Err(enum_error(
+                None,
+                "spec.validationFailureAction".into(),
+                a,
+                SPEC_ACTIONS,
+            ));
+        }
+    }
+    for (i, o) in spec.validation_failure_action_overrides.iter().enumerate() {
+        if let Some(a) = o.action.as_deref().filter(|a| !SPEC_ACTIONS.contains(a)) {
+            return Err(enum_error(
+                None,
+                format!("spec.validationFailureActionOverrides[{i}].action"),
+                a,
+                SPEC_ACTIONS,
+            ));
+        }
+    }
+    for (i, raw) in raw_rules.iter().enumerate() {
+        let rule = rule_name(raw);
+        let path = format!("spec.rules[{i}]");
+        let type_error = |field: String, v: &Value, want: &str| {
+            let got = schema_type(v);
+            LoadError::Invalid {
+                location: ctx.location(rule, &field),
+                message: format!(
+                    "{field}: Invalid value: {got:?}: {field} in body must be of type {want}: {got:?}"
+                ),
+            }
+        };
+        for key in ["mutate", "generate"] {
+            if let Some(v) = present(raw, key).filter(|v| !v.is_object()) {
+                return Err(type_error(format!("{path}.{key}"), v, "object"));
+            }
+        }
+        for key in ["context", "verifyImages"] {
+            match present(raw, key) {
+                Some(Value::Array(items)) => {
+                    for (j, item) in items.iter().enumerate() {
+                        if !item.is_object() {
+                            return Err(type_error(format!("{path}.{key}[{j}]"), item, "object"));
+                        }
+                    }
+                }
+                Some(v) => return Err(type_error(format!("{path}.{key}"), v, "array")),
+                None => {}
+            }
+        }
+        if let Some(v) = present(raw, "validate") {
+            if let Some(a) = present(v, "failureAction") {
+                let s = a.as_str().unwrap_or_default();
+                if !RULE_ACTIONS.contains(&s) {
+                    return Err(enum_error(
+                        rule,
+                        format!("{path}.validate.failureAction"),
+                        s,
+                        RULE_ACTIONS,
+                    ));
+                }
+            }
+            if let Some(Value::Array(os)) = present(v, "failureActionOverrides") {
+                for (j, o) in os.iter().enumerate() {
+                    if let Some(a) = present(o, "action") {
+                        let s = a.as_str().unwrap_or_default();
+                        if !SPEC_ACTIONS.contains(&s) {
+                            return Err(enum_error(
+                                rule,
+                                format!("{path}.validate.failureActionOverrides[{j}].action"),
+                                s,
+                                SPEC_ACTIONS,
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+        if let Some(Value::Array(vis)) = present(raw, "verifyImages") {
+            for (j, vi) in vis.iter().enumerate() {
+                if let Some(a) = present(vi, "failureAction") {
+                    let s = a.as_str().unwrap_or_default();
+                    if !RULE_ACTIONS.contains(&s) {
+                        return Err(enum_error(
+                            rule,
+                            format!("{path}.verifyImages[{j}].failureAction"),
+                            s,
+                            RULE_ACTIONS,
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A `field.Error` of `k8s.io/apimachinery`: the path and its printed form.
+struct FieldError {
+    path: String,
+    rule: Option<usize>,
+    text: String,
+}
+
+impl FieldError {
+    /// `field.Invalid` with a struct value. Go prints the struct with `%#v`;
+    /// that dump is abbreviated here to the type name.
+    fn invalid(path: String, rule: Option<usize>, go_type: &str, detail: &str) -> Self {
+        let text = format!("{path}: Invalid value: {go_type}{{...}}: {detail}");
+        FieldError { path, rule, text }
+    }
+
+    fn forbidden(path: String, rule: Option<usize>, detail: &str) -> Self {
+        let text = format!("{path}: Forbidden: {detail}");
+        FieldError { path, rule, text }
+    }
+}
+
+/// Whether a Go struct decoded from `v` would equal its zero value: absent,
+/// `null`, or a map whose entries are all `null` or `""`.
+fn is_zero(v: Option<&Value>) -> bool {
+    match v {
+        None | Some(Value::Null) => true,
+        Some(Value::Object(m)) => m.values().all(|x| x.is_null() || x.as_str() == Some("")),
+        Some(_) => false,
+    }
+}
+
+fn non_empty_list<'v>(v: &'v Value, key: &str) -> &'v [Value] {
+    match v.get(key) {
+        Some(Value::Array(a)) => a,
+        _ => &[],
+    }
+}
+
+/// `policyvalidation.Validate` for a policy already typed: the first error
+/// Kyverno would report, as [`LoadError::Rejected`] with Kyverno's message.
+pub fn validate(
+    policy: &Policy,
+    raw_rules: &[Value],
+    line: Option<usize>,
+) -> Result<(), LoadError> {
+    let ctx = Ctx {
+        policy: &policy.metadata.name,
+        line,
+    };
+    let reject = |rule: Option<usize>, field: &str, message: String| {
+        let name = rule.and_then(|i| raw_rules.get(i)).and_then(rule_name);
+        LoadError::Rejected {
+            location: ctx.location(name, field),
+            message,
+        }
+    };
+    let namespaced = policy.kind == PolicyKind::Policy;
+    if !namespaced
+        && policy
+            .metadata
+            .namespace
+            .as_deref()
+            .is_some_and(|n| !n.is_empty())
+    {
+        return Err(reject(
+            None,
+            "metadata.namespace",
+            "A clusterpolicy should not have the namespace defined".into(),
+        ));
+    }
+
+    // `policy.Validate`: every field error of the spec, aggregated.
+    let errs = spec_field_errors(policy, raw_rules, namespaced);
+    if let Some(first) = errs.first() {
+        let message = if errs.len() == 1 {
+            first.text.clone()
+        } else {
+            let all: Vec<&str> = errs.iter().map(|e| e.text.as_str()).collect();
+            format!("[{}]", all.join(", "))
+        };
+        return Err(reject(first.rule, &first.path, message));
+    }
+
+    let admission = policy.spec.admission.unwrap_or(true);
+    let background = policy.spec.background.unwrap_or(true);
+    if !admission && !background {
+        return Err(reject(
+            None,
+            "spec.admission",
+            "disabling both admission and background processing is not allowed".into(),
+        ));
+    }
+    if !admission
+        && raw_rules
+            .iter()
+            .any(|r| has_mutate(r) || has_generate(r) || has_verify_images(r))
+    {
+        return Err(reject(
+            None,
+            "spec.admission",
+            "disabling admission processing is only allowed with validation policies".into(),
+        ));
+    }
+
+    for (i, raw) in raw_rules.iter().enumerate() {
+        if let Some((field, message)) = check_resources(i, raw) {
+            return Err(reject(Some(i), &field, message));
+        }
+        if let Some((field, message)) = check_match_kinds(i, raw) {
+            return Err(reject(Some(i), &field, message));
+        }
+        if has_validate(raw) {
+            if let Some((field, message)) = check_validate(i, raw) {
+                return Err(reject(Some(i), &field, message));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn has_mutate(rule: &Value) -> bool {
+    !is_zero(rule.get("mutate"))
+}
+
+fn has_generate(rule: &Value) -> bool {
+    !is_zero(rule.get("generate"))
+}
+
+fn has_validate(rule: &Value) -> bool {
+    !is_zero(rule.get("validate"))
+}
+
+fn has_verify_images(rule: &Value) -> bool {
+    non_empty_list(rule, "verifyImages")
+        .iter()
+        .any(|vi| !is_zero(Some(vi)))
+}
+
+/// `Spec.Validate` → `ValidateRules` → `Rule.Validate` and
+/// `MatchResources.Validate`, in Kyverno's order.
+fn spec_field_errors(policy: &Policy, raw_rules: &[Value], namespaced: bool) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    let mut names = std::collections::HashSet::new();
+    for (i, raw) in raw_rules.iter().enumerate() {
+        let name = rule_name(raw).unwrap_or_default();
+        if !names.insert(name) {
+            errs.push(FieldError::invalid(
+                format!("spec.rules[{i}].name"),
+                Some(i),
+                "v1.Rule",
+                &format!("Duplicate rule name: '{name}'"),
+            ));
+        }
+    }
+    for (i, raw) in raw_rules.iter().enumerate() {
+        let path = format!("spec.rules[{i}]");
+        let name = rule_name(raw).unwrap_or_default();
+        let ops = [
+            has_mutate(raw),
+            has_validate(raw),
+            has_generate(raw),
+            has_verify_images(raw),
+        ]
+        .iter()
+        .filter(|b| **b)
+        .count();
+        if ops == 0 {
+            errs.push(FieldError::invalid(
+                path.clone(),
+                Some(i),
+                "v1.Rule",
+                &format!("No operation defined in the rule '{name}'.(supported operations: mutate,validate,generate,verifyImages)"),
+            ));
+        } else if ops > 1 {
+            errs.push(FieldError::invalid(
+                path.clone(),
+                Some(i),
+                "v1.Rule",
+                &format!("Multiple operations defined in the rule '{name}', only one operation (mutate,validate,generate,verifyImages) is allowed per rule"),
+            ));
+        }
+        if present(raw, "imageExtractors").is_some() && !has_verify_images(raw) {
+            errs.push(FieldError::invalid(
+                format!("{path}.imageExtractors"),
+                Some(i),
+                "v1.Rule",
+                &format!("Invalid rule spec for rule '{name}', imageExtractors can only be defined for verifyImages rule"),
+            ));
+        }
+        for block in ["match", "exclude"] {
+            if let Some(m) = present(raw, block) {
+                match_field_errors(&mut errs, m, &format!("{path}.{block}"), i, namespaced);
+            }
+        }
+    }
+    if namespaced && !policy.spec.validation_failure_action_overrides.is_empty() {
+        errs.push(FieldError::forbidden(
+            "spec.validationFailureActionOverrides".into(),
+            None,
+            "Use of validationFailureActionOverrides is supported only with ClusterPolicy",
+        ));
+    }
+    errs
+}
+
+/// `MatchResources.Validate` (the user-info checks are not ported).
+fn match_field_errors(
+    errs: &mut Vec<FieldError>,
+    m: &Value,
+    path: &str,
+    rule: usize,
+    namespaced: bool,
+) {
+    let any = non_empty_list(m, "any");
+    let all = non_empty_list(m, "all");
+    if !any.is_empty() && !all.is_empty() {
+        errs.push(FieldError::invalid(
+            path.into(),
+            Some(rule),
+            "v1.MatchResources",
+            "Can't specify any and all together",
+        ));
+    }
+    for (key, filters) in [("any", any), ("all", all)] {
+        for (j, f) in filters.iter().enumerate() {
+            if let Some(rd) = present(f, "resources") {
+                description_field_errors(errs, rd, &format!("{path}.{key}[{j}]"), rule, namespaced);
+            }
+        }
+    }
+    if let Some(rd) = present(m, "resources") {
+        description_field_errors(errs, rd, path, rule, namespaced);
+    }
+}
+
+/// `ResourceDescription.Validate` (the cluster-scoped kind check needs the
+/// cluster's discovery and is not ported).
+fn description_field_errors(
+    errs: &mut Vec<FieldError>,
+    rd: &Value,
+    path: &str,
+    rule: usize,
+    namespaced: bool,
+) {
+    let name = rd.get("name").and_then(Value::as_str).unwrap_or_default();
+    if !name.is_empty() && !non_empty_list(rd, "names").is_empty() {
+        errs.push(FieldError::invalid(
+            path.into(),
+            Some(rule),
+            "v1.ResourceDescription",
+            "Both name and names can not be specified together",
+        ));
+    }
+    if namespaced && !non_empty_list(rd, "namespaces").is_empty() {
+        errs.push(FieldError::forbidden(
+            format!("{path}.namespaces"),
+            Some(rule),
+            "Filtering namespaces not allowed in namespaced policies",
+        ));
+    }
+}
+
+/// `validateResources`: `any`/`all` mixed with the inline form, and a
+/// resource description with nothing in it.
+fn check_resources(i: usize, raw: &Value) -> Option<(String, String)> {
+    let at = |field: &str, path: &str, err: &str| {
+        Some((
+            format!("spec.rules[{i}].{field}"),
+            format!("path: spec.rules[{i}].{path}: {err}"),
+        ))
+    };
+    if let Some(ex) = present(raw, "exclude") {
+        let any = non_empty_list(ex, "any");
+        let all = non_empty_list(ex, "all");
+        if (!any.is_empty() || !all.is_empty()) && !is_zero(ex.get("resources")) {
+            return at(
+                "exclude",
+                "exclude.",
+                "can't specify any/all together with exclude resources",
+            );
+        }
+        if !any.is_empty() && !all.is_empty() {
+            return at("exclude", "match.", "can't specify any and all together");
+        }
+    }
+    let m = raw.get("match").unwrap_or(&Value::Null);
+    let any = non_empty_list(m, "any");
+    let all = non_empty_list(m, "all");
+    if (!any.is_empty() || !all.is_empty()) && !is_zero(m.get("resources")) {
+        return at(
+            "match",
+            "match.",
+            "can't specify any/all together with match resources",
+        );
+    }
+    let (key, filters) = if !any.is_empty() {
+        ("any", any)
+    } else {
+        ("all", all)
+    };
+    if filters.is_empty() {
+        if is_zero(m.get("resources")) {
+            let field = if present(m, "resources").is_some() {
+                "match.resources"
+            } else {
+                "match"
+            };
+            return at(field, "match.resources.", "match resources not specified");
+        }
+        return None;
+    }
+    for (j, f) in filters.iter().enumerate() {
+        if is_zero(f.get("resources")) {
+            let field = if present(f, "resources").is_some() {
+                format!("match.{key}[{j}].resources")
+            } else {
+                format!("match.{key}[{j}]")
+            };
+            return at(&field, "match.resources.", "match resources not specified");
+        }
+    }
+    None
+}
+
+/// A rule whose match names no kind: `validateMatchKindHelper`, which always
+/// fails, with a message saying whether the rule only touches metadata.
+fn check_match_kinds(i: usize, raw: &Value) -> Option<(String, String)> {
+    let m = raw.get("match").unwrap_or(&Value::Null);
+    let no_kinds = |rd: Option<&Value>| rd.is_none_or(|rd| non_empty_list(rd, "kinds").is_empty());
+    let any = non_empty_list(m, "any");
+    let all = non_empty_list(m, "all");
+    let missing = if !any.is_empty() {
+        any.iter()
+            .position(|f| no_kinds(f.get("resources")))
+            .map(|j| format!("match.any[{j}].resources.kinds"))
+    } else if !all.is_empty() {
+        all.iter()
+            .position(|f| no_kinds(f.get("resources")))
+            .map(|j| format!("match.all[{j}].resources.kinds"))
+    } else if no_kinds(m.get("resources")) {
+        Some("match.resources.kinds".to_string())
+    } else {
+        None
+    }?;
+    let message = if only_metadata(raw) {
+        "at least one element must be specified in a kind block, the kind attribute is mandatory when working with the resources element"
+    } else {
+        "policy can only deal with the metadata field of the resource if the rule does not match any kind"
+    };
+    Some((format!("spec.rules[{i}].{missing}"), message.to_string()))
+}
+
+/// `ruleOnlyDealsWithResourceMetaData`.
+fn only_metadata(raw: &Value) -> bool {
+    let only_meta_keys = |v: Option<&Value>| match v {
+        Some(Value::Object(m)) => m.keys().all(|k| k == "metadata"),
+        _ => true,
+    };
+    if let Some(mutate) = present(raw, "mutate") {
+        if !only_meta_keys(mutate.get("patchStrategicMerge")) {
+            return false;
+        }
+        if let Some(text) = mutate.get("patchesJson6902").and_then(Value::as_str) {
+            // Undecodable patches are ignored, as Kyverno ignores the error.
+            if let Ok(Value::Array(ops)) = serde_json::from_str::<Value>(text) {
+                for op in &ops {
+                    let path = op.get("path").and_then(Value::as_str).unwrap_or_default();
+                    if !path.starts_with("/metadata") {
+                        return false;
+                    }
+                }
+            }
+        }
+    }
+    if let Some(v) = present(raw, "validate") {
+        if !only_meta_keys(v.get("pattern")) {
+            return false;
+        }
+        match present(v, "anyPattern") {
+            None => {}
+            Some(Value::Array(ps)) if ps.iter().all(|p| only_meta_keys(Some(p))) => {}
+            Some(_) => return false,
+        }
+    }
+    true
+}
+
+/// The `validate` action checker (`pkg/policy/validate`): exactly one kind
+/// of check, and `foreach` entries with a list and exactly one check.
+fn check_validate(i: usize, raw: &Value) -> Option<(String, String)> {
+    let v = raw.get("validate")?;
+    let at = |field: String, err: &str| {
+        Some((field, format!("path: spec.rules[{i}].validate..: {err}")))
+    };
+    let manifests =
+        present(v, "manifests").is_some_and(|m| !non_empty_list(m, "attestors").is_empty());
+    let count = [
+        "pattern",
+        "anyPattern",
+        "deny",
+        "foreach",
+        "podSecurity",
+        "cel",
+    ]
+    .iter()
+    .filter(|k| present(v, k).is_some())
+    .count()
+        + usize::from(manifests);
+    let field = format!("spec.rules[{i}].validate");
+    if count == 0 {
+        return at(
+            field,
+            "one of pattern, anyPattern, deny, foreach, cel must be specified",
+        );
+    }
+    if count > 1 {
+        return at(
+            field,
+            "only one of pattern, anyPattern, deny, foreach, cel can be specified",
+        );
+    }
+    for (j, entry) in non_empty_list(v, "foreach").iter().enumerate() {
+        let field = format!("spec.rules[{i}].validate.foreach[{j}]");
+        let list = entry
+            .get("list")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        if list.is_empty() {
+            return at(field, "foreach.list is required");
+        }
+        let nested = !non_empty_list(entry, "foreach").is_empty();
+        let count = ["pattern", "anyPattern", "deny"]
+            .iter()
+            .filter(|k| present(entry, k).is_some())
+            .count()
+            + usize::from(nested);
+        if count == 0 {
+            return at(
+                field,
+                "one of pattern, anyPattern, deny, or a nested foreach must be specified",
+            );
+        }
+        if count > 1 {
+            return at(
+                field,
+                "only one of pattern, anyPattern, deny, or a nested foreach can be specified",
+            );
+        }
+    }
+    None
+}
