@@ -26,7 +26,9 @@ pub struct LoadedPolicy {
 /// Everything a policy text holds.
 #[derive(Debug, Clone, Default)]
 pub struct LoadedText {
+    /// The policies that passed validation, in document order.
     pub policies: Vec<LoadedPolicy>,
+    /// The PolicyException documents.
     pub exceptions: Vec<crate::exception::PolicyException>,
     /// Policies Kyverno's policy validation refuses
     /// ([`LoadError::Rejected`]), in document order: `kyverno apply` skips

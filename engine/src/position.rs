@@ -12,7 +12,9 @@ use yaml_rust2::scanner::Marker;
 /// A 1-based line and column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Position {
+    /// 1-based line.
     pub line: usize,
+    /// 1-based column (in characters as yaml-rust2 counts them).
     pub column: usize,
 }
 
