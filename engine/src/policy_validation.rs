@@ -291,6 +291,9 @@ pub fn validate(
         if let Some((field, message)) = check_resources(i, raw) {
             return Err(reject(Some(i), &field, message));
         }
+        if let Some((field, message)) = check_context(i, raw) {
+            return Err(reject(Some(i), &field, message));
+        }
         if let Some((field, message)) = check_match_kinds(i, raw) {
             return Err(reject(Some(i), &field, message));
         }
@@ -503,6 +506,106 @@ fn check_resources(i: usize, raw: &Value) -> Option<(String, String)> {
             };
             return at(&field, "match.resources.", "match resources not specified");
         }
+    }
+    None
+}
+
+/// `validateRuleContext`: every context entry has a name that is not a
+/// built-in variable, exactly one source, and what that source needs. (The
+/// JMESPath of an entry is checked when the rule compiles.)
+fn check_context(i: usize, raw: &Value) -> Option<(String, String)> {
+    let entries = non_empty_list(raw, "context");
+    if entries.is_empty() {
+        return None;
+    }
+    let at = |field: String, err: String| Some((field, format!("path: spec.rules[{i}]: {err}")));
+    if raw.get("validate").is_some_and(|v| !is_zero(v.get("cel"))) {
+        return at(
+            format!("spec.rules[{i}].context"),
+            "context variables are not supported for CEL expressions in validate rules".into(),
+        );
+    }
+    const RESERVED: [&str; 6] = [
+        "images",
+        "request",
+        "serviceAccountName",
+        "serviceAccountNamespace",
+        "element",
+        "elementIndex",
+    ];
+    let text = |v: Option<&Value>, key: &str| -> String {
+        v.and_then(|v| v.get(key))
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string()
+    };
+    for (j, entry) in entries.iter().enumerate() {
+        let field = format!("spec.rules[{i}].context[{j}]");
+        let name = text(Some(entry), "name");
+        if name.is_empty() {
+            return at(field, "a name is required for context entries".into());
+        }
+        if let Some(v) = RESERVED
+            .iter()
+            .find(|v| name == **v || name.starts_with(&format!("{v}.")))
+        {
+            return at(
+                field,
+                format!(
+                    "entry name {name} is invalid as it conflicts with a pre-defined variable {v}"
+                ),
+            );
+        }
+        let sources: Vec<&str> = [
+            "configMap",
+            "apiCall",
+            "globalReference",
+            "imageRegistry",
+            "variable",
+        ]
+        .into_iter()
+        .filter(|k| present(entry, k).is_some())
+        .collect();
+        let [source] = sources[..] else {
+            return at(
+                field,
+                "exactly one of configMap or apiCall or imageRegistry or variable is required for context entries".into(),
+            );
+        };
+        let body = present(entry, source);
+        let err = match source {
+            "configMap" if text(body, "name").is_empty() => {
+                "a name is required for configMap context entry"
+            }
+            "configMap" if text(body, "namespace").is_empty() => {
+                "a namespace is required for configMap context entry"
+            }
+            "apiCall"
+                if !text(body, "urlPath").is_empty()
+                    && body.and_then(|b| present(b, "service")).is_some() =>
+            {
+                "a URLPath cannot be used for service API calls"
+            }
+            "globalReference" if text(body, "name").is_empty() => {
+                "a name is required for globalReference context entry"
+            }
+            "imageRegistry" if text(body, "reference").is_empty() => {
+                "a ref is required for imageRegistry context entry"
+            }
+            "variable" => {
+                let has_path = !text(body, "jmesPath").is_empty();
+                let has = |k: &str| body.and_then(|b| present(b, k)).is_some();
+                if !has("value") && !has_path {
+                    "a variable must define a value or a jmesPath expression"
+                } else if has("default") && !has_path {
+                    "a variable must define a default value only when a jmesPath expression is defined"
+                } else {
+                    continue;
+                }
+            }
+            _ => continue,
+        };
+        return at(field, err.into());
     }
     None
 }

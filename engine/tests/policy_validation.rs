@@ -470,3 +470,40 @@ fn load_error_in_a_later_document_points_at_its_field() {
         },
     );
 }
+
+#[test]
+fn context_entry_problems_are_rejected_at_the_entry() {
+    let cases = [
+        ("- variable: {value: 1}", "a name is required for context entries"),
+        (
+            "- name: request.x\n      variable: {value: 1}",
+            "entry name request.x is invalid as it conflicts with a pre-defined variable request",
+        ),
+        (
+            "- name: x\n      variable: {value: 1}\n      configMap: {name: a, namespace: b}",
+            "exactly one of configMap or apiCall or imageRegistry or variable is required for context entries",
+        ),
+        ("- name: x\n      configMap: {name: a}", "a namespace is required for configMap context entry"),
+        ("- name: x\n      variable: {}", "a variable must define a value or a jmesPath expression"),
+        (
+            "- name: x\n      variable: {value: 1, default: 2}",
+            "a variable must define a default value only when a jmesPath expression is defined",
+        ),
+    ];
+    for (entry, want) in cases {
+        let err = rejected(&one_rule(&format!(
+            "{MATCH_PODS}    context:\n    {entry}\n    validate:\n      deny: {{}}\n"
+        )));
+        assert_at(
+            &err,
+            Expect {
+                policy: "p",
+                rule: Some("r1"),
+                field: "spec.rules[0].context[0]",
+                line: 13,
+                column: 7,
+            },
+        );
+        assert_eq!(message(&err), format!("path: spec.rules[0]: {want}"));
+    }
+}
