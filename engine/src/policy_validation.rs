@@ -288,6 +288,9 @@ pub fn validate(
     }
 
     for (i, raw) in raw_rules.iter().enumerate() {
+        if let Some((field, message)) = check_json_patch(i, raw) {
+            return Err(reject(Some(i), &field, message));
+        }
         if let Some((field, message)) = check_resources(i, raw) {
             return Err(reject(Some(i), &field, message));
         }
@@ -296,6 +299,11 @@ pub fn validate(
         }
         if let Some((field, message)) = check_match_kinds(i, raw) {
             return Err(reject(Some(i), &field, message));
+        }
+        if has_mutate(raw) {
+            if let Some((field, message)) = check_mutate(i, raw) {
+                return Err(reject(Some(i), &field, message));
+            }
         }
         if has_validate(raw) {
             if let Some((field, message)) = check_validate(i, raw) {
@@ -445,6 +453,170 @@ fn description_field_errors(
             Some(rule),
             "Filtering namespaces not allowed in namespaced policies",
         ));
+    }
+}
+
+/// `ReplaceAllVars`: every `{{ }}` replaced, so that a patch with
+/// variables can be decoded.
+fn replace_variables(text: &str, with: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find("{{") {
+        let Some(len) = rest[start..].find("}}") else {
+            break;
+        };
+        out.push_str(&rest[..start]);
+        out.push_str(with);
+        rest = &rest[start + len + 2..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// `validateJSONPatchPathForForwardSlash` and `validateJSONPatch`: a
+/// `patchesJson6902` decodes as a JSON patch (evanphx/json-patch v5) whose
+/// paths start with `/`, whose ops are RFC 6902 ops and which carry a
+/// `value` where the op needs one.
+fn check_json_patch(i: usize, raw: &Value) -> Option<(String, String)> {
+    let text = present(raw, "mutate")?
+        .get("patchesJson6902")
+        .and_then(Value::as_str)?;
+    let field = format!("spec.rules[{i}].mutate.patchesJson6902");
+    let slash = |err: String| {
+        Some((
+            field.clone(),
+            format!("path must begin with a forward slash: spec.rules[{i}]: {err}"),
+        ))
+    };
+    let patch = replace_variables(text, "kyvernojsonpatchvariable");
+    let ops = match crate::yaml::parse_value(&patch) {
+        Err(e) => {
+            return slash(format!(
+                "error converting YAML to JSON: yaml: {}",
+                e.message
+            ))
+        }
+        Ok(Value::Null) => return None,
+        Ok(Value::Array(ops)) => ops,
+        Ok(other) => {
+            return slash(format!(
+                "json: cannot unmarshal {} into Go value of type jsonpatch.Patch",
+                schema_type(&other)
+                    .replace("integer", "number")
+                    .replace("boolean", "bool")
+            ))
+        }
+    };
+    for op in &ops {
+        let Value::Object(op) = op else {
+            return slash(format!(
+                "json: cannot unmarshal {} into Go value of type jsonpatch.Operation",
+                schema_type(op)
+                    .replace("integer", "number")
+                    .replace("boolean", "bool")
+            ));
+        };
+        match op.get("path").filter(|p| !p.is_null()) {
+            None => return slash("operation missing path field: missing value".into()),
+            Some(Value::String(p)) if p.starts_with('/') => {}
+            Some(Value::String(p)) => return slash(p.clone()),
+            Some(_) => {
+                return slash("json: cannot unmarshal value into Go value of type string".into())
+            }
+        }
+    }
+    for op in &ops {
+        let kind = op.get("op").and_then(Value::as_str).unwrap_or("unknown");
+        if !matches!(
+            kind,
+            "add" | "remove" | "replace" | "move" | "copy" | "test"
+        ) {
+            return Some((
+                field.clone(),
+                format!("unexpected kind: spec.rules[{i}]: {kind}"),
+            ));
+        }
+        if !matches!(kind, "remove" | "move" | "copy") && op.get("value").is_none() {
+            return Some((
+                field.clone(),
+                format!(
+                    "invalid value: spec.rules[{i}]: operation, missing value field: missing value"
+                ),
+            ));
+        }
+    }
+    None
+}
+
+/// The `mutate` action checker (`pkg/policy/mutate`): `foreach` alone, and
+/// each entry with exactly one kind of patch or only a nested `foreach`.
+fn check_mutate(i: usize, raw: &Value) -> Option<(String, String)> {
+    let m = raw.get("mutate")?;
+    // `field` is where the problem is written; `tag` is Kyverno's path.
+    let at = |field: &str, tag: &str, err: &str| {
+        Some((
+            format!("spec.rules[{i}].mutate.{field}"),
+            format!("path: spec.rules[{i}].mutate.{tag}.: {err}"),
+        ))
+    };
+    let has_psm = |v: &Value| present(v, "patchStrategicMerge").is_some();
+    let has_json = |v: &Value| {
+        v.get("patchesJson6902")
+            .and_then(Value::as_str)
+            .is_some_and(|s| !s.is_empty())
+    };
+    let foreach = non_empty_list(m, "foreach");
+    if foreach.is_empty() {
+        if has_psm(m) && has_json(m) {
+            return at(
+                "patchesJson6902",
+                "foreach",
+                "only one of `patchStrategicMerge` or `patchesJson6902` is allowed",
+            );
+        }
+        return None;
+    }
+    if has_psm(m) || has_json(m) {
+        return at(
+            "foreach",
+            "foreach",
+            "only one of `foreach`, `patchStrategicMerge`, or `patchesJson6902` is allowed",
+        );
+    }
+    // Kyverno's tag grows across the loop ("foreach[0]foreach[1]"): kept.
+    let mut tag = String::new();
+    let mut parent = String::new();
+    let mut entries = foreach;
+    'level: loop {
+        for (j, fe) in entries.iter().enumerate() {
+            tag.push_str(&format!("foreach[{j}]"));
+            let field = format!("{parent}foreach[{j}]");
+            let nested = non_empty_list(fe, "foreach");
+            if !nested.is_empty() {
+                let other = present(fe, "context").is_some()
+                    || present(fe, "preconditions").is_some()
+                    || has_json(fe)
+                    || has_psm(fe);
+                if other {
+                    return at(
+                        &field,
+                        &tag,
+                        "a nested foreach cannot contain other declarations",
+                    );
+                }
+                parent = format!("{field}.");
+                entries = nested;
+                continue 'level;
+            }
+            if has_json(fe) == has_psm(fe) {
+                return at(
+                    &field,
+                    &tag,
+                    "only one of `patchStrategicMerge` or `patchesJson6902` is allowed",
+                );
+            }
+        }
+        return None;
     }
 }
 

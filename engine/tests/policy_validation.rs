@@ -507,3 +507,80 @@ fn context_entry_problems_are_rejected_at_the_entry() {
         assert_eq!(message(&err), format!("path: spec.rules[0]: {want}"));
     }
 }
+
+fn mutate_rule(mutate: &str) -> String {
+    one_rule(&format!("{MATCH_PODS}    mutate:\n{mutate}"))
+}
+
+#[test]
+fn json_patch_path_without_a_leading_slash_is_rejected() {
+    let err = rejected(&mutate_rule(
+        "      patchesJson6902: |-\n        - op: add\n          path: metadata/labels/x\n          value: y\n",
+    ));
+    assert_at(
+        &err,
+        Expect {
+            policy: "p",
+            rule: Some("r1"),
+            field: "spec.rules[0].mutate.patchesJson6902",
+            line: 13,
+            column: 7,
+        },
+    );
+    assert_eq!(
+        message(&err),
+        "path must begin with a forward slash: spec.rules[0]: metadata/labels/x"
+    );
+}
+
+#[test]
+fn json_patch_with_an_unknown_op_or_a_missing_value_is_rejected() {
+    let err = rejected(&mutate_rule(
+        "      patchesJson6902: |-\n        - op: merge\n          path: /metadata\n          value: {}\n",
+    ));
+    assert_eq!(message(&err), "unexpected kind: spec.rules[0]: merge");
+    let err = rejected(&mutate_rule(
+        "      patchesJson6902: |-\n        - op: add\n          path: /metadata/labels/{{ request.object.kind }}\n",
+    ));
+    assert_eq!(
+        message(&err),
+        "invalid value: spec.rules[0]: operation, missing value field: missing value"
+    );
+}
+
+#[test]
+fn mutate_foreach_mixed_with_a_patch_is_rejected() {
+    let err = rejected(&mutate_rule(
+        "      patchStrategicMerge: {metadata: {labels: {a: b}}}\n      foreach:\n      - list: x\n        patchStrategicMerge: {}\n",
+    ));
+    assert_eq!(
+        message(&err),
+        "path: spec.rules[0].mutate.foreach.: only one of `foreach`, `patchStrategicMerge`, or `patchesJson6902` is allowed"
+    );
+}
+
+#[test]
+fn mutate_foreach_entry_without_a_patch_is_rejected_at_the_entry() {
+    let err = rejected(&mutate_rule("      foreach:\n      - list: x\n"));
+    assert_at(
+        &err,
+        Expect {
+            policy: "p",
+            rule: Some("r1"),
+            field: "spec.rules[0].mutate.foreach[0]",
+            line: 14,
+            column: 9,
+        },
+    );
+    assert_eq!(
+        message(&err),
+        "path: spec.rules[0].mutate.foreach[0].: only one of `patchStrategicMerge` or `patchesJson6902` is allowed"
+    );
+    let err = rejected(&mutate_rule(
+        "      foreach:\n      - list: x\n        patchStrategicMerge: {}\n        foreach:\n        - list: y\n          patchStrategicMerge: {}\n",
+    ));
+    assert_eq!(
+        message(&err),
+        "path: spec.rules[0].mutate.foreach[0].: a nested foreach cannot contain other declarations"
+    );
+}
