@@ -23,6 +23,10 @@ pub struct LoadedPolicy {
     pub source: Option<Arc<str>>,
 }
 
+/// How many refused policies of one text get a field position; the others
+/// keep the line of their document.
+const MAX_LOCATED_REJECTIONS: usize = 100;
+
 /// Everything a policy text holds.
 #[derive(Debug, Clone, Default)]
 pub struct LoadedText {
@@ -211,7 +215,16 @@ fn load_text_inner(text: &str) -> Result<LoadedText, LoadError> {
                 p.source = Some(Arc::clone(&source));
                 out.policies.push(p);
             }
-            Err(e @ LoadError::Rejected { .. }) => out.rejected.push(e.locate_in(text)),
+            Err(e @ LoadError::Rejected { .. }) => {
+                // Each lookup re-reads the text up to the policy: bounded, so
+                // that a file of many refused policies stays linear.
+                let e = if out.rejected.len() < MAX_LOCATED_REJECTIONS {
+                    e.locate_in(text)
+                } else {
+                    e
+                };
+                out.rejected.push(e);
+            }
             Err(e) => return Err(e),
         }
     }

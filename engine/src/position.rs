@@ -42,6 +42,14 @@ impl Position {
 /// assert_eq!((p.line, p.column), (6, 7));
 /// ```
 pub fn locate(text: &str, doc_line: usize, field: &str) -> Option<Position> {
+    // yaml-rust2 may panic on crafted input; a lookup for an error message
+    // must never abort the host.
+    std::panic::catch_unwind(|| locate_in_text(text, doc_line, field))
+        .ok()
+        .flatten()
+}
+
+fn locate_in_text(text: &str, doc_line: usize, field: &str) -> Option<Position> {
     let mut parser = Parser::new_from_str(text);
     let mut walk: Option<Walk> = None;
     loop {

@@ -584,3 +584,17 @@ fn mutate_foreach_entry_without_a_patch_is_rejected_at_the_entry() {
         "path: spec.rules[0].mutate.foreach[0].: a nested foreach cannot contain other declarations"
     );
 }
+
+#[test]
+fn many_refused_policies_load_without_rereading_the_text_for_each() {
+    let doc = one_rule(MATCH_PODS);
+    let text = vec![doc.as_str(); 20_000].join("---\n");
+    let started = std::time::Instant::now();
+    let loaded = load_text(&text).unwrap();
+    assert_eq!(loaded.rejected.len(), 20_000);
+    // The first ones point at their rule; the rest keep their document line.
+    assert_eq!(loaded.rejected[0].location().column, Some(5));
+    let last = loaded.rejected[19_999].location();
+    assert_eq!((last.line, last.column), (Some(19_999 * 12 + 1), None));
+    assert!(started.elapsed().as_secs() < 60, "{:?}", started.elapsed());
+}
