@@ -620,6 +620,69 @@ fn check_mutate(i: usize, raw: &Value) -> Option<(String, String)> {
     }
 }
 
+/// `common.ValidatePattern` for validate patterns: only condition,
+/// existence, equality, negation and global anchors, and an existence
+/// anchor holds a non-empty list. Returns the field (dotted, from `base`),
+/// Kyverno's slash path (`//spec/containers0//image`, kept as Go builds
+/// it) and the error.
+fn check_pattern(pattern: &Value, base: &str) -> Option<(String, String, String)> {
+    // (value, Kyverno's path, field path); a stack, as patterns may be deep.
+    let mut stack = vec![(pattern, "/".to_string(), base.to_string())];
+    while let Some((v, path, field)) = stack.pop() {
+        match v {
+            Value::Object(m) => {
+                let mut children = Vec::with_capacity(m.len());
+                for (key, value) in m {
+                    let key_path = format!("{path}/{key}");
+                    let key_field = format!("{field}.{key}");
+                    if let Some(a) = crate::anchor::parse(key) {
+                        use crate::anchor::AnchorKind;
+                        if a.kind == AnchorKind::AddIfNotPresent {
+                            return Some((
+                                key_field,
+                                key_path,
+                                format!("unsupported anchor {key}"),
+                            ));
+                        }
+                        if a.kind == AnchorKind::Existence {
+                            match value {
+                                Value::Array(items) if items.is_empty() => {
+                                    return Some((
+                                        key_field,
+                                        key_path,
+                                        "existence anchor: should have at least one value".into(),
+                                    ))
+                                }
+                                Value::Array(_) => {}
+                                _ => {
+                                    return Some((
+                                        key_field,
+                                        key_path,
+                                        "existence anchor should have value of type list".into(),
+                                    ))
+                                }
+                            }
+                        }
+                    }
+                    children.push((value, key_path, key_field));
+                }
+                stack.extend(children.into_iter().rev());
+            }
+            Value::Array(items) => {
+                stack.extend(
+                    items
+                        .iter()
+                        .enumerate()
+                        .map(|(n, item)| (item, format!("{path}{n}/"), format!("{field}[{n}]")))
+                        .rev(),
+                );
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
 /// `validateResources`: `any`/`all` mixed with the inline form, and a
 /// resource description with nothing in it.
 fn check_resources(i: usize, raw: &Value) -> Option<(String, String)> {
@@ -878,6 +941,40 @@ fn check_validate(i: usize, raw: &Value) -> Option<(String, String)> {
             field,
             "only one of pattern, anyPattern, deny, foreach, cel can be specified",
         );
+    }
+    let rule_field = format!("spec.rules[{i}].validate");
+    if let Some(p) = present(v, "pattern") {
+        if let Some((field, tag, err)) = check_pattern(p, "pattern") {
+            return Some((
+                format!("{rule_field}.{field}"),
+                format!("path: spec.rules[{i}].validate.pattern.{tag}.: {err}"),
+            ));
+        }
+    }
+    match present(v, "anyPattern") {
+        None => {}
+        Some(Value::Array(ps)) => {
+            for (k, p) in ps.iter().enumerate() {
+                if let Some((field, tag, err)) = check_pattern(p, &format!("anyPattern[{k}]")) {
+                    return Some((
+                        format!("{rule_field}.{field}"),
+                        format!("path: spec.rules[{i}].validate.anyPattern[{k}].{tag}.: {err}"),
+                    ));
+                }
+            }
+        }
+        Some(other) => {
+            let go_type = match other {
+                Value::Object(_) => "object",
+                Value::String(_) => "string",
+                Value::Number(_) => "number",
+                _ => "bool",
+            };
+            return Some((
+                format!("{rule_field}.anyPattern"),
+                format!("path: spec.rules[{i}].validate.anyPattern.: failed to deserialize anyPattern, expect array: json: cannot unmarshal {go_type} into Go value of type []interface {{}}"),
+            ));
+        }
     }
     for (j, entry) in non_empty_list(v, "foreach").iter().enumerate() {
         let field = format!("spec.rules[{i}].validate.foreach[{j}]");

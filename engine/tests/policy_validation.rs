@@ -598,3 +598,53 @@ fn many_refused_policies_load_without_rereading_the_text_for_each() {
     assert_eq!((last.line, last.column), (Some(19_999 * 12 + 1), None));
     assert!(started.elapsed().as_secs() < 60, "{:?}", started.elapsed());
 }
+
+#[test]
+fn add_anchor_in_a_validate_pattern_is_rejected() {
+    let err = rejected(&one_rule(&format!(
+        "{MATCH_PODS}    validate:\n      pattern:\n        metadata:\n          +(team): a\n"
+    )));
+    assert_at(
+        &err,
+        Expect {
+            policy: "p",
+            rule: Some("r1"),
+            field: "spec.rules[0].validate.pattern.metadata.+(team)",
+            line: 15,
+            column: 11,
+        },
+    );
+    assert_eq!(
+        message(&err),
+        "path: spec.rules[0].validate.pattern.//metadata/+(team).: unsupported anchor +(team)"
+    );
+}
+
+#[test]
+fn existence_anchor_needs_a_non_empty_list() {
+    let err = rejected(&one_rule(&format!(
+        "{MATCH_PODS}    validate:\n      anyPattern:\n      - spec:\n          ^(containers): []\n"
+    )));
+    assert_eq!(
+        message(&err),
+        "path: spec.rules[0].validate.anyPattern[0].//spec/^(containers).: existence anchor: should have at least one value"
+    );
+    let err = rejected(&one_rule(&format!(
+        "{MATCH_PODS}    validate:\n      pattern:\n        spec:\n          containers:\n          - ^(ports): {{a: 1}}\n"
+    )));
+    assert_eq!(
+        message(&err),
+        "path: spec.rules[0].validate.pattern.//spec/containers0//^(ports).: existence anchor should have value of type list"
+    );
+}
+
+#[test]
+fn any_pattern_that_is_not_a_list_is_rejected() {
+    let err = rejected(&one_rule(&format!(
+        "{MATCH_PODS}    validate:\n      anyPattern: {{a: 1}}\n"
+    )));
+    assert_eq!(
+        message(&err),
+        "path: spec.rules[0].validate.anyPattern.: failed to deserialize anyPattern, expect array: json: cannot unmarshal object into Go value of type []interface {}"
+    );
+}
