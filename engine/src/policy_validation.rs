@@ -388,6 +388,11 @@ fn spec_field_errors(policy: &Policy, raw_rules: &[Value], namespaced: bool) -> 
                 match_field_errors(&mut errs, m, &format!("{path}.{block}"), i, namespaced);
             }
         }
+        if has_generate(raw) {
+            if let Some(g) = present(raw, "generate") {
+                generate_field_errors(&mut errs, g, &path, i);
+            }
+        }
     }
     if namespaced && !policy.spec.validation_failure_action_overrides.is_empty() {
         errs.push(FieldError::forbidden(
@@ -397,6 +402,81 @@ fn spec_field_errors(policy: &Policy, raw_rules: &[Value], namespaced: bool) -> 
         ));
     }
     errs
+}
+
+/// `Generation.Validate` as the CLI runs it: offline, no resource is known
+/// to be cluster-wide, so every target needs a namespace. Kyverno reports
+/// these at the rule's path (`spec.rules[0].namespace`); the location's
+/// field is where the value belongs (`spec.rules[0].generate.namespace`).
+fn generate_field_errors(errs: &mut Vec<FieldError>, g: &Value, rule_path: &str, rule: usize) {
+    let text = |v: &Value, key: &str| -> String {
+        v.get(key)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string()
+    };
+    let clone = present(g, "clone")
+        .is_some_and(|c| !text(c, "namespace").is_empty() || !text(c, "name").is_empty());
+    let clone_list = present(g, "cloneList").and_then(|c| present(c, "kinds"));
+    let foreach = present(g, "foreach");
+    let count = usize::from(present(g, "data").is_some())
+        + usize::from(clone)
+        + usize::from(clone_list.is_some())
+        + usize::from(foreach.is_some());
+    if count > 1 {
+        let mut e = FieldError::forbidden(
+            rule_path.into(),
+            Some(rule),
+            "only one of generate patterns(data, clone, cloneList and foreach) can be specified",
+        );
+        e.path = format!("{rule_path}.generate");
+        errs.push(e);
+        return;
+    }
+    let patterns: Vec<(&Value, String, String)> = match foreach {
+        Some(Value::Array(items)) => items
+            .iter()
+            .enumerate()
+            .map(|(j, item)| {
+                (
+                    item,
+                    format!("{rule_path}.foreach[{j}]"),
+                    format!("{rule_path}.generate.foreach[{j}]"),
+                )
+            })
+            .collect(),
+        Some(_) => Vec::new(),
+        None => vec![(g, rule_path.to_string(), format!("{rule_path}.generate"))],
+    };
+    for (p, kyverno_path, field) in patterns {
+        let mut forbid = |child: &str, detail: &str| {
+            let mut e =
+                FieldError::forbidden(format!("{kyverno_path}.{child}"), Some(rule), detail);
+            e.path = format!("{field}.{child}");
+            errs.push(e);
+        };
+        if !text(p, "kind").is_empty() && text(p, "namespace").is_empty() {
+            forbid(
+                "namespace",
+                "target namespace must be set for a namespaced resource",
+            );
+        }
+        let list_kinds = present(p, "cloneList")
+            .map(|c| non_empty_list(c, "kinds"))
+            .unwrap_or_default();
+        if list_kinds.is_empty() {
+            for key in ["kind", "name", "apiVersion"] {
+                if text(p, key).is_empty() {
+                    forbid(key, &format!("{key} can not be empty"));
+                }
+            }
+        } else if present(p, "cloneList").is_some_and(|c| text(c, "namespace").is_empty()) {
+            forbid(
+                "cloneList.namespace",
+                "namespace is required for namespaced target resources",
+            );
+        }
+    }
 }
 
 /// `MatchResources.Validate` (the user-info checks are not ported).

@@ -648,3 +648,29 @@ fn any_pattern_that_is_not_a_list_is_rejected() {
         "path: spec.rules[0].validate.anyPattern.: failed to deserialize anyPattern, expect array: json: cannot unmarshal object into Go value of type []interface {}"
     );
 }
+
+#[test]
+fn generate_target_without_kind_name_or_namespace_is_rejected() {
+    let err = rejected(&one_rule(&format!(
+        "{MATCH_PODS}    generate:\n      apiVersion: v1\n      kind: ConfigMap\n      data: {{a: 1}}\n"
+    )));
+    assert_eq!(
+        message(&err),
+        "[spec.rules[0].namespace: Forbidden: target namespace must be set for a namespaced resource, spec.rules[0].name: Forbidden: name can not be empty]"
+    );
+    assert_eq!(
+        err.location().field.as_deref(),
+        Some("spec.rules[0].generate.namespace")
+    );
+}
+
+#[test]
+fn generate_with_data_and_clone_is_rejected() {
+    let err = rejected(&one_rule(&format!(
+        "{MATCH_PODS}    generate:\n      apiVersion: v1\n      kind: ConfigMap\n      name: c\n      namespace: d\n      data: {{a: 1}}\n      clone: {{name: x, namespace: y}}\n"
+    )));
+    assert_eq!(
+        message(&err),
+        "spec.rules[0]: Forbidden: only one of generate patterns(data, clone, cloneList and foreach) can be specified"
+    );
+}
