@@ -674,3 +674,22 @@ fn generate_with_data_and_clone_is_rejected() {
         "spec.rules[0]: Forbidden: only one of generate patterns(data, clone, cloneList and foreach) can be specified"
     );
 }
+
+#[test]
+fn nested_foreach_compile_error_names_the_nested_field_and_its_position() {
+    let err = PolicySet::from_yaml(&one_rule(&format!(
+        "{MATCH_PODS}    validate:\n      foreach:\n      - list: a\n        foreach:\n        - list: b\n          elementScope: maybe\n          deny: {{}}\n"
+    )))
+    .unwrap_err();
+    assert!(matches!(err, LoadError::Invalid { .. }), "{err:?}");
+    assert_at(
+        &err,
+        Expect {
+            policy: "p",
+            rule: Some("r1"),
+            field: "spec.rules[0].validate.foreach[0].foreach[0].elementScope",
+            line: 17,
+            column: 11,
+        },
+    );
+}
