@@ -150,19 +150,44 @@ fn print_response(
     Ok(())
 }
 
+/// `printSkippedAndInvalidPolicies`: the policies policy validation refused,
+/// each with its name and Kyverno's reason (here also where it is).
+fn print_skipped(out: &mut dyn Write, skipped: &[verno::LoadError]) -> Result<(), String> {
+    if skipped.is_empty() {
+        return Ok(());
+    }
+    let divider = "-".repeat(70);
+    let mut text = format!("{divider}\nPolicies Skipped:\n");
+    for (i, e) in skipped.iter().enumerate() {
+        let name = e.location().policy.as_deref().unwrap_or("");
+        text.push_str(&format!("{}. {name}: {e}\n", i + 1));
+    }
+    text.push_str(&divider);
+    writeln!(out, "{text}").map_err(|e| e.to_string())
+}
+
 /// Run `apply`; returns the counts (exit code 1 when fail or error > 0).
 pub fn run(opts: &ApplyOptions, out: &mut dyn Write) -> Result<Counts, String> {
-    let mut loaded = Vec::new();
-    let mut inline_exceptions = Vec::new();
+    let mut set = PolicySet::default();
+    // Policies Kyverno's policy validation refuses: skipped, one error each.
+    let mut skipped = Vec::new();
     for p in &opts.policies {
         let text = fixtures::read_text(p)?;
-        let (ps, exceptions) =
-            verno::load::load_all(&text).map_err(|e| format!("{}: {e}", p.display()))?;
-        loaded.extend(ps);
-        inline_exceptions.extend(exceptions);
+        let file = p.display().to_string();
+        let loaded = verno::load::load_text(&text).map_err(|e| e.with_file(&file).to_string())?;
+        if loaded.policies.is_empty() && loaded.rejected.is_empty() && loaded.exceptions.is_empty()
+        {
+            return Err(format!("{file}: no policy found in the file"));
+        }
+        let compiled =
+            PolicySet::compile(loaded.policies).map_err(|e| e.with_file(&file).to_string())?;
+        set.policies.extend(compiled.policies);
+        set.exceptions.extend(loaded.exceptions);
+        skipped.extend(loaded.rejected.into_iter().map(|e| e.with_file(&file)));
     }
-    let mut set = PolicySet::compile(loaded).map_err(|e| e.to_string())?;
-    set.exceptions = inline_exceptions;
+    if set.policies.is_empty() && skipped.is_empty() {
+        return Err("no policy found in the policy files".into());
+    }
     for e in &opts.exceptions {
         let text = fixtures::read_text(e)?;
         set.add_exceptions_yaml(&text)
@@ -184,6 +209,8 @@ pub fn run(opts: &ApplyOptions, out: &mut dyn Write) -> Result<Counts, String> {
     )
     .map_err(|e| e.to_string())?;
     let mut counts = Counts::default();
+    print_skipped(out, &skipped)?;
+    counts.error += skipped.len();
     let mut evals = Vec::new();
     // Every response in Kyverno's order (per resource: mutate policies, then
     // validate policies), printed once all mutated resources are out.

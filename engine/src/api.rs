@@ -54,7 +54,8 @@ impl ApiError {
     pub fn kind(&self) -> &'static str {
         match self {
             ApiError::Load(LoadError::Yaml { .. }) => "yaml",
-            ApiError::Load(LoadError::Invalid { .. }) => "invalid",
+            // A rejected policy is invalid to a binding's caller too.
+            ApiError::Load(LoadError::Invalid { .. } | LoadError::Rejected { .. }) => "invalid",
             ApiError::Load(LoadError::Unsupported { .. }) => "unsupported",
             ApiError::Input { .. } => "input",
         }
@@ -72,7 +73,9 @@ impl ApiError {
     pub fn detail(&self) -> String {
         match self {
             ApiError::Load(
-                LoadError::Yaml { message, .. } | LoadError::Invalid { message, .. },
+                LoadError::Yaml { message, .. }
+                | LoadError::Invalid { message, .. }
+                | LoadError::Rejected { message, .. },
             ) => message.clone(),
             ApiError::Load(LoadError::Unsupported { feature, .. }) => {
                 format!("unsupported: {feature}")

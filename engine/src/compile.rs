@@ -178,12 +178,24 @@ pub(crate) fn compile_validate_body(
     })
 }
 
-fn compile_rule(policy: &str, rule: Rule, line: Option<usize>) -> Result<CompiledRule, LoadError> {
+/// Compile one rule. `path` is where the rule is written
+/// (`spec.rules[0]`), the prefix of every field an error names; empty for
+/// autogen rules, which are not written anywhere.
+fn compile_rule(
+    policy: &str,
+    rule: Rule,
+    line: Option<usize>,
+    path: &str,
+) -> Result<CompiledRule, LoadError> {
     let loc = |field: &str| Location {
         line,
         policy: Some(policy.to_string()),
         rule: Some(rule.name.clone()),
-        field: Some(field.to_string()),
+        field: Some(if path.is_empty() {
+            field.to_string()
+        } else {
+            format!("{path}.{field}")
+        }),
         ..Default::default()
     };
     crate::variables::check_rule_expressions(&rule, &loc)?;
@@ -259,6 +271,14 @@ fn policy_wide_enforce(rules: &[CompiledRule], spec_action: Option<&str>) -> boo
 
 impl CompiledPolicy {
     pub fn compile(loaded: LoadedPolicy) -> Result<CompiledPolicy, LoadError> {
+        let source = loaded.source.clone();
+        Self::compile_loaded(loaded).map_err(|e| match &source {
+            Some(text) => e.locate_in(text),
+            None => e,
+        })
+    }
+
+    fn compile_loaded(loaded: LoadedPolicy) -> Result<CompiledPolicy, LoadError> {
         let LoadedPolicy {
             policy,
             rules,
@@ -301,14 +321,15 @@ impl CompiledPolicy {
                             }),
                             message: format!("autogen rule: {e}"),
                         })?;
-                    compile_rule(&name, rule, line)
+                    compile_rule(&name, rule, line, "")
                 })
                 .collect()
         };
         // The written rules first: their errors name the rule the user wrote.
         let compiled_rules = rules
             .into_iter()
-            .map(|r| compile_rule(&name, r, line))
+            .enumerate()
+            .map(|(i, r)| compile_rule(&name, r, line, &format!("spec.rules[{i}]")))
             .collect::<Result<Vec<_>, _>>()?;
         let pod_controller_rules = typed(&autogen.pod_controller_rules)?;
         let cronjob_rules = typed(&autogen.cronjob_rules)?;

@@ -62,6 +62,14 @@ pub enum LoadError {
         location: Box<Location>,
         message: String,
     },
+    /// A well-formed policy that Kyverno's policy validation refuses; the
+    /// message is Kyverno's. `kyverno apply` skips such a policy, counts an
+    /// error and goes on with the others.
+    #[error("{location}: {message}")]
+    Rejected {
+        location: Box<Location>,
+        message: String,
+    },
     #[error("{location}: unsupported: {feature}")]
     Unsupported {
         location: Box<Location>,
@@ -74,17 +82,41 @@ impl LoadError {
         match self {
             LoadError::Yaml { location, .. }
             | LoadError::Invalid { location, .. }
+            | LoadError::Rejected { location, .. }
             | LoadError::Unsupported { location, .. } => location,
         }
     }
 
-    /// Attach the file the policy came from.
-    pub fn with_file(mut self, file: &str) -> Self {
-        match &mut self {
+    fn location_mut(&mut self) -> &mut Location {
+        match self {
             LoadError::Yaml { location, .. }
             | LoadError::Invalid { location, .. }
-            | LoadError::Unsupported { location, .. } => location.file = Some(file.to_string()),
+            | LoadError::Rejected { location, .. }
+            | LoadError::Unsupported { location, .. } => location,
         }
+    }
+
+    /// Point the error at its field: the line and column of the field's key
+    /// in `text`, the text the policy was read from. Errors without a field,
+    /// or with a position already, are left as they are.
+    pub fn locate_in(mut self, text: &str) -> Self {
+        let loc = self.location_mut();
+        if loc.column.is_some() {
+            return self;
+        }
+        let (Some(doc_line), Some(field)) = (loc.line, loc.field.as_deref()) else {
+            return self;
+        };
+        if let Some(p) = crate::position::locate(text, doc_line, field) {
+            loc.line = Some(p.line);
+            loc.column = Some(p.column);
+        }
+        self
+    }
+
+    /// Attach the file the policy came from.
+    pub fn with_file(mut self, file: &str) -> Self {
+        self.location_mut().file = Some(file.to_string());
         self
     }
 }

@@ -37,6 +37,8 @@ pub mod mutate;
 pub mod mutation;
 pub mod pattern;
 pub mod policy;
+pub mod policy_validation;
+pub mod position;
 pub mod quantity;
 pub mod report;
 pub mod resource;

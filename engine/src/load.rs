@@ -1,5 +1,7 @@
 //! Load: YAML/JSON text → typed policies, with errors that say where.
 
+use std::sync::Arc;
+
 use serde_json::Value;
 
 use crate::error::{LoadError, Location};
@@ -16,6 +18,26 @@ pub struct LoadedPolicy {
     pub raw: Value,
     /// 1-based line of the document in its text.
     pub line: Option<usize>,
+    /// The text the policy was read from, so that errors found later
+    /// (compiling) can point at their field too.
+    pub source: Option<Arc<str>>,
+}
+
+/// How many refused policies of one text get a field position; the others
+/// keep the line of their document.
+const MAX_LOCATED_REJECTIONS: usize = 100;
+
+/// Everything a policy text holds.
+#[derive(Debug, Clone, Default)]
+pub struct LoadedText {
+    /// The policies that passed validation, in document order.
+    pub policies: Vec<LoadedPolicy>,
+    /// The PolicyException documents.
+    pub exceptions: Vec<crate::exception::PolicyException>,
+    /// Policies Kyverno's policy validation refuses
+    /// ([`LoadError::Rejected`]), in document order: `kyverno apply` skips
+    /// them and goes on.
+    pub rejected: Vec<LoadError>,
 }
 
 /// What a document is, by `apiVersion`/`kind`.
@@ -88,23 +110,31 @@ pub fn policy_from_value(doc: Value, line: Option<usize>) -> Result<LoadedPolicy
             message: "a policy needs a name".into(),
         });
     }
+    crate::policy_validation::check_schema(&policy, &policy.spec.rules, line)?;
     let mut rules = Vec::with_capacity(policy.spec.rules.len());
     for (i, raw) in policy.spec.rules.iter().enumerate() {
         let rule_name = raw.get("name").and_then(Value::as_str).map(str::to_string);
-        let rule: Rule = serde_path_to_error::deserialize(raw).map_err(|e| LoadError::Invalid {
-            location: loc(
-                Some(format!("spec.rules[{i}].{}", e.path())),
-                rule_name.clone(),
-            ),
-            message: e.inner().to_string(),
+        let rule: Rule = serde_path_to_error::deserialize(raw).map_err(|e| {
+            // The path is "." when the rule itself has the wrong type.
+            let inner = e.path().to_string();
+            let field = match inner.as_str() {
+                "." => format!("spec.rules[{i}]"),
+                p => format!("spec.rules[{i}].{p}"),
+            };
+            LoadError::Invalid {
+                location: loc(Some(field), rule_name.clone()),
+                message: e.inner().to_string(),
+            }
         })?;
         rules.push(rule);
     }
+    crate::policy_validation::validate(&policy, &policy.spec.rules, line)?;
     Ok(LoadedPolicy {
         policy,
         rules,
         raw: doc,
         line,
+        source: None,
     })
 }
 
@@ -129,18 +159,37 @@ pub fn load_policies(text: &str) -> Result<Vec<LoadedPolicy>, LoadError> {
     Ok(policies)
 }
 
-/// Load every Kyverno policy and PolicyException of a text.
+/// Load every Kyverno policy and PolicyException of a text. A policy that
+/// Kyverno's policy validation refuses is an error here too (the first
+/// one); [`load_text`] sets such policies aside instead.
 pub fn load_all(
     text: &str,
 ) -> Result<(Vec<LoadedPolicy>, Vec<crate::exception::PolicyException>), LoadError> {
-    let mut out = Vec::new();
-    let mut exceptions = Vec::new();
+    let mut loaded = load_text(text)?;
+    if !loaded.rejected.is_empty() {
+        return Err(loaded.rejected.swap_remove(0));
+    }
+    Ok((loaded.policies, loaded.exceptions))
+}
+
+/// Load every Kyverno policy and PolicyException of a text, like
+/// `kyverno apply` does: policies that Kyverno's policy validation refuses
+/// are listed in [`LoadedText::rejected`]; any other problem is an error.
+/// Every error points at the line and column of its field.
+pub fn load_text(text: &str) -> Result<LoadedText, LoadError> {
+    load_text_inner(text).map_err(|e| e.locate_in(text))
+}
+
+fn load_text_inner(text: &str) -> Result<LoadedText, LoadError> {
+    let source: Arc<str> = Arc::from(text);
+    let mut out = LoadedText::default();
     for (doc, line) in documents(text)? {
         if crate::exception::is_policy_exception(&doc) {
-            exceptions.push(crate::exception::PolicyException::from_value(
-                &doc,
-                Some(line),
-            )?);
+            out.exceptions
+                .push(crate::exception::PolicyException::from_value(
+                    &doc,
+                    Some(line),
+                )?);
             continue;
         }
         if !is_kyverno_policy(&doc) {
@@ -161,7 +210,23 @@ pub fn load_all(
                 feature: format!("policy kind {api}/{kind}"),
             });
         }
-        out.push(policy_from_value(doc, Some(line))?);
+        match policy_from_value(doc, Some(line)) {
+            Ok(mut p) => {
+                p.source = Some(Arc::clone(&source));
+                out.policies.push(p);
+            }
+            Err(e @ LoadError::Rejected { .. }) => {
+                // Each lookup re-reads the text up to the policy: bounded, so
+                // that a file of many refused policies stays linear.
+                let e = if out.rejected.len() < MAX_LOCATED_REJECTIONS {
+                    e.locate_in(text)
+                } else {
+                    e
+                };
+                out.rejected.push(e);
+            }
+            Err(e) => return Err(e),
+        }
     }
-    Ok((out, exceptions))
+    Ok(out)
 }

@@ -79,7 +79,7 @@ pub struct FailureActionOverride {
 #[serde(rename_all = "camelCase")]
 pub struct Rule {
     pub name: String,
-    #[serde(rename = "match", default)]
+    #[serde(rename = "match", default, deserialize_with = "nullable_default")]
     pub match_resources: MatchResources,
     #[serde(default)]
     pub exclude: Option<MatchResources>,
@@ -207,6 +207,15 @@ pub struct Validation {
     pub cel: Option<Value>,
     #[serde(default)]
     pub manifests: Option<Value>,
+}
+
+/// `null` reads as the zero value, as Go's JSON decoding does for a struct.
+fn nullable_default<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de> + Default,
+{
+    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
 }
 
 fn nullable_vec<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>

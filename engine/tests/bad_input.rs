@@ -102,7 +102,13 @@ fn expression_syntax_error_is_a_load_error_with_field_and_column() {
     let loc = err.location();
     assert_eq!(loc.policy.as_deref(), Some("p"), "{err}");
     assert_eq!(loc.rule.as_deref(), Some("r1"), "{err}");
-    assert_eq!(loc.field.as_deref(), Some("validate.message"), "{err}");
+    assert_eq!(
+        loc.field.as_deref(),
+        Some("spec.rules[0].validate.message"),
+        "{err}"
+    );
+    // The key `message:` on line 10, not the document's first line.
+    assert_eq!((loc.line, loc.column), (Some(10), Some(7)), "{err}");
     // `[team` opens a multi-select that never closes: the error is one past the end.
     assert_eq!(loc.expression_column, Some(37), "{err}");
     assert!(err.to_string().contains("SyntaxError"), "{err}");
@@ -116,7 +122,7 @@ fn expression_syntax_error_in_a_pattern_and_in_a_context_jmespath() {
     let err = PolicySet::from_yaml(&text).unwrap_err();
     assert_eq!(
         err.location().field.as_deref(),
-        Some("validate.pattern.metadata.labels.app")
+        Some("spec.rules[0].validate.pattern.metadata.labels.app")
     );
     let text = format!(
         "{HEADER}spec:\n  rules:\n  - name: r1\n    match: {{any: [{{resources: {{kinds: [Pod]}}}}]}}\n    context:\n    - name: x\n      variable:\n        jmesPath: \"foo[\"\n    validate:\n      deny: {{}}\n"
@@ -124,7 +130,11 @@ fn expression_syntax_error_in_a_pattern_and_in_a_context_jmespath() {
     let err = PolicySet::from_yaml(&text).unwrap_err();
     assert_eq!(
         err.location().field.as_deref(),
-        Some("context[0].variable.jmesPath")
+        Some("spec.rules[0].context[0].variable.jmesPath")
+    );
+    assert_eq!(
+        (err.location().line, err.location().column),
+        (Some(12), Some(9))
     );
 }
 

@@ -49,7 +49,10 @@ fn variable_default_structure_is_substituted_throughout() {
 
 #[test]
 fn variable_default_that_cannot_be_substituted_fails_the_entry_even_when_unused() {
-    let context = "    - name: v\n      variable:\n        value: web\n        default: \"{{ request.object.metadata.nope }}\"\n";
+    // The path finds a value, so the default is never used; Kyverno still
+    // substitutes it first. (A default needs a jmesPath: policy validation
+    // refuses one beside a bare `value`.)
+    let context = "    - name: v\n      variable:\n        jmesPath: request.object.metadata.name\n        default: \"{{ request.object.metadata.nope }}\"\n";
     let r = rule_outcome(context, "web", &pod());
     assert_eq!(r.status, RuleStatus::Error, "{}", r.message);
     assert!(
