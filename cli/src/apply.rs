@@ -11,6 +11,7 @@ use verno::PolicySet;
 
 use crate::errtext::shorten_expressions;
 use crate::fixtures;
+use crate::input;
 use crate::output;
 
 #[derive(Debug, Clone, Default)]
@@ -155,7 +156,7 @@ pub fn run(opts: &ApplyOptions, out: &mut dyn Write) -> Result<Counts, String> {
     let mut loaded = Vec::new();
     let mut inline_exceptions = Vec::new();
     for p in &opts.policies {
-        let text = fixtures::read_text(p)?;
+        let text = input::read_text(p).map_err(|e| e.to_string())?;
         let (ps, exceptions) =
             verno::load::load_all(&text).map_err(|e| format!("{}: {e}", p.display()))?;
         loaded.extend(ps);
@@ -164,13 +165,15 @@ pub fn run(opts: &ApplyOptions, out: &mut dyn Write) -> Result<Counts, String> {
     let mut set = PolicySet::compile(loaded).map_err(|e| e.to_string())?;
     set.exceptions = inline_exceptions;
     for e in &opts.exceptions {
-        let text = fixtures::read_text(e)?;
+        let text = input::read_text(e).map_err(|e| e.to_string())?;
         set.add_exceptions_yaml(&text)
             .map_err(|err| format!("{}: {err}", e.display()))?;
     }
     let mut resources = Vec::new();
     for r in &opts.resources {
-        for (doc, _) in fixtures::read_resources(r).map_err(|e| e.to_string())? {
+        for (doc, _) in fixtures::read_resources(&verno_test::DiskFiles::unconfined(), r)
+            .map_err(|e| e.to_string())?
+        {
             resources.push(fixtures::normalize_resource(doc));
         }
     }

@@ -1,8 +1,8 @@
-//! `verno test`: run Kyverno's `kyverno-test.yaml` suites offline, the way
-//! `kyverno test` does (`cmd/cli/kubectl-kyverno/commands/test`).
+//! Running one `kyverno-test.yaml` file the way `kyverno test` does
+//! (`cmd/cli/kubectl-kyverno/commands/test`): load what it names, run the
+//! engine per resource and operation, and judge each result entry.
 
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
@@ -11,40 +11,44 @@ use verno::response::{PolicyResponse, RuleStatus};
 use verno::PolicySet;
 
 use crate::compare;
+use crate::error::TestError;
+use crate::files::Files;
 use crate::fixtures;
 use crate::input::InputError;
+use crate::system::SystemHost;
 use crate::testfile::{TestFile, TestResult, Values};
 use crate::tree;
 
-/// How to run and print.
-#[derive(Debug, Clone)]
-pub struct TestOptions {
-    pub file_name: String,
+/// How to judge.
+#[derive(Clone, Copy)]
+pub struct RunOptions<'a> {
     /// Ours: an `Excluded` row passes only an entry that expects `skip`; a
     /// listed resource name that matches nothing is `Not found`; `kind`
     /// picks among same-named resources (see `candidates`).
     pub strict: bool,
-    pub detailed_results: bool,
-    pub fail_only: bool,
-    /// Ours: let test files name files outside the directory given to
-    /// `verno test` (by `..`, an absolute path or a symlink).
-    pub allow_outside_paths: bool,
+    /// Where `time_now` and `random` read the clock and randomness from.
+    pub clock: &'a dyn verno::Host,
 }
 
-impl Default for TestOptions {
+impl Default for RunOptions<'static> {
     fn default() -> Self {
-        TestOptions {
-            file_name: "kyverno-test.yaml".into(),
+        RunOptions {
             strict: false,
-            detailed_results: false,
-            fail_only: false,
-            allow_outside_paths: false,
+            clock: &SystemHost,
         }
     }
 }
 
+impl std::fmt::Debug for RunOptions<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RunOptions")
+            .field("strict", &self.strict)
+            .finish_non_exhaustive()
+    }
+}
+
 /// One row of the results table.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Row {
     pub policy: String,
     pub rule: String,
@@ -56,18 +60,21 @@ pub struct Row {
 }
 
 /// The verdict of one test document.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub struct TestReport {
+    /// The test file.
     pub path: PathBuf,
     pub rows: Vec<Row>,
     /// A reason the whole test could not run (load error, unsupported feature).
-    pub error: Option<String>,
+    pub error: Option<TestError>,
 }
 
 impl TestReport {
+    /// Rows that passed.
     pub fn passed(&self) -> usize {
         self.rows.iter().filter(|r| r.ok).count()
     }
+    /// Rows that failed, and the document itself when it could not run.
     pub fn failed(&self) -> usize {
         self.rows.iter().filter(|r| !r.ok).count() + usize::from(self.error.is_some())
     }
@@ -86,6 +93,7 @@ pub fn discover(dir: &Path, file_name: &str) -> Result<Vec<PathBuf>, InputError>
             keep: &keep,
             outside: tree::Outside::Skip,
         },
+        None,
     )?;
     out.sort();
     Ok(out)
@@ -96,45 +104,34 @@ struct LoadedResource {
     display: String,
 }
 
-/// Run every test document of one file. Unless `opts.allow_outside_paths`,
-/// every file it reads (the test file, and every policy, resource, values or
-/// expected file it names) must lie below `root`, the directory `verno test`
-/// was given.
-pub fn run_file(path: &Path, root: &Path, opts: &TestOptions) -> Vec<TestReport> {
-    let _scope = if opts.allow_outside_paths {
-        None
-    } else {
-        match tree::Scope::enter(root) {
-            Ok(scope) => Some(scope),
-            Err(e) => {
-                return vec![TestReport {
-                    path: path.into(),
-                    rows: vec![],
-                    error: Some(format!("Test errors: {e}")),
-                }]
-            }
-        }
-    };
+/// Run every test document of one file, reading it and every policy,
+/// resource, values or expected file it names through `files` (paths
+/// relative to the test file's folder).
+pub fn run_file(files: &dyn Files, path: &Path, opts: &RunOptions<'_>) -> Vec<TestReport> {
     let base = path.parent().unwrap_or(Path::new("."));
-    let docs = match fixtures::read_text(path)
-        .and_then(|t| verno::load::documents(&t).map_err(|e| e.to_string()))
-    {
+    let failed = |error: TestError| {
+        vec![TestReport {
+            path: path.into(),
+            rows: vec![],
+            error: Some(error),
+        }]
+    };
+    let text = match files.read(path) {
+        Ok(t) => t,
+        Err(e) => return failed(TestError::ReadTest(e)),
+    };
+    let docs = match verno::load::documents(&text) {
         Ok(d) => d,
-        Err(e) => {
-            return vec![TestReport {
+        Err(error) => {
+            return failed(TestError::TestYaml {
                 path: path.into(),
-                rows: vec![],
-                error: Some(format!("Test errors: {e}")),
-            }]
+                error,
+            })
         }
     };
     if docs.is_empty() {
         // An empty file is a test that checks nothing: it must not pass.
-        return vec![TestReport {
-            path: path.into(),
-            rows: vec![],
-            error: Some("Test errors: the file holds no Test document".into()),
-        }];
+        return failed(TestError::NoTestDocument { path: path.into() });
     }
     docs.iter()
         .map(|(doc, _)| {
@@ -143,27 +140,33 @@ pub fn run_file(path: &Path, root: &Path, opts: &TestOptions) -> Vec<TestReport>
                 ..Default::default()
             };
             match TestFile::parse(doc) {
-                Ok(t) => match run_test(&t, base, opts) {
+                Ok(t) => match run_test(files, &t, base, opts) {
                     Ok(rows) => report.rows = rows,
                     Err(e) => report.error = Some(e),
                 },
-                Err(e) => report.error = Some(format!("Test errors: {e}")),
+                Err(detail) => {
+                    report.error = Some(TestError::Decode {
+                        path: path.into(),
+                        detail,
+                    })
+                }
             }
             report
         })
         .collect()
 }
 
-fn load_values(t: &TestFile, base: &Path) -> Result<Values, String> {
+fn load_values(files: &dyn Files, t: &TestFile, base: &Path) -> Result<Values, TestError> {
+    let values = |detail| TestError::Values { detail };
     if let Some(inline) = &t.values {
-        return Values::parse(inline);
+        return Values::parse(inline).map_err(values);
     }
     match &t.variables {
         Some(f) => {
             let path = fixtures::resolve(base, f);
-            let docs = fixtures::read_documents(&path)?;
+            let docs = fixtures::read_documents(files, &path)?;
             match docs.first() {
-                Some((d, _)) => Values::parse(d),
+                Some((d, _)) => Values::parse(d).map_err(values),
                 None => Ok(Values::default()),
             }
         }
@@ -171,39 +174,47 @@ fn load_values(t: &TestFile, base: &Path) -> Result<Values, String> {
     }
 }
 
-fn load_policies(t: &TestFile, base: &Path) -> Result<PolicySet, String> {
+fn load_policies(files: &dyn Files, t: &TestFile, base: &Path) -> Result<PolicySet, TestError> {
     let mut loaded = Vec::new();
     for p in &t.policies {
         let path = fixtures::resolve(base, p);
-        for (doc, file) in fixtures::read_documents(&path)? {
+        for (doc, file) in fixtures::read_documents(files, &path)? {
             if !verno::load::is_kyverno_policy(&doc) {
-                let api = doc.get("apiVersion").and_then(Value::as_str).unwrap_or("");
-                let kind = doc.get("kind").and_then(Value::as_str).unwrap_or("");
-                return Err(format!(
-                    "unsupported: policy kind {api}/{kind} ({})",
-                    file.display()
-                ));
+                let field = |name: &str| {
+                    doc.get(name)
+                        .and_then(Value::as_str)
+                        .unwrap_or("")
+                        .to_string()
+                };
+                return Err(TestError::PolicyKind {
+                    api_version: field("apiVersion"),
+                    kind: field("kind"),
+                    path: file,
+                });
             }
-            loaded.push(
-                verno::load::policy_from_value(doc, None)
-                    .map_err(|e| format!("{}: {e}", file.display()))?,
-            );
+            let policy = verno::load::policy_from_value(doc, None)
+                .map_err(|error| TestError::Policy { path: file, error })?;
+            loaded.push(policy);
         }
     }
-    PolicySet::compile(loaded).map_err(|e| e.to_string())
+    PolicySet::compile(loaded).map_err(TestError::Compile)
 }
 
-fn load_resources(t: &TestFile, base: &Path) -> Result<Vec<LoadedResource>, String> {
+fn load_resources(
+    files: &dyn Files,
+    t: &TestFile,
+    base: &Path,
+) -> Result<Vec<LoadedResource>, TestError> {
     let mut out: Vec<LoadedResource> = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for (i, r) in t.resources.iter().enumerate() {
         let path = fixtures::resolve(base, r);
-        let docs = match fixtures::read_resources(&path) {
+        let docs = match fixtures::read_resources(files, &path) {
             Ok(d) => d,
             // A later file that is missing is passed over; one that is
             // hostile or not a resource never is.
-            Err(InputError::Io { .. }) if i > 0 => continue,
-            Err(e) => return Err(format!("failed to load resources: {e}")),
+            Err(InputError::Io { .. } | InputError::NotInMap { .. }) if i > 0 => continue,
+            Err(e) => return Err(TestError::Resources(e)),
         };
         for (doc, _) in docs {
             let v = fixtures::normalize_resource(doc);
@@ -227,6 +238,7 @@ fn load_resources(t: &TestFile, base: &Path) -> Result<Vec<LoadedResource>, Stri
 /// Serves a values file's rule values to the engine, as `kyverno test` does.
 struct ValuesHost<'a> {
     values: &'a Values,
+    clock: &'a dyn verno::Host,
 }
 
 impl verno::Host for ValuesHost<'_> {
@@ -285,10 +297,10 @@ impl verno::Host for ValuesHost<'_> {
             .collect())
     }
     fn now(&self) -> Result<verno::host::Timestamp, verno::host::HostError> {
-        crate::system::now()
+        self.clock.now()
     }
     fn random_u64(&self) -> Result<u64, verno::host::HostError> {
-        crate::system::random_u64()
+        self.clock.random_u64()
     }
 }
 
@@ -302,12 +314,15 @@ struct Run {
 
 /// A `cli.kyverno.io/v1alpha1` `UserInfo` file: `roles`, `clusterRoles`,
 /// `userInfo {username, uid, groups, extra}`.
-fn load_user_info(path: &Path) -> Result<verno::UserInfo, String> {
-    let docs = fixtures::read_documents(path)?;
+fn load_user_info(files: &dyn Files, path: &Path) -> Result<verno::UserInfo, TestError> {
+    let docs = fixtures::read_documents(files, path)?;
     let Some((doc, _)) = docs.into_iter().next() else {
-        return Err(format!("{}: no UserInfo document", path.display()));
+        return Err(TestError::NoUserInfo { path: path.into() });
     };
-    crate::testfile::parse_user_info(&doc).map_err(|e| format!("{}: {e}", path.display()))
+    crate::testfile::parse_user_info(&doc).map_err(|detail| TestError::UserInfo {
+        path: path.into(),
+        detail,
+    })
 }
 
 /// One engine response of a run, with the resource it reports on (the
@@ -369,12 +384,16 @@ impl Running<'_> {
         &mut self,
         vals: &serde_json::Map<String, Value>,
         op: Operation,
-    ) -> Result<Option<Value>, String> {
+    ) -> Result<Option<Value>, TestError> {
         if !verno::values::edits_objects(vals) {
             return Ok(None);
         }
-        let rb = verno::values::read_back(&self.current, op, vals)
-            .map_err(|e| format!("failed to apply policies on resource {} ({e})", self.name))?;
+        let rb = verno::values::read_back(&self.current, op, vals).map_err(|error| {
+            TestError::ApplyValues {
+                resource: self.name.clone(),
+                error,
+            }
+        })?;
         let (edited, old) = match op {
             Operation::Delete => (rb.old_object.unwrap_or_default(), None),
             Operation::Update => (rb.object, rb.old_object),
@@ -401,12 +420,15 @@ fn evaluate(
     user_info: Option<&verno::UserInfo>,
     stored: &mut Value,
     forced_op: Option<&str>,
-) -> Result<Vec<Response>, String> {
+    clock: &dyn verno::Host,
+) -> Result<Vec<Response>, TestError> {
     let meta = ResourceMeta::of(stored);
     let name = meta.name.to_string();
     let ns_labels = values.namespace_labels(meta.namespace);
-    let (kind, subresource) = values.resource_kind(meta.group, meta.version, meta.kind)?;
-    let host = ValuesHost { values };
+    let (kind, subresource) = values
+        .resource_kind(meta.group, meta.version, meta.kind)
+        .map_err(|detail| TestError::Subresource { detail })?;
+    let host = ValuesHost { values, clock };
     let per_policy = |policy: &str| {
         let vals = values.for_resource(policy, &name);
         let op = forced_op
@@ -506,31 +528,36 @@ fn evaluate(
     Ok(out)
 }
 
-fn run_test(t: &TestFile, base: &Path, opts: &TestOptions) -> Result<Vec<Row>, String> {
-    if let Some(f) = t.unsupported.first() {
-        return Err(format!("unsupported: {f}"));
+fn run_test(
+    files: &dyn Files,
+    t: &TestFile,
+    base: &Path,
+    opts: &RunOptions<'_>,
+) -> Result<Vec<Row>, TestError> {
+    if let Some(feature) = t.unsupported.first() {
+        return Err(TestError::Unsupported { feature });
     }
-    let mut values = load_values(t, base)?;
+    let mut values = load_values(files, t, base)?;
     for r in &t.results {
         if let Some(f) = &r.clone_source_resource {
-            let docs = fixtures::read_documents(&fixtures::resolve(base, f))?;
+            let docs = fixtures::read_documents(files, &fixtures::resolve(base, f))?;
             values
                 .clone_sources
                 .extend(docs.into_iter().map(|(d, _)| d).filter(Value::is_object));
         }
     }
-    let mut set = load_policies(t, base)?;
+    let mut set = load_policies(files, t, base)?;
     for e in &t.exceptions {
         let path = fixtures::resolve(base, e);
-        let text = fixtures::read_text(&path)?;
+        let text = files.read(&path)?;
         set.add_exceptions_yaml(&text)
-            .map_err(|err| format!("{}: {err}", path.display()))?;
+            .map_err(|error| TestError::Policy { path, error })?;
     }
     let user_info = match &t.userinfo {
-        Some(f) => Some(load_user_info(&fixtures::resolve(base, f))?),
+        Some(f) => Some(load_user_info(files, &fixtures::resolve(base, f))?),
         None => None,
     };
-    let resources = load_resources(t, base)?;
+    let resources = load_resources(files, t, base)?;
 
     let mut ops: Vec<Option<String>> = vec![None];
     for r in &t.results {
@@ -556,6 +583,7 @@ fn run_test(t: &TestFile, base: &Path, opts: &TestOptions) -> Result<Vec<Row>, S
                     user_info.as_ref(),
                     &mut working,
                     op.as_deref(),
+                    opts.clock,
                 )?,
             });
         }
@@ -563,11 +591,11 @@ fn run_test(t: &TestFile, base: &Path, opts: &TestOptions) -> Result<Vec<Row>, S
 
     let mut rows = Vec::new();
     for entry in &t.results {
-        rows.extend(rows_for_entry(entry, base, &resources, &runs, opts)?);
+        rows.extend(rows_for_entry(files, entry, base, &resources, &runs, opts));
     }
     if rows.is_empty() {
         // Kyverno prints an empty table and succeeds; nothing was judged.
-        return Err("nothing was checked: no result entry produced a row".into());
+        return Err(TestError::NothingChecked);
     }
     Ok(rows)
 }
@@ -630,12 +658,13 @@ fn candidates(entry: &TestResult, resources: &[LoadedResource], strict: bool) ->
 }
 
 fn rows_for_entry(
+    files: &dyn Files,
     entry: &TestResult,
     base: &Path,
     resources: &[LoadedResource],
     runs: &[Run],
-    opts: &TestOptions,
-) -> Result<Vec<Row>, String> {
+    opts: &RunOptions<'_>,
+) -> Vec<Row> {
     let Candidates {
         resources: candidates,
         missing,
@@ -692,7 +721,7 @@ fn rows_for_entry(
                         let name = ResourceMeta::of(g).name;
                         let mut result = Err(compare::Mismatch::NotInManifest(name.to_string()));
                         for file in &entry.generated_resources {
-                            result = compare::patched(base, file, g);
+                            result = compare::patched(files, base, file, g);
                             if result.is_ok() {
                                 break;
                             }
@@ -719,7 +748,7 @@ fn rows_for_entry(
                     continue;
                 }
                 if let Some(file) = &entry.patched_resources {
-                    match compare::patched(base, file, &response.resource) {
+                    match compare::patched(files, base, file, &response.resource) {
                         Ok(()) => {}
                         Err(compare::Mismatch::NotInManifest(_))
                             if !entry.fail_on_missing_resources =>
@@ -791,146 +820,5 @@ fn rows_for_entry(
             });
         }
     }
-    Ok(rows)
-}
-
-fn print_table(out: &mut dyn Write, rows: &[&Row], detailed: bool) -> std::io::Result<()> {
-    let mut header = vec!["ID", "POLICY", "RULE", "RESOURCE", "RESULT", "REASON"];
-    if detailed {
-        header.push("MESSAGE");
-    }
-    let data: Vec<Vec<String>> = rows
-        .iter()
-        .enumerate()
-        .map(|(i, r)| {
-            let mut v = vec![
-                (i + 1).to_string(),
-                r.policy.clone(),
-                r.rule.clone(),
-                r.resource.clone(),
-                r.result.to_string(),
-                r.reason.clone(),
-            ];
-            if detailed {
-                v.push(r.message.clone());
-            }
-            v
-        })
-        .collect();
-    let mut widths: Vec<usize> = header.iter().map(|h| h.len()).collect();
-    for row in &data {
-        for (w, c) in widths.iter_mut().zip(row) {
-            *w = (*w).max(c.chars().count());
-        }
-    }
-    let line = |cells: &[String]| -> String {
-        let parts: Vec<String> = cells
-            .iter()
-            .zip(&widths)
-            .map(|(c, w)| format!(" {}{} ", c, " ".repeat(w.saturating_sub(c.chars().count()))))
-            .collect();
-        format!("│{}│", parts.join("│"))
-    };
-    let sep: Vec<String> = widths.iter().map(|w| "─".repeat(w + 2)).collect();
-    writeln!(out, "│{}│", sep.join("│"))?;
-    writeln!(
-        out,
-        "{}",
-        line(&header.iter().map(|s| s.to_string()).collect::<Vec<_>>())
-    )?;
-    writeln!(out, "│{}│", sep.join("│"))?;
-    for row in &data {
-        writeln!(out, "{}", line(row))?;
-    }
-    writeln!(out, "│{}│", sep.join("│"))?;
-    Ok(())
-}
-
-/// Why `verno test` could not run at all.
-#[derive(Debug, thiserror::Error)]
-pub enum RunError {
-    /// A directory given could not be searched.
-    #[error(transparent)]
-    Input(#[from] InputError),
-    /// Writing the results failed.
-    #[error(transparent)]
-    Output(#[from] std::io::Error),
-}
-
-/// Run every test below each directory, print like `kyverno test`, and
-/// return (passed, failed) row counts.
-pub fn run(
-    dirs: &[PathBuf],
-    opts: &TestOptions,
-    out: &mut dyn Write,
-) -> Result<(usize, usize), RunError> {
-    let (mut passed, mut failed) = (0, 0);
-    let mut failed_rows: Vec<Row> = Vec::new();
-    for dir in dirs {
-        // A test file given by itself is confined to its own directory.
-        let (files, root) = if dir.is_file() {
-            let parent = match dir.parent() {
-                Some(p) if !p.as_os_str().is_empty() => p,
-                _ => Path::new("."),
-            };
-            (vec![dir.clone()], parent)
-        } else {
-            (discover(dir, &opts.file_name)?, dir.as_path())
-        };
-        for f in files {
-            for report in run_file(&f, root, opts) {
-                let shown = f.strip_prefix(dir).unwrap_or(&f);
-                writeln!(out, "Loading test  ( {} ) ...", shown.display())?;
-                writeln!(out, "  Loading values/variables ...")?;
-                writeln!(out, "  Loading policies ...")?;
-                writeln!(out, "  Loading resources ...")?;
-                writeln!(out, "  Loading exceptions ...")?;
-                if let Some(e) = &report.error {
-                    writeln!(out, "  Error: {e}")?;
-                }
-                writeln!(out, "  Checking results ...")?;
-                for r in &report.rows {
-                    if let Some(m) = r.message.strip_prefix("unsupported: ") {
-                        writeln!(out, "  unsupported: {m}")?;
-                    }
-                }
-                let rows: Vec<&Row> = report
-                    .rows
-                    .iter()
-                    .filter(|r| !opts.fail_only || !r.ok)
-                    .collect();
-                if !rows.is_empty() && !opts.fail_only {
-                    writeln!(out)?;
-                    print_table(out, &rows, opts.detailed_results)?;
-                    writeln!(out)?;
-                }
-                passed += report.passed();
-                failed += report.failed();
-                failed_rows.extend(report.rows.iter().filter(|r| !r.ok).cloned());
-            }
-        }
-    }
-    if opts.fail_only {
-        writeln!(
-            out,
-            "Test Summary: {} out of {} tests failed",
-            failed,
-            passed + failed
-        )?;
-        if !failed_rows.is_empty() {
-            writeln!(out)?;
-            print_table(
-                out,
-                &failed_rows.iter().collect::<Vec<_>>(),
-                opts.detailed_results,
-            )?;
-        }
-    } else {
-        writeln!(
-            out,
-            "Test Summary: {passed} tests passed and {failed} tests failed"
-        )?;
-    }
-    let _ = BTreeMap::<(), ()>::new();
-    Ok((passed, failed))
+    rows
 }
