@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use verno::error::LoadError;
 
 use crate::input::InputError;
+use crate::testfile::DecodeError;
 
 /// A test document that cannot be judged: it counts as a failure, never as
 /// a pass.
@@ -23,7 +24,7 @@ pub enum TestError {
     NoTestDocument { path: PathBuf },
     /// A `Test` document that does not decode (`detail` names the field).
     #[error("Test errors: {detail}")]
-    Decode { path: PathBuf, detail: String },
+    Decode { path: PathBuf, detail: DecodeError },
     /// The test uses a feature verno does not run yet.
     #[error("unsupported: {feature}")]
     Unsupported { feature: &'static str },
@@ -31,10 +32,13 @@ pub enum TestError {
     /// could not be read or is not YAML.
     #[error(transparent)]
     File(#[from] InputError),
-    /// A values file or inline `values` that does not decode (`detail`
-    /// names the field).
+    /// A values file (`path`; none for inline `values`) that does not
+    /// decode (`detail` names the field).
     #[error("{detail}")]
-    Values { detail: String },
+    Values {
+        path: Option<PathBuf>,
+        detail: DecodeError,
+    },
     /// A policy file holds a document that is not a Kyverno policy.
     #[error("unsupported: policy kind {api_version}/{kind} ({})", path.display())]
     PolicyKind {
@@ -53,14 +57,17 @@ pub enum TestError {
     NoUserInfo { path: PathBuf },
     /// A `UserInfo` document that does not decode (`detail` names the field).
     #[error("{}: {detail}", path.display())]
-    UserInfo { path: PathBuf, detail: String },
+    UserInfo { path: PathBuf, detail: DecodeError },
     /// The first resource file could not be read, or one is not a resource.
     #[error("failed to load resources: {0}")]
     Resources(InputError),
-    /// A values `subresources` entry that cannot be applied (`detail`
-    /// names the field).
+    /// A values `subresources` entry that cannot be applied to `resource`
+    /// (`detail` names the field).
     #[error("{detail}")]
-    Subresource { detail: String },
+    Subresource {
+        resource: String,
+        detail: DecodeError,
+    },
     /// Values that edit `request.object` could not be merged into it.
     #[error("failed to apply policies on resource {resource} ({error})")]
     ApplyValues {

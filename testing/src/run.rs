@@ -157,16 +157,18 @@ pub fn run_file(files: &dyn Files, path: &Path, opts: &RunOptions<'_>) -> Vec<Te
 }
 
 fn load_values(files: &dyn Files, t: &TestFile, base: &Path) -> Result<Values, TestError> {
-    let values = |detail| TestError::Values { detail };
     if let Some(inline) = &t.values {
-        return Values::parse(inline).map_err(values);
+        return Values::parse(inline).map_err(|detail| TestError::Values { path: None, detail });
     }
     match &t.variables {
         Some(f) => {
             let path = fixtures::resolve(base, f);
             let docs = fixtures::read_documents(files, &path)?;
             match docs.first() {
-                Some((d, _)) => Values::parse(d).map_err(values),
+                Some((d, _)) => Values::parse(d).map_err(|detail| TestError::Values {
+                    path: Some(path),
+                    detail,
+                }),
                 None => Ok(Values::default()),
             }
         }
@@ -427,7 +429,10 @@ fn evaluate(
     let ns_labels = values.namespace_labels(meta.namespace);
     let (kind, subresource) = values
         .resource_kind(meta.group, meta.version, meta.kind)
-        .map_err(|detail| TestError::Subresource { detail })?;
+        .map_err(|detail| TestError::Subresource {
+            resource: name.clone(),
+            detail,
+        })?;
     let host = ValuesHost { values, clock };
     let per_policy = |policy: &str| {
         let vals = values.for_resource(policy, &name);
