@@ -565,19 +565,35 @@ fn rule_values_edit_object(
 }
 
 /// A `variable` context entry: value, jmesPath, default.
+///
+/// Like Kyverno's `variableLoader`, `default` is substituted up front, even
+/// when it ends up unused (a failure there fails the entry), and a default
+/// that substitutes to `null` counts as no default.
 fn variable_entry(var: &Value, ctx: &Context<'_>, name: &str) -> Result<Value, String> {
-    let default = var.get("default").filter(|d| !d.is_null());
+    let substitute = |field: &Value| {
+        substitute_all(field, ctx).map_err(|e| {
+            format!(
+                "failed to substitute variables in context entry {name} {}: {e}",
+                crate::gofmt::format_v(field)
+            )
+        })
+    };
     let path = match var.get("jmesPath") {
-        Some(p) => match substitute_all(p, ctx)? {
+        Some(p) => match substitute(p)? {
             Value::String(s) if !s.is_empty() => Some(s),
             Value::String(_) | Value::Null => None,
             other => return Err(format!("jmespath value must be a string, got {other}")),
         },
         None => None,
     };
+    let default = match var.get("default").filter(|d| !d.is_null()) {
+        Some(d) => Some(substitute(d)?).filter(|d| !d.is_null()),
+        None => None,
+    };
+    let default = default.as_ref();
     let result = match var.get("value").filter(|v| !v.is_null()) {
         Some(value) => {
-            let v = substitute_all(value, ctx)?;
+            let v = substitute(value)?;
             match &path {
                 Some(p) => match jmespath::compile(p).and_then(|e| {
                     e.search(

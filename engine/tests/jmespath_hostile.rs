@@ -324,6 +324,118 @@ fn string_growth_is_capped() {
     );
 }
 
+/// A 1 171 200-character string built from a ten-character literal by
+/// functions alone (each stage is cheap: the step budget charges string
+/// bytes by the 64).
+const BIG_STRING: &str = "'abcdefghij' | replace_all(@, '', @) | replace_all(@, '', @) \
+     | join('', [@, @, @, @, @, @, @, @, @, @]) | join('', [@, @, @, @, @, @, @, @])";
+
+/// The same as an array of one-character strings.
+fn big_array() -> String {
+    format!("{BIG_STRING} | split(@, '')")
+}
+
+#[test]
+fn function_work_is_charged_to_the_evaluation_budget() {
+    // The input is built without running out of budget...
+    assert_eq!(
+        eval_small_stack(format!("{BIG_STRING} | length(@)"), json!({})),
+        Ok(json!(1_171_200.0))
+    );
+    // ...and every function below does at least linear work on it. Each
+    // expression repeats that work a hundred times or more (pipes nest, so
+    // chains stay under the depth limit): more than the budget, so
+    // uncharged they would return a value after seconds of CPU; charged,
+    // each ends in the budget error after a few calls.
+    let arr = big_array();
+    let numbers = format!("{arr} | map(&length(@), @)");
+    let chains = [
+        format!("{arr}{}", " | sort(@)".repeat(100)),
+        format!("{arr}{}", " | sort_by(@, &@)".repeat(100)),
+        format!("{arr}{}", " | reverse(@)".repeat(100)),
+        format!("{arr}{}", " | map(&@, @)".repeat(100)),
+        format!("{arr} | [{}]", vec!["contains(@, 'z')"; 5000].join(", ")),
+        format!("{arr} | [{}]", vec!["max(@)"; 5000].join(", ")),
+        format!("{arr} | [{}]", vec!["min(@)"; 5000].join(", ")),
+        format!("{arr} | [{}]", vec!["length(join('', @))"; 5000].join(", ")),
+        format!(
+            "{arr} | [{}]",
+            vec!["length(to_string(@))"; 5000].join(", ")
+        ),
+        format!(
+            "{arr} | [{}]",
+            vec!["length(object_from_lists(@, @))"; 5000].join(", ")
+        ),
+        format!("{arr} | items(@, 'k', 'v')"),
+        format!(
+            "{arr} | [{}]",
+            vec!["length(items(@, 'k', 'v'))"; 5000].join(", ")
+        ),
+        format!("{numbers} | [{}]", vec!["sum(@)"; 5000].join(", ")),
+        format!("{numbers} | [{}]", vec!["avg(@)"; 5000].join(", ")),
+        format!(
+            "{BIG_STRING} | [{}]",
+            vec!["length(to_upper(@))"; 5000].join(", ")
+        ),
+        format!(
+            "{BIG_STRING} | [{}]",
+            vec!["length(base64_encode(@))"; 5000].join(", ")
+        ),
+        format!("{BIG_STRING} | [{}]", vec!["sha256(@)"; 5000].join(", ")),
+        format!("{BIG_STRING} | [{}]", vec!["length(@)"; 50000].join(", ")),
+        format!(
+            "{BIG_STRING} | [{}]",
+            vec!["regex_match('z', @)"; 5000].join(", ")
+        ),
+        format!(
+            "{BIG_STRING} | [{}]",
+            vec!["length(split(@, 'a'))"; 5000].join(", ")
+        ),
+        format!(
+            "{BIG_STRING} | to_string(split(@, '')) | [{}]",
+            vec!["length(parse_json(@))"; 100].join(", ")
+        ),
+    ];
+    for expr in chains {
+        let started = Instant::now();
+        let shown: String = expr.chars().skip(BIG_STRING.len()).take(60).collect();
+        expect_err(expr, json!({}), "limit of");
+        eprintln!("{shown}: {:?}", started.elapsed());
+    }
+}
+
+/// `*` backtracks: matching costs up to pattern length times text length.
+#[test]
+fn glob_matching_long_patterns_against_long_text_runs_out_of_budget() {
+    let pattern = format!("*{}b", "a".repeat(20_000));
+    expect_err(
+        "pattern_match(p, s)".into(),
+        json!({"p": pattern, "s": "a".repeat(1 << 20)}),
+        "limit of",
+    );
+    // Ordinary patterns on long text stay well within the budget.
+    assert_eq!(
+        eval_small_stack(
+            "pattern_match('*b', s)".into(),
+            json!({"s": "a".repeat(1 << 20)})
+        ),
+        Ok(json!(false))
+    );
+}
+
+/// Splitting the longest allowed string into one-character strings would
+/// take about a gigabyte; the elements are charged before any is built.
+#[test]
+fn splitting_a_huge_string_runs_out_of_budget_before_allocating() {
+    expect_err(
+        format!(
+            "{BIG_STRING} | join('', [@, @, @, @, @, @, @, @, @, @, @, @, @, @]) | split(@, '')"
+        ),
+        json!({}),
+        "limit of",
+    );
+}
+
 #[test]
 fn pathological_regexes_are_rejected() {
     expect_err(

@@ -6,9 +6,9 @@
 //! accept any number, and variadic functions are not type-checked.
 
 use super::ast::{FunctionCall, Node};
-use super::interpreter::Interp;
+use super::interpreter::{Interp, MAX_STEPS};
 use super::kyverno;
-use super::value::{equal, go_fmt_v, to_go_json, Kind, Val};
+use super::value::{equal, go_fmt_v, node_count, to_go_json, Kind, Val};
 use super::{Dialect, JmespathError};
 use std::collections::BTreeMap;
 use std::rc::Rc;
@@ -374,6 +374,16 @@ pub(crate) fn call_function<'a>(
         None => return Err(JmespathError::UnknownFunction(call.name.clone())),
     };
     check_args(def, &args)?;
+    // Every function that takes a string reads all of it, some doing real
+    // work per byte (case mapping, hashing, regexes): one step per 16.
+    let read: usize = args
+        .iter()
+        .filter_map(|a| match a {
+            Arg::Val(v) => v.as_str().map(str::len),
+            Arg::Expref(_) => None,
+        })
+        .sum();
+    it.charge(read as u64 / 16)?;
     let out = (def.handler)(
         it,
         call,
@@ -384,11 +394,29 @@ pub(crate) fn call_function<'a>(
     )?;
     // Functions that grow their input by a constant factor (`base64_encode`,
     // `to_upper`...) are not checked individually; this catches a chain of
-    // them before it compounds.
+    // them before it compounds. Functions whose result can outgrow that
+    // check before it runs (`replace`, `join`...) check the length first.
     if let Val::Str(s) = &out {
         check_string_len(def.name, s.len())?;
+        it.charge(string_steps(s.len()))?;
     }
     Ok(out)
+}
+
+/// Steps for writing `bytes` bytes of string: one per 64.
+pub(crate) fn string_steps(bytes: usize) -> u64 {
+    bytes as u64 / 64
+}
+
+/// Steps for building a collection of `n` new elements, each of which
+/// costs an allocation of a few dozen bytes; weighted so that the budget
+/// also bounds memory (about 25 bytes per step).
+pub(crate) const ELEMENT_STEPS: u64 = 3;
+
+/// Steps for sorting `n` elements: one per comparison of a merge sort.
+pub(crate) fn sort_steps(n: usize) -> u64 {
+    let n = n as u64;
+    n.saturating_mul(u64::from(u64::BITS - n.leading_zeros()))
 }
 
 // ---------------------------------------------------------------------------
@@ -424,6 +452,7 @@ fn numbers(v: &Val<'_>) -> Vec<f64> {
 
 fn avg<'a>(it: &Interp<'_, '_>, _: &'a FunctionCall, a: Args<'a>) -> R<'a> {
     let nums = numbers(a.val(0)?);
+    it.charge(nums.len() as u64)?;
     if nums.is_empty() && !it.kyverno() {
         return Ok(Val::Null);
     }
@@ -432,12 +461,20 @@ fn avg<'a>(it: &Interp<'_, '_>, _: &'a FunctionCall, a: Args<'a>) -> R<'a> {
 }
 
 fn sum<'a>(it: &Interp<'_, '_>, _: &'a FunctionCall, a: Args<'a>) -> R<'a> {
-    Ok(number(it, numbers(a.val(0)?).iter().sum()))
+    let nums = numbers(a.val(0)?);
+    it.charge(nums.len() as u64)?;
+    Ok(number(it, nums.iter().sum()))
 }
 
-fn contains<'a>(_: &Interp<'_, '_>, _: &'a FunctionCall, a: Args<'a>) -> R<'a> {
+fn contains<'a>(it: &Interp<'_, '_>, _: &'a FunctionCall, a: Args<'a>) -> R<'a> {
     let hay = a.val(0)?;
     let needle = a.val(1)?;
+    if let Some(n) = hay.array_len() {
+        // Each comparison may walk the whole needle.
+        let remaining = MAX_STEPS.saturating_sub(it.steps());
+        let per_element = node_count(needle.view(), remaining.max(1));
+        it.charge((n as u64).saturating_mul(per_element))?;
+    }
     if let Some(s) = hay.as_str() {
         return Ok(Val::Bool(match needle.as_str() {
             Some(n) => s.contains(n),
@@ -472,6 +509,7 @@ fn join<'a>(it: &Interp<'_, '_>, _: &'a FunctionCall, a: Args<'a>) -> R<'a> {
         })
     });
     check_string_len(a.name, len)?;
+    it.charge(a.val(1)?.array_len().unwrap_or(0) as u64)?;
     let mut out = String::with_capacity(len);
     if let Some(elems) = a.val(1)?.view().elems() {
         for (i, e) in elems.enumerate() {
@@ -481,17 +519,19 @@ fn join<'a>(it: &Interp<'_, '_>, _: &'a FunctionCall, a: Args<'a>) -> R<'a> {
             out.push_str(e.as_str().unwrap_or(""));
         }
     }
-    it.charge(out.len() as u64 / 64)?;
     Ok(Val::string(out))
 }
 
-fn keys<'a>(_: &Interp<'_, '_>, _: &'a FunctionCall, a: Args<'a>) -> R<'a> {
-    let keys = a.val(0)?.object_keys().unwrap_or_default();
+fn keys<'a>(it: &Interp<'_, '_>, _: &'a FunctionCall, a: Args<'a>) -> R<'a> {
+    let v = a.val(0)?;
+    it.charge(ELEMENT_STEPS * v.view().object_len().unwrap_or(0) as u64)?;
+    let keys = v.object_keys().unwrap_or_default();
     Ok(Val::list(keys.into_iter().map(Val::string).collect()))
 }
 
-fn values<'a>(_: &Interp<'_, '_>, _: &'a FunctionCall, mut a: Args<'a>) -> R<'a> {
+fn values<'a>(it: &Interp<'_, '_>, _: &'a FunctionCall, mut a: Args<'a>) -> R<'a> {
     let v = a.take(0)?;
+    it.charge(v.view().object_len().unwrap_or(0) as u64)?;
     Ok(Val::list(v.object_values().unwrap_or_default()))
 }
 
@@ -510,6 +550,7 @@ fn length<'a>(it: &Interp<'_, '_>, _: &'a FunctionCall, a: Args<'a>) -> R<'a> {
 fn map<'a>(it: &Interp<'_, '_>, _: &'a FunctionCall, mut a: Args<'a>) -> R<'a> {
     let e = a.expref(0)?;
     let elems = a.take(1)?.into_elements().unwrap_or_default();
+    it.charge(elems.len() as u64)?;
     let mut out = Vec::with_capacity(elems.len());
     for x in elems {
         out.push(it.swallow(it.eval(e, x))?);
@@ -517,8 +558,9 @@ fn map<'a>(it: &Interp<'_, '_>, _: &'a FunctionCall, mut a: Args<'a>) -> R<'a> {
     Ok(Val::list(out))
 }
 
-fn extreme<'a>(a: &Args<'a>, want_max: bool) -> R<'a> {
+fn extreme<'a>(it: &Interp<'_, '_>, a: &Args<'a>, want_max: bool) -> R<'a> {
     let elems = a.val(0)?.elements().unwrap_or_default();
+    it.charge(elems.len() as u64)?;
     let mut best: Option<Val<'a>> = None;
     for e in elems {
         best = match best {
@@ -548,12 +590,12 @@ fn extreme<'a>(a: &Args<'a>, want_max: bool) -> R<'a> {
     Ok(best.unwrap_or(Val::Null))
 }
 
-fn max<'a>(_: &Interp<'_, '_>, _: &'a FunctionCall, a: Args<'a>) -> R<'a> {
-    extreme(&a, true)
+fn max<'a>(it: &Interp<'_, '_>, _: &'a FunctionCall, a: Args<'a>) -> R<'a> {
+    extreme(it, &a, true)
 }
 
-fn min<'a>(_: &Interp<'_, '_>, _: &'a FunctionCall, a: Args<'a>) -> R<'a> {
-    extreme(&a, false)
+fn min<'a>(it: &Interp<'_, '_>, _: &'a FunctionCall, a: Args<'a>) -> R<'a> {
+    extreme(it, &a, false)
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -627,9 +669,10 @@ fn min_by<'a>(it: &Interp<'_, '_>, _: &'a FunctionCall, a: Args<'a>) -> R<'a> {
     extreme_by(it, a, false)
 }
 
-fn merge<'a>(_: &Interp<'_, '_>, _: &'a FunctionCall, a: Args<'a>) -> R<'a> {
+fn merge<'a>(it: &Interp<'_, '_>, _: &'a FunctionCall, a: Args<'a>) -> R<'a> {
     let mut out: BTreeMap<String, Val<'a>> = BTreeMap::new();
     for (i, v) in a.all_values().into_iter().enumerate() {
+        it.charge(ELEMENT_STEPS * v.view().object_len().unwrap_or(0) as u64)?;
         let entries = v.entries().ok_or_else(|| {
             JmespathError::InvalidType(format!(
                 "JMESPath function 'merge': argument #{} is not of type object",
@@ -648,8 +691,9 @@ fn not_null<'a>(_: &Interp<'_, '_>, _: &'a FunctionCall, a: Args<'a>) -> R<'a> {
         .unwrap_or(Val::Null))
 }
 
-fn reverse<'a>(_: &Interp<'_, '_>, _: &'a FunctionCall, mut a: Args<'a>) -> R<'a> {
+fn reverse<'a>(it: &Interp<'_, '_>, _: &'a FunctionCall, mut a: Args<'a>) -> R<'a> {
     let v = a.take(0)?;
+    it.charge(v.array_len().unwrap_or(0) as u64)?;
     if let Some(s) = v.as_str() {
         return Ok(Val::string(s.chars().rev().collect()));
     }
@@ -658,8 +702,10 @@ fn reverse<'a>(_: &Interp<'_, '_>, _: &'a FunctionCall, mut a: Args<'a>) -> R<'a
     Ok(Val::list(elems))
 }
 
-fn sort<'a>(_: &Interp<'_, '_>, _: &'a FunctionCall, mut a: Args<'a>) -> R<'a> {
-    let mut elems = a.take(0)?.into_elements().unwrap_or_default();
+fn sort<'a>(it: &Interp<'_, '_>, _: &'a FunctionCall, mut a: Args<'a>) -> R<'a> {
+    let v = a.take(0)?;
+    it.charge(sort_steps(v.array_len().unwrap_or(0)))?;
+    let mut elems = v.into_elements().unwrap_or_default();
     if elems.first().map(|e| e.kind()) == Some(Kind::Number) {
         elems.sort_by(|x, y| {
             let (p, q) = (x.as_f64().unwrap_or(0.0), y.as_f64().unwrap_or(0.0));
@@ -677,6 +723,7 @@ fn sort_by<'a>(it: &Interp<'_, '_>, _: &'a FunctionCall, mut a: Args<'a>) -> R<'
     if elems.len() <= 1 {
         return Ok(Val::list(elems));
     }
+    it.charge(sort_steps(elems.len()))?;
     let first = elems.first().cloned().unwrap_or(Val::Null);
     let first = it.swallow(it.eval(e, first))?;
     let kind = by_key_kind(&first).ok_or_else(|| {
@@ -720,12 +767,14 @@ fn to_string<'a>(it: &Interp<'_, '_>, _: &'a FunctionCall, mut a: Args<'a>) -> R
     if v.kind() == Kind::String {
         return Ok(v);
     }
+    // Serialising visits every node.
+    let remaining = MAX_STEPS.saturating_sub(it.steps());
+    it.charge(node_count(v.view(), remaining))?;
     let mut out = String::new();
     // Serialisation stops soon after passing the cap, so a value built of
     // many references to one long string cannot exhaust memory here.
     to_go_json(v.view(), &mut out, MAX_STRING_BYTES);
     check_string_len(a.name, out.len())?;
-    it.charge(out.len() as u64 / 64)?;
     Ok(Val::string(out))
 }
 

@@ -12,8 +12,11 @@ use std::rc::Rc;
 
 /// Upper bound on evaluation work, so hostile expressions cannot run away:
 /// nodes evaluated, elements produced, the logical size of multi-select
-/// results, string bytes built (one step per 64) and regexes compiled from
-/// computed patterns. About a second of work in a release build.
+/// results, string bytes read or built by functions (one step per 64), the
+/// work functions do on collections (elements visited or built, sort
+/// comparisons) and regexes compiled from computed patterns. About a
+/// second of work in a release build; function charges are weighted so
+/// that the budget also bounds memory.
 pub(crate) const MAX_STEPS: u64 = 10_000_000;
 
 pub(crate) struct Interp<'r, 'h> {
@@ -50,6 +53,11 @@ impl<'r, 'h> Interp<'r, 'h> {
 
     pub(crate) fn kyverno(&self) -> bool {
         self.rt.dialect == Dialect::Kyverno
+    }
+
+    /// Steps charged so far.
+    pub(crate) fn steps(&self) -> u64 {
+        self.steps.get()
     }
 
     pub(crate) fn charge(&self, n: u64) -> Result<(), JmespathError> {

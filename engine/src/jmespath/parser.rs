@@ -508,18 +508,17 @@ impl Parser {
             let (value, d) = self.parse_expression(0)?;
             depth = depth.max(d);
             pairs.push((key, value));
+            // go-jmespath consumes a comma or the closing brace if present
+            // and otherwise just starts the next pair: `{a: b c: d}` is two
+            // pairs, and anything else that follows a value fails as a
+            // missing key (`{a: b, }`, `{a: b 'c'}`).
             match self.current() {
                 Tok::Comma => self.advance(),
                 Tok::Rbrace => {
                     self.advance();
                     break;
                 }
-                other => {
-                    return Err(self.error(format_args!(
-                        "Expected tComma or tRbrace, received: {}",
-                        other.name()
-                    )))
-                }
+                _ => {}
             }
         }
         self.depth_checked(Node::MultiSelectHash(pairs), depth + 1)

@@ -579,12 +579,8 @@ fn kyverno_is_external_url_for_ip_literals() {
 }
 
 #[test]
-fn kyverno_x509_decode_is_not_supported() {
-    err(
-        "x509_decode('x')",
-        json!({}),
-        "JMESPath function 'x509_decode': not supported by verno",
-    );
+fn kyverno_x509_decode_without_a_pem_block_is_kyverno_error() {
+    err("x509_decode('x')", json!({}), "failed to decode PEM block");
 }
 
 #[test]

@@ -104,6 +104,7 @@ pub(crate) fn add<'a>(it: &Interp<'_, '_>, _: &'a FunctionCall, a: Args<'a>) -> 
 
 pub(crate) fn sum<'a>(it: &Interp<'_, '_>, _: &'a FunctionCall, mut a: Args<'a>) -> R<'a> {
     let items = a.take(0)?.into_elements().ok_or_else(|| mismatch(a.name))?;
+    it.charge(items.len() as u64)?;
     let mut items = items.into_iter();
     let mut acc = items
         .next()

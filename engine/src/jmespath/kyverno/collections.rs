@@ -2,7 +2,7 @@
 //! `object_from_lists`.
 
 use super::super::ast::FunctionCall;
-use super::super::functions::{number, Args, R};
+use super::super::functions::{number, Args, ELEMENT_STEPS, R};
 use super::super::interpreter::Interp;
 use super::super::value::{equal, Kind, Val};
 use super::super::JmespathError;
@@ -10,8 +10,13 @@ use super::{arg_type_err, iface_to_string};
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
-pub(crate) fn label_match<'a>(_: &Interp<'_, '_>, _: &'a FunctionCall, a: Args<'a>) -> R<'a> {
+/// Steps per item `items` builds: each is a new two-entry map, several
+/// hundred bytes.
+const ITEM_STEPS: u64 = 8 * ELEMENT_STEPS;
+
+pub(crate) fn label_match<'a>(it: &Interp<'_, '_>, _: &'a FunctionCall, a: Args<'a>) -> R<'a> {
     let selector = a.val(0)?.view();
+    it.charge(selector.object_len().unwrap_or(0) as u64)?;
     let labels = a.val(1)?.view();
     let entries = selector
         .entries()
@@ -89,6 +94,11 @@ pub(crate) fn items<'a>(it: &Interp<'_, '_>, _: &'a FunctionCall, mut a: Args<'a
         .map_err(|_| arg_type_err(a.name, 3, "String"))?
         .to_string();
     let input = a.take(0)?;
+    let n = input
+        .array_len()
+        .or_else(|| input.view().object_len())
+        .unwrap_or(0);
+    it.charge(ITEM_STEPS.saturating_mul(n as u64))?;
     let pair = |k: Val<'a>, v: Val<'a>| {
         let mut m = BTreeMap::new();
         // Inserting the value second makes it win when both names are equal,
@@ -117,7 +127,7 @@ pub(crate) fn items<'a>(it: &Interp<'_, '_>, _: &'a FunctionCall, mut a: Args<'a
 }
 
 pub(crate) fn object_from_lists<'a>(
-    _: &Interp<'_, '_>,
+    it: &Interp<'_, '_>,
     _: &'a FunctionCall,
     mut a: Args<'a>,
 ) -> R<'a> {
@@ -129,6 +139,7 @@ pub(crate) fn object_from_lists<'a>(
         .take(0)?
         .into_elements()
         .ok_or_else(|| arg_type_err(a.name, 1, "Array"))?;
+    it.charge(ELEMENT_STEPS.saturating_mul(keys.len() as u64))?;
     let mut out = BTreeMap::new();
     let mut values = values.into_iter();
     for k in keys {

@@ -304,8 +304,14 @@ pub(crate) fn md5<'a>(_: &Interp<'_, '_>, _: &'a FunctionCall, a: Args<'a>) -> R
     Ok(Val::string(hex(&md5_digest(a.str(0)?.as_bytes()))))
 }
 
-pub(crate) fn parse_json<'a>(_: &Interp<'_, '_>, _: &'a FunctionCall, a: Args<'a>) -> R<'a> {
+/// Parsing builds a value whose size is proportional to the text: three
+/// bytes (`[],`) can be a 32-byte node, so the text is charged per byte,
+/// before parsing.
+const PARSE_STEPS_PER_BYTE: u64 = 1;
+
+pub(crate) fn parse_json<'a>(it: &Interp<'_, '_>, _: &'a FunctionCall, a: Args<'a>) -> R<'a> {
     let text = a.str(0)?;
+    it.charge(PARSE_STEPS_PER_BYTE.saturating_mul(text.len() as u64))?;
     // serde_json limits nesting to 128 levels, which also bounds our later
     // recursion over the parsed value.
     match serde_json::from_str::<serde_json::Value>(text) {
@@ -337,8 +343,9 @@ fn go_json_error(text: &str, e: &serde_json::Error) -> String {
     msg
 }
 
-pub(crate) fn parse_yaml<'a>(_: &Interp<'_, '_>, _: &'a FunctionCall, a: Args<'a>) -> R<'a> {
+pub(crate) fn parse_yaml<'a>(it: &Interp<'_, '_>, _: &'a FunctionCall, a: Args<'a>) -> R<'a> {
     let text = a.str(0)?;
+    it.charge(PARSE_STEPS_PER_BYTE.saturating_mul(text.len() as u64))?;
     match crate::yaml::parse_value(text) {
         Ok(v) => Ok(Val::from_value(v)),
         Err(e) => Err(JmespathError::Runtime(e.to_string())),

@@ -3,7 +3,7 @@
 //! empty separator, `Replace` with an empty `old`.
 
 use super::super::ast::FunctionCall;
-use super::super::functions::{check_string_len, number, Args, R};
+use super::super::functions::{check_string_len, number, Args, ELEMENT_STEPS, R};
 use super::super::interpreter::Interp;
 use super::super::value::Val;
 use super::{arg_type_err, iface_to_string, kerr};
@@ -126,20 +126,16 @@ pub(crate) fn go_int(f: f64) -> i64 {
     }
 }
 
-pub(crate) fn replace<'a>(it: &Interp<'_, '_>, _: &'a FunctionCall, a: Args<'a>) -> R<'a> {
+pub(crate) fn replace<'a>(_: &Interp<'_, '_>, _: &'a FunctionCall, a: Args<'a>) -> R<'a> {
     let (s, old, new, n) = (a.str(0)?, a.str(1)?, a.str(2)?, go_int(a.num(3)?));
     check_string_len(a.name, go_replace_len(s, old, new, n))?;
-    let out = go_replace(s, old, new, n);
-    it.charge(out.len() as u64 / 64)?;
-    Ok(Val::string(out))
+    Ok(Val::string(go_replace(s, old, new, n)))
 }
 
-pub(crate) fn replace_all<'a>(it: &Interp<'_, '_>, _: &'a FunctionCall, a: Args<'a>) -> R<'a> {
+pub(crate) fn replace_all<'a>(_: &Interp<'_, '_>, _: &'a FunctionCall, a: Args<'a>) -> R<'a> {
     let (s, old, new) = (a.str(0)?, a.str(1)?, a.str(2)?);
     check_string_len(a.name, go_replace_len(s, old, new, -1))?;
-    let out = go_replace(s, old, new, -1);
-    it.charge(out.len() as u64 / 64)?;
-    Ok(Val::string(out))
+    Ok(Val::string(go_replace(s, old, new, -1)))
 }
 
 pub(crate) fn to_upper<'a>(_: &Interp<'_, '_>, _: &'a FunctionCall, a: Args<'a>) -> R<'a> {
@@ -177,14 +173,18 @@ pub(crate) fn split<'a>(it: &Interp<'_, '_>, _: &'a FunctionCall, a: Args<'a>) -
     } else {
         s.matches(sep).count() + 1
     };
-    it.charge(count as u64)?;
+    it.charge(ELEMENT_STEPS.saturating_mul(count as u64))?;
     let parts = go_split(s, sep);
     Ok(Val::list(parts.into_iter().map(Val::string).collect()))
 }
 
-pub(crate) fn pattern_match<'a>(_: &Interp<'_, '_>, _: &'a FunctionCall, a: Args<'a>) -> R<'a> {
+pub(crate) fn pattern_match<'a>(it: &Interp<'_, '_>, _: &'a FunctionCall, a: Args<'a>) -> R<'a> {
     let pattern = a.str(0)?;
     let s = iface_to_string(a.val(1)?).ok_or_else(|| arg_type_err(a.name, 2, "String or Real"))?;
+    // Glob matching with `*` backtracks: up to pattern x text comparisons.
+    if pattern.contains(['*', '?']) {
+        it.charge((pattern.len() as u64).saturating_mul(s.len() as u64) / 64)?;
+    }
     Ok(Val::Bool(crate::wildcard::matches(pattern, &s)))
 }
 

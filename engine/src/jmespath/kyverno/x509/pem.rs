@@ -1,0 +1,96 @@
+//! Go's `encoding/pem.Decode`: the first well-formed block anywhere in the
+//! input (text before it is skipped, malformed candidates are passed over).
+
+use super::super::encoding::b64_decode;
+
+pub(super) struct Block {
+    pub kind: String,
+    pub bytes: Vec<u8>,
+}
+
+const START: &[u8] = b"\n-----BEGIN ";
+const END: &[u8] = b"\n-----END ";
+const DASHES: &[u8] = b"-----";
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+/// Go's `getLine`: up to the next `\n`, trailing spaces, tabs and `\r`
+/// trimmed; the rest after the newline.
+fn get_line(data: &[u8]) -> (&[u8], &[u8]) {
+    let (line, rest) = match data.iter().position(|&b| b == b'\n') {
+        Some(i) => (&data[..i], &data[i + 1..]),
+        None => (data, &data[data.len()..]),
+    };
+    let mut end = line.len();
+    while end > 0 && matches!(line[end - 1], b' ' | b'\t' | b'\r') {
+        end -= 1;
+    }
+    (&line[..end], rest)
+}
+
+pub(super) fn decode(data: &[u8]) -> Option<Block> {
+    let mut rest = data;
+    loop {
+        if rest.starts_with(&START[1..]) {
+            rest = &rest[START.len() - 1..];
+        } else if let Some(i) = find(rest, START) {
+            rest = &rest[i + START.len()..];
+        } else {
+            return None;
+        }
+        let (type_line, after) = get_line(rest);
+        rest = after;
+        let Some(kind) = type_line.strip_suffix(DASHES) else {
+            continue;
+        };
+        // Headers (`Key: value` lines) end at the first line without ':'.
+        let mut has_headers = false;
+        loop {
+            if rest.is_empty() {
+                return None;
+            }
+            let (line, next) = get_line(rest);
+            if !line.contains(&b':') {
+                break;
+            }
+            has_headers = true;
+            rest = next;
+        }
+        let (end_index, trailer_index) = if !has_headers && rest.starts_with(&END[1..]) {
+            (0, END.len() - 1)
+        } else {
+            match find(rest, END) {
+                Some(i) => (i, i + END.len()),
+                None => continue,
+            }
+        };
+        let trailer = &rest[trailer_index..];
+        let trailer_len = kind.len() + DASHES.len();
+        if trailer.len() < trailer_len {
+            continue;
+        }
+        let (end_line, rest_of_end_line) = trailer.split_at(trailer_len);
+        if !end_line.starts_with(kind) || !end_line.ends_with(DASHES) {
+            continue;
+        }
+        if !get_line(rest_of_end_line).0.is_empty() {
+            continue;
+        }
+        let body: Vec<u8> = rest[..end_index]
+            .iter()
+            .copied()
+            .filter(|b| *b != b' ' && *b != b'\t')
+            .collect();
+        match b64_decode(&body) {
+            Ok(bytes) => {
+                return Some(Block {
+                    kind: String::from_utf8_lossy(kind).into_owned(),
+                    bytes,
+                })
+            }
+            Err(_) => continue,
+        }
+    }
+}
