@@ -100,6 +100,11 @@ impl MemFiles {
         }
         Ok(MemFiles { files: out })
     }
+
+    /// Every file's normalised path, sorted.
+    pub fn paths(&self) -> impl Iterator<Item = &Path> {
+        self.files.keys().map(PathBuf::as_path)
+    }
 }
 
 /// `path` with `.` and `..` resolved by name, relative to the map's top.

@@ -229,3 +229,41 @@ fn disk_files_refuse_a_file_over_their_size_limit() {
         "{read:?}"
     );
 }
+
+#[test]
+fn run_suite_finds_every_test_file_of_the_map_and_reports_json_rows() {
+    let mut files: Vec<(String, String)> = suite()
+        .into_iter()
+        .map(|(p, t)| (p.to_string(), t.to_string()))
+        .collect();
+    files.push((
+        "other/kyverno-test.yaml".into(),
+        "apiVersion: cli.kyverno.io/v1alpha1\nkind: Test\npolicies: [../policies.yaml]\nresources: [../resources/good.yaml]\nresults:\n- {policy: require-team, rule: check-team, resources: [good], result: pass}\n".into(),
+    ));
+    let reports = verno_test::run_suite(files, "kyverno-test.yaml", &strict()).unwrap();
+    let json: Vec<serde_json::Value> = reports.iter().map(verno_test::report_json).collect();
+    assert_eq!(json.len(), 2);
+    assert_eq!(json[0]["path"], ".kyverno-test/kyverno-test.yaml");
+    assert_eq!(json[0]["passed"], 3);
+    assert_eq!(json[0]["failed"], 1);
+    assert_eq!(json[0]["error"], serde_json::Value::Null);
+    assert_eq!(json[1]["path"], "other/kyverno-test.yaml");
+    assert_eq!(
+        json[1]["rows"],
+        serde_json::json!([{
+            "policy": "require-team", "rule": "check-team",
+            "resource": "v1/Pod/default/good", "result": "Pass", "reason": "Ok",
+            "message": "validation rule 'check-team' passed.", "ok": true,
+        }])
+    );
+}
+
+#[test]
+fn run_suite_without_a_test_file_is_an_error_not_an_empty_success() {
+    let files = [("policies.yaml", POLICIES.to_string())];
+    let error = verno_test::run_suite(files, "kyverno-test.yaml", &strict()).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "no file named kyverno-test.yaml among the files given"
+    );
+}

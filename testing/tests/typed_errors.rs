@@ -10,7 +10,11 @@ use verno_test::{MemFiles, TestError};
 
 fn only_error(files: &[(&str, &str)]) -> TestError {
     let files = MemFiles::new(files.iter().map(|(p, t)| (*p, t.to_string()))).unwrap();
-    let mut reports = run_file(&files, Path::new("t/kyverno-test.yaml"), &RunOptions::default());
+    let mut reports = run_file(
+        &files,
+        Path::new("t/kyverno-test.yaml"),
+        &RunOptions::default(),
+    );
     assert_eq!(reports.len(), 1);
     let report = reports.remove(0);
     assert!(report.rows.is_empty());
