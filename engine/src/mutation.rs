@@ -12,6 +12,7 @@ use crate::exception::PolicyException;
 use crate::host::Host;
 use crate::matching::MatchContext;
 use crate::mutate;
+use crate::mutate::chain::Chain;
 use crate::policy::PolicyKind;
 use crate::resource::{Request, ResourceMeta};
 use crate::response::{PolicyResponse, RuleResponse, RuleStatus, RuleType};
@@ -278,6 +279,9 @@ fn mutate_elements(
     };
     ctx.checkpoint();
     let mut patched = resource.clone();
+    // Strategic merges chain on `patched` without redoing the whole resource
+    // per element (see `mutate::chain`).
+    let mut chain = Chain::default();
     for index in order {
         let Some(element) = elements.get(index).filter(|e| !e.is_null()) else {
             continue;
@@ -311,6 +315,7 @@ fn mutate_elements(
         }
         let step = match fe.get("foreach") {
             Some(Value::Array(nested)) if !nested.is_empty() => {
+                chain = Chain::default();
                 mutate_foreach(policy, rule, nested, nesting + 1, &patched, ctx)
             }
             _ => {
@@ -326,7 +331,19 @@ fn mutate_elements(
                         .unwrap_or(Value::String(String::new())),
                 );
                 match substitute_all(&Value::Object(patches), ctx) {
-                    Ok(sub) => apply_patches(&sub, &patched),
+                    // The element's patch applies to the running result in
+                    // place: Pass and Skip alike leave `patched` as the patch
+                    // made it, so only an error needs a step.
+                    Ok(sub) => match sub.get("patchStrategicMerge").filter(|p| !p.is_null()) {
+                        Some(psm) => match chain.merge(&mut patched, psm) {
+                            Ok(()) => continue,
+                            Err(e) => Step::error(format!("failed to patch resource: {e}")),
+                        },
+                        None => {
+                            chain = Chain::default();
+                            apply_patches(&sub, &patched)
+                        }
+                    },
                     Err(e) => Step::error(format!("variable substitution failed: {e}")),
                 }
             }

@@ -216,3 +216,48 @@ spec:
         .rules
         .is_empty());
 }
+
+const FOREACH_IMAGES: &str = r#"  - name: images
+    match: {any: [{resources: {kinds: [Pod]}}]}
+    mutate:
+      foreach:
+      - list: request.object.spec.containers
+        patchStrategicMerge:
+          spec:
+            containers:
+            - name: "{{ element.name }}"
+              image: "mirror/{{ element.image }}"
+              workingDir: null
+"#;
+
+#[test]
+fn foreach_over_thousands_of_containers_patches_each_in_place_and_order() {
+    let n = 3_000;
+    let containers: Vec<Value> = (0..n)
+        .map(|i| json!({"name": format!("c{i}"), "image": format!("app{i}"), "workingDir": "/w"}))
+        .collect();
+    let p = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web", "namespace": "prod"},
+                   "spec": {"containers": containers}});
+    // With a `null` (deleting the field) and without: each element's patch
+    // changes one container and leaves the others and their order alone.
+    for rules in [
+        FOREACH_IMAGES.to_string(),
+        FOREACH_IMAGES.replace("              workingDir: null\n", ""),
+    ] {
+        let m = set(&rules).mutate(&Request::create(&p), &NoHost);
+        assert_eq!(m.policies[0].rules[0].status, RuleStatus::Pass);
+        let out = m.patched.unwrap_or_default();
+        let list = out["spec"]["containers"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        assert_eq!(list.len(), n);
+        for (i, c) in list.iter().enumerate() {
+            let mut want = json!({"name": format!("c{i}"), "image": format!("mirror/app{i}"), "workingDir": "/w"});
+            if rules.contains("null") {
+                want.as_object_mut().map(|m| m.remove("workingDir"));
+            }
+            assert_eq!(c, &want);
+        }
+    }
+}

@@ -16,6 +16,7 @@
 
 use serde_json::{Map, Value};
 
+use super::size::{json_len, MAX_DOCUMENT_BYTES};
 use super::{go_json_number, too_deep, MutateError, MAX_DEPTH};
 
 /// Kyverno's `patchesJson6902`: `ops` is the policy's string (variables
@@ -32,16 +33,66 @@ use super::{go_json_number, too_deep, MutateError, MAX_DEPTH};
 /// let err = verno::mutate::apply_json6902(&pod, r#"[{"op": "replace", "path": "/spec/x", "value": 1}]"#).unwrap_err();
 /// assert_eq!(err.to_string(), "failed to patch resource: replace operation does not apply: doc is missing key: /spec/x: missing value");
 /// ```
+///
+/// The patched document may not grow past [`MAX_DOCUMENT_BYTES`] of JSON
+/// (see [`super::size`]): an operation that would take it there, such as the
+/// 24th `copy` of a document into itself, fails with
+/// [`MutateError::DocumentTooLarge`] naming the operation's index, kind and
+/// path. A `copy` is refused before its value is duplicated.
 pub fn apply_json6902(resource: &Value, ops: &str) -> Result<Value, MutateError> {
     if too_deep(resource, MAX_DEPTH) {
         return Err(MutateError::TooDeep);
     }
     let ops = decode(ops)?;
     let mut doc = resource.clone();
-    for op in &ops {
-        apply_op(&mut doc, op).map_err(MutateError::ApplyJson6902)?;
+    // The document's size, kept up to date from each operation's change.
+    let mut size = json_len(&doc) as i64;
+    for (index, op) in ops.iter().enumerate() {
+        let too_large = || MutateError::DocumentTooLarge {
+            index,
+            op: kind(op).to_string(),
+            path: op
+                .get("path")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string(),
+            limit: MAX_DOCUMENT_BYTES,
+        };
+        let room = MAX_DOCUMENT_BYTES as i64 - size;
+        let delta = match apply_op(&mut doc, op, room) {
+            Ok(d) => d,
+            Err(Failure::TooLarge) => return Err(too_large()),
+            Err(Failure::Msg(m)) => return Err(MutateError::ApplyJson6902(m)),
+        };
+        size += delta;
+        if delta > 0 && size > MAX_DOCUMENT_BYTES as i64 {
+            return Err(too_large());
+        }
     }
     Ok(doc)
+}
+
+/// Why an operation failed: Kyverno's message, or the size bound.
+enum Failure {
+    Msg(String),
+    TooLarge,
+}
+
+impl From<String> for Failure {
+    fn from(m: String) -> Failure {
+        Failure::Msg(m)
+    }
+}
+
+/// Change in [`json_len`] from inserting `val` under `key` (`None` for an
+/// array) into a container that has `len` entries and, for an object,
+/// replaces `old`.
+fn insert_delta(len: usize, key: Option<&str>, val: &Value, old: Option<&Value>) -> i64 {
+    let val = json_len(val) as i64;
+    match old {
+        Some(old) => val - json_len(old) as i64,
+        None => val + i64::from(len > 0) + key.map_or(0, |k| k.len() as i64 + 3),
+    }
 }
 
 const MISSING: &str = "missing value";
@@ -163,21 +214,23 @@ fn validate(op: &Map<String, Value>) -> Result<(), String> {
     Ok(())
 }
 
-fn apply_op(doc: &mut Value, op: &Map<String, Value>) -> Result<(), String> {
+/// Apply one operation; returns the change in the document's [`json_len`].
+/// `room` is how much it may still grow (checked before a `copy` clones).
+fn apply_op(doc: &mut Value, op: &Map<String, Value>, room: i64) -> Result<i64, Failure> {
     let path = string_field(op, "path")?;
     if path.split('/').count() > MAX_DEPTH {
-        return Err(format!("path nests deeper than {MAX_DEPTH} levels: {path}"));
+        return Err(format!("path nests deeper than {MAX_DEPTH} levels: {path}").into());
     }
     let value = op.get("value").cloned();
-    match kind(op) {
-        "add" => add(doc, &path, value.unwrap_or(Value::Null)),
-        "remove" => remove(doc, &path),
-        "replace" => replace(doc, &path, value.unwrap_or(Value::Null)),
-        "move" => move_op(doc, &string_field(op, "from")?, &path),
-        "copy" => copy_op(doc, &string_field(op, "from")?, &path),
-        "test" => test(doc, &path, value),
-        other => Err(format!("Unexpected kind: {other}")),
-    }
+    Ok(match kind(op) {
+        "add" => add(doc, &path, value.unwrap_or(Value::Null))?,
+        "remove" => remove(doc, &path)?,
+        "replace" => replace(doc, &path, value.unwrap_or(Value::Null))?,
+        "move" => move_op(doc, &string_field(op, "from")?, &path)?,
+        "copy" => return copy_op(doc, &string_field(op, "from")?, &path, room),
+        "test" => test(doc, &path, value).map(|()| 0)?,
+        other => return Err(format!("Unexpected kind: {other}").into()),
+    })
 }
 
 /// `decodePatchKey`: `~1` → `/`, `~0` → `~`, in one left-to-right pass.
@@ -274,17 +327,20 @@ fn find_object<'a>(doc: &'a mut Value, path: &str) -> Option<(&'a mut Value, Str
     Some((cur, decode_key(last)))
 }
 
-/// `partialDoc.add` / `partialArray.add`; returns where the value went.
-fn container_add(con: &mut Value, key: &str, val: Value) -> Result<usize, String> {
+/// `partialDoc.add` / `partialArray.add`; returns where the value went and
+/// the change in [`json_len`].
+fn container_add(con: &mut Value, key: &str, val: Value) -> Result<(usize, i64), String> {
     match con {
         Value::Object(m) => {
+            let delta = insert_delta(m.len(), Some(key), &val, m.get(key));
             m.insert(key.to_string(), val);
-            Ok(0)
+            Ok((0, delta))
         }
         Value::Array(a) => {
+            let delta = insert_delta(a.len(), None, &val, None);
             if key == "-" {
                 a.push(val);
-                return Ok(a.len() - 1);
+                return Ok((a.len() - 1, delta));
             }
             let mut idx = atoi(key)
                 .map_err(|e| format!("value was not a proper array index: '{key}': {e}"))?;
@@ -300,7 +356,7 @@ fn container_add(con: &mut Value, key: &str, val: Value) -> Result<usize, String
             }
             let at = usize::try_from(idx).map_err(|_| invalid_index(idx))?;
             a.insert(at, val);
-            Ok(at)
+            Ok((at, delta))
         }
         _ => Err("invalid value, expected object".into()),
     }
@@ -332,8 +388,22 @@ fn container_get<'a>(con: &'a Value, key: &str) -> Result<Option<&'a Value>, Str
     }
 }
 
-/// `container.remove` with `AllowMissingPathOnRemove`.
-fn container_remove(con: &mut Value, key: &str) -> Result<Option<Value>, String> {
+/// `container.remove` with `AllowMissingPathOnRemove`; the removed value and
+/// the change in [`json_len`].
+fn container_remove(con: &mut Value, key: &str) -> Result<(Option<Value>, i64), String> {
+    let (len, named) = match con {
+        Value::Object(m) => (m.len(), Some(key)),
+        Value::Array(a) => (a.len(), None),
+        _ => (0, None),
+    };
+    let removed = container_take(con, key)?;
+    let delta = removed
+        .as_ref()
+        .map_or(0, |v| -insert_delta(len.saturating_sub(1), named, v, None));
+    Ok((removed, delta))
+}
+
+fn container_take(con: &mut Value, key: &str) -> Result<Option<Value>, String> {
     match con {
         Value::Object(m) => Ok(m.remove(key)),
         Value::Array(a) => {
@@ -357,23 +427,24 @@ fn container_remove(con: &mut Value, key: &str) -> Result<Option<Value>, String>
 
 /// `ensurePathExists`: create the missing parents of an `add` path, arrays
 /// where the next segment is an index or `-`, objects otherwise.
-fn ensure_path_exists(doc: &mut Value, path: &str) -> Result<(), String> {
+/// Returns the change in [`json_len`].
+fn ensure_path_exists(doc: &mut Value, path: &str) -> Result<i64, String> {
     let parts: Vec<&str> = path.split('/').collect();
     if parts.len() < 2 {
-        return Ok(());
+        return Ok(0);
     }
     ensure_from(doc, parts.get(1..).unwrap_or_default())
 }
 
-fn ensure_from(cur: &mut Value, parts: &[&str]) -> Result<(), String> {
+fn ensure_from(cur: &mut Value, parts: &[&str]) -> Result<i64, String> {
     let [part, next, ..] = parts else {
-        return Ok(());
+        return Ok(0);
     };
     let rest = parts.get(1..).unwrap_or_default();
     let key = decode_key(part);
     if step(cur, &key).is_some() {
         let Some(target) = step(cur, &key) else {
-            return Ok(());
+            return Ok(0);
         };
         if !target.is_object() && !target.is_array() {
             return Err(INVALID.into());
@@ -381,9 +452,13 @@ fn ensure_from(cur: &mut Value, parts: &[&str]) -> Result<(), String> {
         return ensure_from(target, rest);
     }
     // Pad an array so that the missing index lands right after its end.
+    let mut padding = 0;
     if let (Ok(idx), Value::Array(a)) = (atoi(part), &mut *cur) {
         if idx > a.len() as i64 {
-            a.resize(padded_len(idx)?, Value::Null);
+            let (before, after) = (a.len() as i64, padded_len(idx)? as i64);
+            a.resize(after as usize, Value::Null);
+            // Four bytes per `null`, a comma before each but a first one.
+            padding = 5 * (after - before) - i64::from(before == 0);
         }
     }
     let new = match atoi(next) {
@@ -398,21 +473,21 @@ fn ensure_from(cur: &mut Value, parts: &[&str]) -> Result<(), String> {
     };
     // evanphx adds the new node under the segment as written (still encoded).
     match container_add(cur, part, new.clone()) {
-        Ok(at) => {
+        Ok((at, added)) => {
             let target = match cur {
                 Value::Object(m) => m.get_mut(*part),
                 Value::Array(a) => a.get_mut(at),
                 _ => None,
             };
             match target {
-                Some(t) => ensure_from(t, rest),
-                None => Ok(()),
+                Some(t) => Ok(padding + added + ensure_from(t, rest)?),
+                None => Ok(padding + added),
             }
         }
         // evanphx ignores the failed add and goes on in a detached node.
         Err(_) => {
             let mut detached = new;
-            ensure_from(&mut detached, rest)
+            ensure_from(&mut detached, rest).map(|_| padding)
         }
     }
 }
@@ -428,26 +503,27 @@ fn padded_len(idx: i64) -> Result<usize, String> {
     }
 }
 
-fn add(doc: &mut Value, path: &str, value: Value) -> Result<(), String> {
+fn add(doc: &mut Value, path: &str, value: Value) -> Result<i64, String> {
     if path.is_empty() {
         return replace_whole(doc, value, true);
     }
-    ensure_path_exists(doc, path)?;
+    let created = ensure_path_exists(doc, path)?;
     let Some((con, key)) = find_object(doc, path) else {
         return Err(format!(
             "add operation does not apply: doc is missing path: \"{path}\": {MISSING}"
         ));
     };
     container_add(con, &key, value)
-        .map(|_| ())
+        .map(|(_, added)| created + added)
         .map_err(|e| format!("error in add for path: '{path}': {e}"))
 }
 
-fn replace_whole(doc: &mut Value, value: Value, is_add: bool) -> Result<(), String> {
+fn replace_whole(doc: &mut Value, value: Value, is_add: bool) -> Result<i64, String> {
     match value {
         Value::Object(_) | Value::Array(_) => {
+            let delta = json_len(&value) as i64 - json_len(doc) as i64;
             *doc = value;
-            Ok(())
+            Ok(delta)
         }
         _ if is_add => Err(format!(
             "json: cannot unmarshal {} into Go value of type jsonpatch.partialDoc",
@@ -457,16 +533,16 @@ fn replace_whole(doc: &mut Value, value: Value, is_add: bool) -> Result<(), Stri
     }
 }
 
-fn remove(doc: &mut Value, path: &str) -> Result<(), String> {
+fn remove(doc: &mut Value, path: &str) -> Result<i64, String> {
     let Some((con, key)) = find_object(doc, path) else {
-        return Ok(());
+        return Ok(0);
     };
     container_remove(con, &key)
-        .map(|_| ())
+        .map(|(_, delta)| delta)
         .map_err(|e| format!("error in remove for path: '{path}': {e}"))
 }
 
-fn replace(doc: &mut Value, path: &str, value: Value) -> Result<(), String> {
+fn replace(doc: &mut Value, path: &str, value: Value) -> Result<i64, String> {
     if path.is_empty() {
         return replace_whole(doc, value, false);
     }
@@ -480,24 +556,29 @@ fn replace(doc: &mut Value, path: &str, value: Value) -> Result<(), String> {
             "replace operation does not apply: doc is missing key: {path}: {MISSING}"
         ));
     }
+    let new_len = json_len(&value) as i64;
+    let mut delta = 0;
     match con {
         Value::Object(m) => {
-            m.insert(key, value);
+            if let Some(old) = m.insert(key, value) {
+                delta = new_len - json_len(&old) as i64;
+            }
         }
         Value::Array(a) => {
             let len = a.len() as i64;
             let idx = atoi(&key).map_err(|e| format!("error in remove for path: '{path}': {e}"))?;
             let idx = if idx < 0 { idx + len } else { idx };
             if let Some(slot) = usize::try_from(idx).ok().and_then(|i| a.get_mut(i)) {
+                delta = new_len - json_len(slot) as i64;
                 *slot = value;
             }
         }
         _ => {}
     }
-    Ok(())
+    Ok(delta)
 }
 
-fn move_op(doc: &mut Value, from: &str, path: &str) -> Result<(), String> {
+fn move_op(doc: &mut Value, from: &str, path: &str) -> Result<i64, String> {
     if from.is_empty() {
         return Err(format!(
             "unable to move entire document to another path: {INVALID}"
@@ -509,37 +590,43 @@ fn move_op(doc: &mut Value, from: &str, path: &str) -> Result<(), String> {
         ));
     };
     container_get(con, &key).map_err(|e| format!("error in move for path: '{key}': {e}"))?;
-    let val = container_remove(con, &key)
-        .map_err(|e| format!("error in move for path: '{key}': {e}"))?
-        .unwrap_or(Value::Null);
+    let (val, removed) =
+        container_remove(con, &key).map_err(|e| format!("error in move for path: '{key}': {e}"))?;
+    let val = val.unwrap_or(Value::Null);
     let Some((con, key)) = find_object(doc, path) else {
         return Err(format!(
             "move operation does not apply: doc is missing destination path: {path}: {MISSING}"
         ));
     };
     container_add(con, &key, val)
-        .map(|_| ())
+        .map(|(_, added)| removed + added)
         .map_err(|e| format!("error in move for path: '{path}': {e}"))
 }
 
-fn copy_op(doc: &mut Value, from: &str, path: &str) -> Result<(), String> {
+/// `copy`, refused with [`Failure::TooLarge`] before cloning a value larger
+/// than `room`.
+fn copy_op(doc: &mut Value, from: &str, path: &str, room: i64) -> Result<i64, Failure> {
     let Some((con, key)) = find_object(doc, from) else {
         return Err(format!(
             "copy operation does not apply: doc is missing from path: \"{from}\": {MISSING}"
-        ));
+        )
+        .into());
     };
-    let val = container_get(con, &key)
-        .map_err(|e| format!("error in copy for from: '{from}': {e}"))?
-        .cloned()
-        .unwrap_or(Value::Null);
+    let source =
+        container_get(con, &key).map_err(|e| format!("error in copy for from: '{from}': {e}"))?;
+    if source.map_or(4, json_len) as i64 > room {
+        return Err(Failure::TooLarge);
+    }
+    let val = source.cloned().unwrap_or(Value::Null);
     let Some((con, key)) = find_object(doc, path) else {
         return Err(format!(
             "copy operation does not apply: doc is missing destination path: {path}: {MISSING}"
-        ));
+        )
+        .into());
     };
     container_add(con, &key, val)
-        .map(|_| ())
-        .map_err(|e| format!("error while adding value during copy: {e}"))
+        .map(|(_, added)| added)
+        .map_err(|e| format!("error while adding value during copy: {e}").into())
 }
 
 fn test(doc: &mut Value, path: &str, value: Option<Value>) -> Result<(), String> {
@@ -589,6 +676,46 @@ mod tests {
 
     fn apply(doc: Value, ops: Value) -> Result<Value, String> {
         apply_json6902(&doc, &ops.to_string()).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn tracked_size_follows_every_operation() {
+        let mut doc = json!({"a": {"b": 1, "l": [1, "two", null]}, "s": "x"});
+        let ops = json!([
+            {"op": "add", "path": "/a/c", "value": {"d": [true]}},
+            {"op": "add", "path": "/a/b", "value": "longer"},
+            {"op": "add", "path": "/a/l/0", "value": 0},
+            {"op": "add", "path": "/a/l/-", "value": [1, 2]},
+            {"op": "add", "path": "/n/3/x", "value": 1},
+            {"op": "add", "path": "/e/-", "value": {"x": 1}},
+            {"op": "add", "path": "/e2/0", "value": 1},
+            {"op": "add", "path": "/a/l/9/y", "value": false},
+            {"op": "remove", "path": "/a/l/1"},
+            {"op": "remove", "path": "/a/l/0"},
+            {"op": "remove", "path": "/s"},
+            {"op": "remove", "path": "/missing"},
+            {"op": "replace", "path": "/a/b", "value": 12345},
+            {"op": "replace", "path": "/a/l/-1", "value": {"k": "v"}},
+            {"op": "move", "from": "/a/c", "path": "/moved"},
+            {"op": "move", "from": "/a/l/0", "path": "/a/l/-"},
+            {"op": "copy", "from": "/a", "path": "/copy"},
+            {"op": "copy", "from": "/a/l", "path": "/a/l/0"},
+            {"op": "test", "path": "/a/b", "value": 12345},
+            {"op": "add", "path": "", "value": {"root": [1]}},
+            {"op": "replace", "path": "", "value": [[], {}]},
+            {"op": "remove", "path": "/0"},
+            {"op": "remove", "path": "/0"},
+        ]);
+        let mut size = json_len(&doc) as i64;
+        for (i, op) in ops.as_array().into_iter().flatten().enumerate() {
+            let Some(op) = op.as_object() else { continue };
+            match apply_op(&mut doc, op, i64::MAX) {
+                Ok(delta) => size += delta,
+                Err(Failure::Msg(m)) => panic!("op {i}: {m}"),
+                Err(Failure::TooLarge) => panic!("op {i}: too large"),
+            }
+            assert_eq!(size, doc.to_string().len() as i64, "op {i}: {doc}");
+        }
     }
 
     #[test]

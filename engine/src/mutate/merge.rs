@@ -10,9 +10,12 @@
 //! being rebuilt), so this module keeps the same model: an arena of nodes
 //! addressed by index, and functions that follow kyaml's steps one by one.
 
+use std::collections::{HashMap, HashSet};
+
 use serde_json::{Map, Value};
 
 use super::merge_keys::{self, Schema};
+use super::size::{scalar_len, MAX_DOCUMENT_BYTES};
 use super::{scalar_text, MutateError, MAX_DEPTH};
 
 type Id = usize;
@@ -52,6 +55,7 @@ enum Directive {
 enum Fail {
     Msg(String),
     TooDeep,
+    TooLarge,
 }
 
 type R<T> = Result<T, Fail>;
@@ -59,7 +63,10 @@ type R<T> = Result<T, Fail>;
 /// Merge an already preprocessed patch into `resource` like
 /// `patchstrategicmerge.Filter` + `filtersutil.ApplyToJSON`.
 pub(crate) fn merge(resource: &Value, patch: &Value) -> Result<Value, MutateError> {
-    let mut a = Arena { nodes: Vec::new() };
+    merge_in(&mut Arena::default(), resource, patch)
+}
+
+fn merge_in(a: &mut Arena, resource: &Value, patch: &Value) -> Result<Value, MutateError> {
     let run = |a: &mut Arena| -> R<Value> {
         let dest = a.load(resource, 0)?;
         let origin = a.load(patch, 0)?;
@@ -68,21 +75,55 @@ pub(crate) fn merge(resource: &Value, patch: &Value) -> Result<Value, MutateErro
         };
         // setRNode decodes the result into a map[string]interface{}.
         match a.node(out) {
-            Node::Map(_) => a.to_value(out, 0),
+            Node::Map(_) => {
+                let mut budget = MAX_DOCUMENT_BYTES;
+                a.to_value(out, 0, &mut budget)
+            }
             Node::Seq(_) => Err(Fail::Msg(
                 "yaml: unmarshal errors:\n  line 1: cannot unmarshal !!seq into map[string]interface {}".into(),
             )),
             _ => Ok(Value::Object(Map::new())),
         }
     };
-    run(&mut a).map_err(|f| match f {
+    run(a).map_err(|f| match f {
         Fail::Msg(m) => MutateError::Merge(m),
         Fail::TooDeep => MutateError::TooDeep,
+        Fail::TooLarge => MutateError::MergeTooLarge {
+            limit: MAX_DOCUMENT_BYTES,
+        },
     })
 }
 
+/// Hash indexes of the two lists of a merge: merge-key texts → first element.
+struct ListIndexes {
+    dest: HashMap<Vec<String>, Id>,
+    origin: HashMap<Vec<String>, Id>,
+}
+
+/// The nodes, and what the fast list merge needs to know about changes to them.
+///
+/// kyaml finds list elements by scanning the list, which makes a merge of two
+/// n-element lists O(n²). verno looks elements up in hash indexes instead
+/// while that is provably the same: the indexes hold as long as no element of
+/// the lists being merged changes a merge-key field, is replaced, or leaves the
+/// list. Every such change bumps `epoch`, and a merge that sees it move goes
+/// back to kyaml's scans for the rest of that list.
+#[derive(Default)]
 struct Arena {
     nodes: Vec<Node>,
+    /// Bumped by every change that could invalidate an index (see `Arena`).
+    epoch: u64,
+    /// Merge-key names of the list merges in progress.
+    watched: Vec<String>,
+    /// The lists (resource and patch side) of the list merges in progress.
+    active: Vec<Id>,
+    /// Scan steps of the slow paths; the tests read it to catch a return to
+    /// quadratic work.
+    #[cfg(test)]
+    scans: usize,
+    /// Tests turn the hash indexes off to compare with kyaml's scans.
+    #[cfg(test)]
+    scans_only: bool,
 }
 
 const NULL: Node = Node::Null { keep: false };
@@ -101,6 +142,20 @@ impl Arena {
         if let Some(slot) = self.nodes.get_mut(id) {
             *slot = n;
         }
+    }
+
+    /// Replace a list's elements, noting the change for merges in progress.
+    fn set_items(&mut self, list: Id, items: Vec<Id>) {
+        if self.active.contains(&list) {
+            self.epoch += 1;
+        }
+        if let Some(Node::Seq(slot)) = self.nodes.get_mut(list) {
+            *slot = items;
+        }
+    }
+
+    fn watched(&self, key: &str) -> bool {
+        self.watched.iter().any(|k| k == key)
     }
 
     fn load(&mut self, v: &Value, depth: usize) -> R<Id> {
@@ -128,30 +183,45 @@ impl Arena {
         Ok(self.add(n))
     }
 
-    fn to_value(&self, id: Id, depth: usize) -> R<Value> {
+    /// The node as JSON, stopping with [`Fail::TooLarge`] once the text would
+    /// pass `budget` bytes: a node kyaml shares is emitted at each place it
+    /// appears, so the output is not bounded by the input.
+    fn to_value(&self, id: Id, depth: usize, budget: &mut usize) -> R<Value> {
         // Sharing never makes a node its own ancestor, but the bound keeps
         // a mistake from turning into a stack overflow.
         if depth > MAX_DEPTH {
             return Err(Fail::TooDeep);
         }
-        Ok(match self.node(id) {
+        let (value, own) = match self.node(id) {
             Node::Map(entries) => {
+                let own = 2
+                    + entries.len().saturating_sub(1)
+                    + entries.iter().map(|(k, _)| k.len() + 3).sum::<usize>();
+                spend(budget, own)?;
                 let mut m = Map::new();
                 for (k, c) in entries {
-                    m.insert(k.clone(), self.to_value(*c, depth + 1)?);
+                    m.insert(k.clone(), self.to_value(*c, depth + 1, budget)?);
                 }
-                Value::Object(m)
+                (Value::Object(m), 0)
             }
-            Node::Seq(items) => Value::Array(
-                items
+            Node::Seq(items) => {
+                spend(budget, 2 + items.len().saturating_sub(1))?;
+                let items = items
                     .iter()
-                    .map(|c| self.to_value(*c, depth + 1))
-                    .collect::<R<Vec<_>>>()?,
-            ),
-            Node::Scalar(v) => v.clone(),
-            Node::Plain(s) => resolve_plain(s),
-            Node::Null { .. } => Value::Null,
-        })
+                    .map(|c| self.to_value(*c, depth + 1, budget))
+                    .collect::<R<Vec<_>>>()?;
+                (Value::Array(items), 0)
+            }
+            Node::Scalar(v) => (v.clone(), scalar_len(v)),
+            Node::Plain(s) => {
+                let v = resolve_plain(s);
+                let len = scalar_len(&v);
+                (v, len)
+            }
+            Node::Null { .. } => (Value::Null, 4),
+        };
+        spend(budget, own)?;
+        Ok(value)
     }
 
     // ---- node predicates (kyaml's IsMissingOrNull & co) ----
@@ -218,7 +288,19 @@ impl Arena {
     }
 
     fn to_json(&self, id: Id) -> Value {
-        self.to_value(id, 0).unwrap_or(Value::Null)
+        let mut budget = MAX_DOCUMENT_BYTES;
+        self.to_value(id, 0, &mut budget).unwrap_or(Value::Null)
+    }
+
+    /// Whether the node's text (see [`Arena::text`]) is `want`, without
+    /// building the text for strings.
+    fn text_is(&self, id: Id, want: &str) -> bool {
+        match self.node(id) {
+            Node::Scalar(Value::String(s)) | Node::Plain(s) => s == want,
+            Node::Scalar(v) => scalar_text(v) == want,
+            Node::Null { .. } => want == "null",
+            Node::Map(_) | Node::Seq(_) => want.is_empty(),
+        }
     }
 
     /// `ErrorIfInvalid`: null passes, another kind is an error.
@@ -411,10 +493,24 @@ impl Arena {
             // kyaml copies the new node into the existing field's node.
             Some(existing) if existing != val => {
                 let n = self.node(val).clone();
+                // A replaced map may be a list element, a replaced list may be
+                // one being merged, a merge-key field's text is what indexes hold.
+                if matches!(self.node(existing), Node::Map(_))
+                    || self.active.contains(&existing)
+                    || (self.watched(key)
+                        && (self.kind(existing) != self.kind(val)
+                            || self.is_null(existing) != self.is_null(val)
+                            || self.text(existing) != self.text(val)))
+                {
+                    self.epoch += 1;
+                }
                 self.set(existing, n);
             }
             Some(_) => {}
             None => {
+                if self.watched(key) {
+                    self.epoch += 1;
+                }
                 if let Some(Node::Map(entries)) = self.nodes.get_mut(map) {
                     entries.push((key.to_string(), val));
                 }
@@ -426,9 +522,13 @@ impl Arena {
     /// `FieldClearer`.
     fn clear(&mut self, map: Id, key: &str) -> R<()> {
         self.require(map, Kind::Map)?;
+        let watched = self.watched(key);
         if let Some(Node::Map(entries)) = self.nodes.get_mut(map) {
             if let Some(i) = entries.iter().position(|(k, _)| k == key) {
                 entries.remove(i);
+                if watched {
+                    self.epoch += 1;
+                }
             }
         }
         Ok(())
@@ -466,6 +566,7 @@ impl Arena {
     /// `elementValues`: each element's merge-key values, deduplicated.
     fn element_values(&self, d: Id, origin: Option<Id>, keys: &[String]) -> Vec<Vec<String>> {
         let mut out: Vec<Vec<String>> = Vec::new();
+        let mut seen: HashSet<Vec<String>> = HashSet::new();
         for src in Self::prepend_order(d, origin) {
             for elem in self.content(src) {
                 let tuple: Vec<String> = keys
@@ -475,9 +576,10 @@ impl Arena {
                         _ => String::new(),
                     })
                     .collect();
-                if tuple.is_empty() || out.contains(&tuple) {
+                if tuple.is_empty() || seen.contains(&tuple) {
                     continue;
                 }
+                seen.insert(tuple.clone());
                 out.push(tuple);
             }
         }
@@ -487,15 +589,59 @@ impl Arena {
     /// `elementPrimitiveValues`: a list of scalars merges by value.
     fn element_primitive_values(&self, d: Id, origin: Option<Id>) -> Vec<Vec<String>> {
         let mut out: Vec<Vec<String>> = Vec::new();
+        let mut seen: HashSet<Vec<String>> = HashSet::new();
         for src in Self::prepend_order(d, origin) {
             for item in self.content(src) {
                 let t = vec![self.text(item)];
-                if !out.contains(&t) {
+                if seen.insert(t.clone()) {
                     out.push(t);
                 }
             }
         }
         out
+    }
+
+    /// The merge-key texts by which the fast paths index an element: every
+    /// key's field present with a non-empty text (a scalar's own text for a
+    /// list of scalars, `keys == [""]`). `None` for any other element.
+    fn full_tuple(&self, elem: Id, keys: &[String]) -> Option<Vec<String>> {
+        if keys.first().is_some_and(String::is_empty) {
+            return matches!(self.node(elem), Node::Scalar(_) | Node::Plain(_))
+                .then(|| vec![self.text(elem)]);
+        }
+        if self.kind(elem) != Kind::Map || keys.is_empty() {
+            return None;
+        }
+        keys.iter()
+            .map(|k| {
+                self.field(Some(elem), k)
+                    .filter(|v| !self.nil_or_empty(*v))
+                    .map(|v| self.text(v))
+                    .filter(|t| !t.is_empty())
+            })
+            .collect()
+    }
+
+    /// Hash indexes of both lists (tuple → first element with it), when every
+    /// element of both has a full tuple (see [`Arena::full_tuple`]). Then
+    /// kyaml's key validation keeps every key and value, its value merging
+    /// changes nothing, and its element lookups are these indexes.
+    fn list_indexes(&self, dest: Id, origin: Option<Id>, keys: &[String]) -> Option<ListIndexes> {
+        #[cfg(test)]
+        if self.scans_only {
+            return None;
+        }
+        let index = |list: Option<Id>| -> Option<HashMap<Vec<String>, Id>> {
+            let mut map = HashMap::new();
+            for elem in list.map(|l| self.content(l)).unwrap_or_default() {
+                map.entry(self.full_tuple(elem, keys)?).or_insert(elem);
+            }
+            Some(map)
+        };
+        Some(ListIndexes {
+            dest: index(Some(dest))?,
+            origin: index(origin)?,
+        })
     }
 
     /// `setAssociativeSequenceElements` in prepend mode.
@@ -509,25 +655,43 @@ impl Arena {
         depth: usize,
     ) -> R<Option<Id>> {
         let items = self.add(Node::Seq(Vec::new()));
-        if keys.len() > 1 {
+        // `mergeValues` only ever fills in empty values: without one it is a no-op.
+        if keys.len() > 1 && values_list.iter().flatten().any(String::is_empty) {
             merge_values(&mut values_list);
         }
+        // `validateKeys`' choice of keys depends on the whole list only.
+        let valid_names = valid_key_names(&values_list, keys);
+        let mut fast = self.list_indexes(dest, origin, keys);
+        let start = self.epoch;
+        self.active.push(dest);
+        self.active.extend(origin);
+        self.watched.extend(keys.iter().cloned());
         let mut valid_keys: Vec<String> = Vec::new();
-        for values in values_list.clone() {
+        for values in &values_list {
             if values.is_empty() {
                 continue;
             }
-            let (vk, valid_values) = validate_keys(&values_list, &values, keys);
-            // The keys of the last element are the ones the final fold uses.
-            valid_keys = vk;
-            // `elementValueList`: find this element in each source by the keys it has.
-            let (k, v) = validate_keys(
-                std::slice::from_ref(&valid_values),
-                &valid_values,
-                &valid_keys,
-            );
-            let sd = self.element_list(Some(dest), &k, &v);
-            let so = self.element_list(origin, &k, &v);
+            if self.epoch != start {
+                fast = None;
+            }
+            let (sd, so, valid_values) = if let Some(ix) = &fast {
+                valid_keys = keys.to_vec();
+                let sd = ix.dest.get(values).copied();
+                (sd, ix.origin.get(values).copied(), values.clone())
+            } else {
+                self.count_scan(values_list.len());
+                let (vk, vv) = validate_keys(&valid_names, values, keys);
+                // The keys of the last element are the ones the final fold uses.
+                valid_keys = vk;
+                // `elementValueList`: find this element in each source by the keys it has.
+                let (k, v) = validate_keys(
+                    &valid_key_names(std::slice::from_ref(&vv), &valid_keys),
+                    &vv,
+                    &valid_keys,
+                );
+                let sd = self.element_list(Some(dest), &k, &v);
+                (sd, self.element_list(origin, &k, &v), vv)
+            };
             let val = self.walk(sd, so, elem_schema, depth + 1)?;
             let mut exit = false;
             for (i, key) in valid_keys.iter().enumerate() {
@@ -551,8 +715,24 @@ impl Arena {
             if exit {
                 continue;
             }
+            // The rebuilt list holds one element per earlier tuple, none of
+            // them this one: kyaml's setter would scan it and append.
+            if let Some(v) = val.filter(|v| {
+                fast.is_some()
+                    && self.epoch == start
+                    && self.full_tuple(*v, keys).as_ref() == Some(values)
+            }) {
+                if let Some(Node::Seq(list)) = self.nodes.get_mut(items) {
+                    list.push(v);
+                }
+                continue;
+            }
+            fast = None;
             self.element_setter(items, val, &valid_keys, &valid_values)?;
         }
+        self.active
+            .truncate(self.active.len() - 1 - usize::from(origin.is_some()));
+        self.watched.truncate(self.watched.len() - keys.len());
         if values_list.is_empty() {
             return Ok(if self.is_null(dest) { None } else { Some(dest) });
         }
@@ -570,7 +750,11 @@ impl Arena {
                 "runtime error: index out of range [0] with length 0".into(),
             ));
         };
+        if self.fold_indexed(dst, src, keys) {
+            return Ok(());
+        }
         for elem in self.content(src) {
+            self.count_scan(self.content(dst).len());
             if first.is_empty() {
                 let text = self.text(elem);
                 self.element_setter(dst, Some(elem), &[String::new()], &[text])?;
@@ -591,8 +775,101 @@ impl Arena {
         Ok(())
     }
 
+    /// [`Arena::append_list_node`] with a hash index instead of one setter
+    /// scan per element, when that gives the same list: every `src` element
+    /// has all keys with non-empty texts (so each setter call matches exactly
+    /// by text), and for a list of scalars every element on both sides is a
+    /// scalar (the setter's scalar matcher fails on anything else). The first
+    /// setter call drops the null and empty-map elements of `dst`; after that,
+    /// with one key an element replaces the elements it matches or is
+    /// appended, with more keys it removes them and is appended. Returns
+    /// whether it applied.
+    fn fold_indexed(&mut self, dst: Id, src: Id, keys: &[String]) -> bool {
+        #[cfg(test)]
+        if self.scans_only {
+            return false;
+        }
+        let scalars = keys.first().is_some_and(String::is_empty);
+        let keys: &[String] = if scalars {
+            keys.get(..1).unwrap_or_default()
+        } else {
+            keys
+        };
+        let tuple = |a: &Arena, elem: Id| -> Option<Vec<String>> {
+            if scalars {
+                return a.full_tuple(elem, keys).or_else(|| {
+                    // A scalar whose text is empty still matches exactly.
+                    matches!(a.node(elem), Node::Scalar(_) | Node::Plain(_))
+                        .then(|| vec![a.text(elem)])
+                });
+            }
+            if a.kind(elem) != Kind::Map {
+                return None;
+            }
+            keys.iter()
+                .map(|k| a.field(Some(elem), k).map(|v| a.text(v)))
+                .collect()
+        };
+        let mut sources = Vec::new();
+        for elem in self.content(src) {
+            match tuple(self, elem) {
+                Some(t) if t.iter().all(|v| !v.is_empty()) || scalars => sources.push((elem, t)),
+                _ => return false,
+            }
+        }
+        if sources.is_empty() {
+            return true;
+        }
+        let mut content: Vec<Option<Id>> = Vec::new();
+        let mut index: HashMap<Vec<String>, Vec<usize>> = HashMap::new();
+        for elem in self.content(dst) {
+            if self.is_empty_map(Some(elem)) {
+                continue;
+            }
+            match tuple(self, elem) {
+                Some(t) => index.entry(t).or_default().push(content.len()),
+                None if scalars => return false,
+                None => {}
+            }
+            content.push(Some(elem));
+        }
+        for (elem, t) in sources {
+            let slots = index.entry(t).or_default();
+            if keys.len() > 1 {
+                for p in slots.drain(..) {
+                    if let Some(slot) = content.get_mut(p) {
+                        *slot = None;
+                    }
+                }
+            }
+            if slots.is_empty() {
+                slots.push(content.len());
+                content.push(Some(elem));
+            } else {
+                for p in slots.iter() {
+                    if let Some(slot) = content.get_mut(*p) {
+                        *slot = Some(elem);
+                    }
+                }
+            }
+        }
+        self.set_items(dst, content.into_iter().flatten().collect());
+        true
+    }
+
+    #[cfg(test)]
+    fn count_scan(&mut self, n: usize) {
+        self.scans += n;
+    }
+
+    #[cfg(not(test))]
+    fn count_scan(&mut self, _: usize) {}
+
     fn append(&mut self, list: Id, elem: Id) -> R<()> {
         self.require(list, Kind::Seq)?;
+        if self.active.contains(&list) {
+            self.epoch += 1;
+        }
         if let Some(Node::Seq(items)) = self.nodes.get_mut(list) {
             items.push(elem);
         }
@@ -633,7 +910,7 @@ impl Arena {
             return Ok(self
                 .content(list)
                 .into_iter()
-                .find(|c| self.text(*c) == first_value));
+                .find(|c| self.text_is(*c, &first_value)));
         }
         for elem in self.content(list) {
             if !self.is_null(elem) && self.kind(elem) != Kind::Map {
@@ -672,7 +949,7 @@ impl Arena {
         self.require(rn, Kind::Map)?;
         Ok(self
             .field(Some(rn), name)
-            .filter(|f| value.is_none_or(|want| self.text(*f) == want)))
+            .filter(|f| value.is_none_or(|want| self.text_is(*f, want))))
     }
 
     /// `FieldMatcher{Name: "", StringValue}` on a scalar.
@@ -681,7 +958,7 @@ impl Arena {
             return Ok(None);
         }
         self.require(rn, Kind::Scalar)?;
-        Ok(Some(rn).filter(|r| self.text(*r) == value))
+        Ok(Some(rn).filter(|r| self.text_is(*r, value)))
     }
 
     /// `ElementSetter`: replace (or, with no element, delete) the elements
@@ -740,9 +1017,7 @@ impl Arena {
                 new_content.push(e);
             }
         }
-        if let Some(Node::Seq(items)) = self.nodes.get_mut(list) {
-            *items = new_content;
-        }
+        self.set_items(list, new_content);
         let Some(e) = element.filter(|e| !self.is_null(*e)) else {
             return Ok(None);
         };
@@ -751,6 +1026,12 @@ impl Arena {
         }
         Ok(Some(e))
     }
+}
+
+/// Take `n` bytes from the output budget.
+fn spend(budget: &mut usize, n: usize) -> R<()> {
+    *budget = budget.checked_sub(n).ok_or(Fail::TooLarge)?;
+    Ok(())
 }
 
 fn parse_directive(v: &str) -> R<Directive> {
@@ -770,14 +1051,10 @@ fn kind_name(k: Kind) -> &'static str {
     }
 }
 
-/// `validateKeys`: keep the keys some element has a value for (all keys when
-/// none has any).
-fn validate_keys(
-    values_list: &[Vec<String>],
-    values: &[String],
-    keys: &[String],
-) -> (Vec<String>, Vec<String>) {
-    let valid: Vec<&String> = keys
+/// `validateKeys`, first half: the keys some element has a value for (all
+/// keys when none has any).
+fn valid_key_names(values_list: &[Vec<String>], keys: &[String]) -> Vec<String> {
+    let valid: Vec<String> = keys
         .iter()
         .enumerate()
         .filter(|(i, _)| {
@@ -785,16 +1062,27 @@ fn validate_keys(
                 .iter()
                 .any(|t| t.get(*i).is_some_and(|v| !v.is_empty()))
         })
-        .map(|(_, k)| k)
+        .map(|(_, k)| k.clone())
         .collect();
     if valid.is_empty() {
-        return (keys.to_vec(), values.to_vec());
+        keys.to_vec()
+    } else {
+        valid
     }
+}
+
+/// `validateKeys`, second half: keep the `valid` keys, and the values that
+/// are non-empty or belong to a valid key.
+fn validate_keys(
+    valid: &[String],
+    values: &[String],
+    keys: &[String],
+) -> (Vec<String>, Vec<String>) {
     let vk = keys.iter().filter(|k| valid.contains(k)).cloned().collect();
     let vv = values
         .iter()
         .enumerate()
-        .filter(|(i, v)| !v.is_empty() || keys.get(*i).is_some_and(|k| valid.contains(&k)))
+        .filter(|(i, v)| !v.is_empty() || keys.get(*i).is_some_and(|k| valid.contains(k)))
         .map(|(_, v)| v.clone())
         .collect();
     (vk, vv)
@@ -907,6 +1195,166 @@ mod tests {
 
     fn pod(spec: Value) -> Value {
         json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": spec})
+    }
+
+    fn counting(
+        resource: &Value,
+        patch: &Value,
+        scans_only: bool,
+    ) -> (Result<Value, MutateError>, usize) {
+        let mut a = Arena {
+            scans_only,
+            ..Arena::default()
+        };
+        let out = merge_in(&mut a, resource, patch);
+        (out, a.scans)
+    }
+
+    #[test]
+    fn keyed_list_merge_scans_no_list_per_element() {
+        // kyaml scans the list once per element; verno's indexes must not, or
+        // 20,000 containers take seconds again.
+        let n = 20_000;
+        let containers: Vec<Value> = (0..n)
+            .map(|i| json!({"name": format!("c{i}"), "image": "a", "ports": [{"containerPort": i % 7 + 1}]}))
+            .collect();
+        let mut patch: Vec<Value> = (0..n)
+            .map(|i| json!({"name": format!("c{i}"), "image": "b", "ports": [{"containerPort": 9, "protocol": "UDP"}]}))
+            .collect();
+        patch.push(json!({"name": "new", "image": "c"}));
+        let (out, scans) = counting(
+            &pod(json!({"containers": containers})),
+            &json!({"spec": {"containers": patch}, "metadata": {"finalizers": (0..n).map(|i| format!("f{i}")).collect::<Vec<_>>()}}),
+            false,
+        );
+        let out = out.unwrap_or_else(|e| panic!("{e}"));
+        // Only the two-element port lists (a port without protocol is not
+        // indexed) are scanned: linear in n, where kyaml's scans are n².
+        assert!(scans <= 10 * n, "{scans}");
+        let list = out["spec"]["containers"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        assert_eq!(list.len(), n + 1);
+        assert_eq!(
+            list[0],
+            json!({"name": "c0", "image": "b", "ports": [{"containerPort": 9, "protocol": "UDP"}, {"containerPort": 1}]})
+        );
+        assert_eq!(list[n], json!({"name": "new", "image": "c"}));
+        assert_eq!(
+            out["metadata"]["finalizers"].as_array().map(Vec::len),
+            Some(n)
+        );
+        // The same merge through kyaml's scans counts them.
+        let small: Vec<Value> = (0..50).map(|i| json!({"name": format!("c{i}")})).collect();
+        let (_, scans) = counting(
+            &pod(json!({"containers": small.clone()})),
+            &json!({"spec": {"containers": small}}),
+            true,
+        );
+        assert!(scans >= 50 * 50, "{scans}");
+    }
+
+    /// A small deterministic generator of list-heavy pods and patches, with
+    /// the cases kyaml treats oddly: duplicate and missing keys, nulls, empty
+    /// elements, ports with and without protocol, `$patch` directives.
+    struct Gen(u64);
+
+    impl Gen {
+        fn below(&mut self, n: usize) -> usize {
+            self.0 = self
+                .0
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((self.0 >> 33) as usize) % n.max(1)
+        }
+
+        fn port(&mut self) -> Value {
+            match self.below(6) {
+                0 => Value::Null,
+                1 => json!({}),
+                2 => json!({"containerPort": 80 + self.below(3)}),
+                3 => {
+                    let protocol = ["TCP", "UDP"][self.below(2)];
+                    json!({"containerPort": 80 + self.below(3), "protocol": protocol, "name": "p"})
+                }
+                4 => json!({"protocol": "TCP"}),
+                _ => json!({"containerPort": format!("{}", 80 + self.below(3)), "protocol": "TCP"}),
+            }
+        }
+
+        fn container(&mut self) -> Value {
+            let mut m = Map::new();
+            match self.below(10) {
+                0 => return Value::Null,
+                1 => return json!({}),
+                2 => {}
+                3 => {
+                    m.insert("name".into(), json!(""));
+                }
+                4 => {
+                    let directive = ["delete", "replace", "merge"][self.below(3)];
+                    m.insert("$patch".into(), json!(directive));
+                    m.insert("name".into(), json!(format!("c{}", self.below(4))));
+                }
+                _ => {
+                    m.insert("name".into(), json!(format!("c{}", self.below(4))));
+                }
+            }
+            if self.below(2) == 0 {
+                let image = [json!("x"), json!("y"), Value::Null][self.below(3)].clone();
+                m.insert("image".into(), image);
+            }
+            if self.below(2) == 0 {
+                let ports = (0..self.below(4)).map(|_| self.port()).collect::<Vec<_>>();
+                m.insert("ports".into(), Value::Array(ports));
+            }
+            Value::Object(m)
+        }
+
+        fn list(&mut self, max: usize) -> Value {
+            let len = self.below(max);
+            Value::Array((0..len).map(|_| self.container()).collect())
+        }
+
+        fn finalizers(&mut self) -> Value {
+            let len = self.below(5);
+            Value::Array(
+                (0..len)
+                    .map(|_| match self.below(5) {
+                        0 => Value::Null,
+                        1 => json!({"a": 1}),
+                        2 => json!(80),
+                        _ => json!(["a", "b", "80", ""][self.below(4)].to_string()),
+                    })
+                    .collect(),
+            )
+        }
+    }
+
+    #[test]
+    fn indexed_merge_equals_kyaml_scans_on_odd_lists() {
+        let mut g = Gen(7);
+        let mut fast_paths = 0;
+        for round in 0..4000 {
+            let resource = json!({"apiVersion": "v1", "kind": "Pod",
+                "metadata": {"finalizers": g.finalizers()},
+                "spec": {"containers": g.list(if round % 2 == 0 { 5 } else { 9 })}});
+            let mut spec = Map::new();
+            if g.below(4) > 0 {
+                spec.insert("containers".into(), g.list(5));
+            }
+            let patch = json!({"metadata": {"finalizers": g.finalizers()}, "spec": spec});
+            let (slow, scans) = counting(&resource, &patch, true);
+            let (fast, fast_scans) = counting(&resource, &patch, false);
+            fast_paths += usize::from(fast_scans < scans);
+            assert_eq!(
+                fast, slow,
+                "round {round}:\nresource {resource}\npatch {patch}"
+            );
+        }
+        // The generator must reach the indexed paths, not only the fallbacks.
+        assert!(fast_paths > 400, "{fast_paths}");
     }
 
     #[test]

@@ -14,14 +14,17 @@
 
 use serde_json::{Number, Value};
 
+pub(crate) mod chain;
 pub mod diff;
 pub mod json6902;
 pub mod merge;
 pub mod merge_keys;
+pub mod size;
 pub mod strategic;
 
 pub use diff::diff;
 pub use json6902::apply_json6902;
+pub use size::MAX_DOCUMENT_BYTES;
 pub use strategic::strategic_merge;
 
 /// Nesting bound for resources, patches and JSON pointers: deeper input is
@@ -50,6 +53,20 @@ pub enum MutateError {
     /// An operation did not apply (for example `replace` on a missing path).
     #[error("failed to patch resource: {0}")]
     ApplyJson6902(String),
+    /// A `patchesJson6902` operation would make the document larger than
+    /// [`MAX_DOCUMENT_BYTES`] (see [`size`]); `index` counts from 0.
+    #[error("failed to patch resource: patchesJson6902[{index}] ({op} {path}) makes the document larger than {limit} bytes")]
+    DocumentTooLarge {
+        index: usize,
+        op: String,
+        path: String,
+        limit: usize,
+    },
+    /// The strategic merge result would be larger than [`MAX_DOCUMENT_BYTES`].
+    #[error(
+        "failed to patch resource: the patchStrategicMerge result is larger than {limit} bytes"
+    )]
+    MergeTooLarge { limit: usize },
     /// The resource, the patch or a path nests deeper than [`MAX_DEPTH`].
     #[error("failed to patch resource: input nests deeper than {MAX_DEPTH} levels")]
     TooDeep,

@@ -483,9 +483,14 @@ fn delete_anchors_in_list(list: &mut Vec<Value>, depth: usize) -> Result<bool, P
     let mut result = Ok(());
     for i in 0..total {
         let delete = {
-            let element = match items.iter_mut().find(|(o, _)| *o == i) {
-                Some((_, v)) => v,
-                None => match detached.iter_mut().find(|(o, _)| *o == i) {
+            // `items` stays ordered by original index: a binary search finds
+            // the element where a scan per element would make this quadratic.
+            let element = match items.binary_search_by_key(&i, |(o, _)| *o) {
+                Ok(at) => match items.get_mut(at) {
+                    Some((_, v)) => v,
+                    None => continue,
+                },
+                Err(_) => match detached.iter_mut().find(|(o, _)| *o == i) {
                     Some((_, v)) => v,
                     None => continue,
                 },
