@@ -61,10 +61,11 @@ pub fn workload() -> Workload {
             .flatten()
             .filter_map(Value::as_str)
         {
-            if let Ok(docs) = verno_cli::fixtures::read_documents(&base.join(r)) {
+            let files = verno_test::DiskFiles::unconfined();
+            if let Ok(docs) = verno_test::fixtures::read_documents(&files, &base.join(r)) {
                 resources.extend(
                     docs.into_iter()
-                        .map(|(d, _)| verno_cli::fixtures::normalize_resource(d)),
+                        .map(|(d, _)| verno_test::fixtures::normalize_resource(d)),
                 );
             }
         }

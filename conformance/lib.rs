@@ -4,7 +4,11 @@
 
 use std::path::{Path, PathBuf};
 
-use verno_cli::testcmd::{self, TestOptions};
+use verno_test::run::{self, RunOptions};
+use verno_test::DiskFiles;
+
+/// The test file name `kyverno test` looks for.
+const TEST_FILE: &str = "kyverno-test.yaml";
 
 /// `../shared/corpus/kyverno-policies`, beside the repository.
 pub fn corpus_root() -> PathBuf {
@@ -14,7 +18,7 @@ pub fn corpus_root() -> PathBuf {
 /// Every suite folder (the folder holding `.kyverno-test/`), relative to the
 /// corpus root; none when the corpus cannot be searched.
 pub fn all_suites(root: &Path) -> Vec<String> {
-    testcmd::discover(root, "kyverno-test.yaml")
+    run::discover(root, TEST_FILE)
         .unwrap_or_default()
         .into_iter()
         .filter(|p| {
@@ -38,17 +42,18 @@ pub fn all_suites(root: &Path) -> Vec<String> {
 /// Does the suite pass under `--strict`?
 pub fn suite_passes(root: &Path, suite: &str) -> bool {
     let dir = root.join(suite);
-    let opts = TestOptions {
+    let opts = RunOptions {
         strict: true,
-        ..Default::default()
+        ..RunOptions::default()
     };
-    // A suite that cannot be searched does not pass.
-    let Ok(files) = testcmd::discover(&dir, &opts.file_name) else {
+    // A suite that cannot be searched, or read within its own folder, does
+    // not pass.
+    let (Ok(tests), Ok(files)) = (run::discover(&dir, TEST_FILE), DiskFiles::confined(&dir)) else {
         return false;
     };
     let (mut passed, mut failed) = (0, 0);
-    for f in files {
-        for report in testcmd::run_file(&f, &dir, &opts) {
+    for f in tests {
+        for report in run::run_file(&files, &f, &opts) {
             passed += report.passed();
             failed += report.failed();
         }

@@ -687,10 +687,70 @@ impl Engine {
     }
 }
 
+/// Run a `kyverno test` suite given as ``{file name: text}`` (the
+/// ``kyverno-test.yaml`` files and every policy, resource and values file
+/// they name, by the relative paths they use). Returns one report per test
+/// document: ``{path, error, passed, failed, rows: [{policy, rule,
+/// resource, result, reason, message, ok}]}``. The disk is never read.
+#[pyfunction]
+#[pyo3(signature = (files, *, strict = false, file_name = "kyverno-test.yaml"))]
+fn run_test<'py>(
+    py: Python<'py>,
+    files: &Bound<'py, PyAny>,
+    strict: bool,
+    file_name: &str,
+) -> PyResult<Bound<'py, PyAny>> {
+    let Ok(dict) = files.cast::<PyDict>() else {
+        return Err(input_err(
+            py,
+            "files",
+            format!(
+                "expected a dict of file name -> text, got {}",
+                type_name(files)
+            ),
+        ));
+    };
+    let mut texts = Vec::with_capacity(dict.len());
+    for (name, text) in dict.iter() {
+        let Ok(name) = name.cast::<PyString>() else {
+            return Err(input_err(
+                py,
+                "files",
+                format!("file names must be str, got {}", type_name(&name)),
+            ));
+        };
+        let name = py_str(name).map_err(|e| input_err(py, "files", e.render()))?;
+        let what = format!("file {name}");
+        let Some(text) = arg_text(py, &what, &text)? else {
+            return Err(input_err(
+                py,
+                &what,
+                format!("expected str or bytes, got {}", type_name(&text)),
+            ));
+        };
+        texts.push((name, text));
+    }
+    let file_name = file_name.to_string();
+    let reports = py.detach(move || {
+        let opts = verno_test::RunOptions {
+            strict,
+            ..verno_test::RunOptions::default()
+        };
+        verno_test::run_suite(texts, &file_name, &opts)
+            .map(|reports| reports.iter().map(verno_test::report_json).collect())
+            .map_err(|e| e.to_string())
+    });
+    match reports {
+        Ok(reports) => to_py(py, &Value::Array(reports)),
+        Err(message) => Err(input_err(py, "files", message)),
+    }
+}
+
 /// The compiled half of the `verno` package; import `verno` instead.
 #[pymodule]
 fn _verno(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Engine>()?;
+    m.add_function(wrap_pyfunction!(run_test, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

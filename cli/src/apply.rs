@@ -11,6 +11,7 @@ use verno::PolicySet;
 
 use crate::errtext::shorten_expressions;
 use crate::fixtures;
+use crate::input;
 use crate::output;
 
 #[derive(Debug, Clone, Default)]
@@ -172,7 +173,7 @@ pub fn run(opts: &ApplyOptions, out: &mut dyn Write) -> Result<Counts, String> {
     // Policies Kyverno's policy validation refuses: skipped, one error each.
     let mut skipped = Vec::new();
     for p in &opts.policies {
-        let text = fixtures::read_text(p)?;
+        let text = input::read_text(p).map_err(|e| e.to_string())?;
         let file = p.display().to_string();
         let loaded = verno::load::load_text(&text).map_err(|e| e.with_file(&file).to_string())?;
         if loaded.policies.is_empty() && loaded.rejected.is_empty() && loaded.exceptions.is_empty()
@@ -189,13 +190,15 @@ pub fn run(opts: &ApplyOptions, out: &mut dyn Write) -> Result<Counts, String> {
         return Err("no policy found in the policy files".into());
     }
     for e in &opts.exceptions {
-        let text = fixtures::read_text(e)?;
+        let text = input::read_text(e).map_err(|e| e.to_string())?;
         set.add_exceptions_yaml(&text)
             .map_err(|err| format!("{}: {err}", e.display()))?;
     }
     let mut resources = Vec::new();
     for r in &opts.resources {
-        for (doc, _) in fixtures::read_resources(r).map_err(|e| e.to_string())? {
+        for (doc, _) in fixtures::read_resources(&verno_test::DiskFiles::unconfined(), r)
+            .map_err(|e| e.to_string())?
+        {
             resources.push(fixtures::normalize_resource(doc));
         }
     }

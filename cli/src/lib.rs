@@ -1,12 +1,9 @@
-//! The verno command line as a library: `apply`, `test`, and the fixture
-//! loading they share, so the conformance runner calls the same code path.
+//! The verno command line as a library: `apply` and `test`'s discovery and
+//! printing. The `kyverno-test.yaml` runner itself, and the bounded,
+//! confined file reading both commands share, live in [`verno_test`].
 pub mod apply;
-pub mod compare;
 pub mod errtext;
-pub mod fixtures;
-pub mod input;
 pub mod output;
-pub mod system;
 pub mod testcmd;
-pub mod testfile;
-pub mod tree;
+
+pub use verno_test::{compare, fixtures, input, system, testfile, tree};

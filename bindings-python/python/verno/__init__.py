@@ -20,10 +20,11 @@ from ._errors import (
     VernoError,
     YamlError,
 )
-from ._verno import Engine, __version__
+from ._verno import Engine, __version__, run_test
 
 __all__ = [
     "Engine",
+    "run_test",
     "VernoError",
     "PolicyError",
     "YamlError",

@@ -63,3 +63,13 @@ class Engine:
         *,
         host: Optional[HostLike] = None,
     ) -> List[Dict[str, Any]]: ...
+
+def run_test(
+    files: Mapping[str, Text],
+    *,
+    strict: bool = False,
+    file_name: str = "kyverno-test.yaml",
+) -> List[Dict[str, Any]]:
+    """Run a ``kyverno test`` suite given as ``{file name: text}``; one report
+    per test document: ``{path, error, passed, failed, rows}``."""
+    ...

@@ -56,6 +56,12 @@ pub enum InputError {
         tree.display()
     )]
     Outside { path: PathBuf, tree: PathBuf },
+    /// Not among the files of an in-memory suite.
+    #[error("{}: no such file among the files given", path.display())]
+    NotInMap { path: PathBuf },
+    /// A path of an in-memory suite that climbs above its top with `..`.
+    #[error("{}: climbs above the top of the files given", path.display())]
+    AboveMap { path: PathBuf },
     /// Not YAML or JSON.
     #[error("{}: {error}", path.display())]
     Yaml {
@@ -87,7 +93,8 @@ pub enum InputError {
 }
 
 impl InputError {
-    pub(crate) fn io(path: &Path, source: std::io::Error) -> InputError {
+    /// The operating system's error reading `path`.
+    pub fn io(path: &Path, source: std::io::Error) -> InputError {
         InputError::Io {
             path: path.to_path_buf(),
             source,
@@ -141,10 +148,20 @@ fn describe(ft: &std::fs::FileType) -> &'static str {
 }
 
 /// Read a regular file as UTF-8 text, at most [`max_input_bytes`] of it.
-/// Inside a [`tree::Scope`], the file must also lie within the tree.
 pub fn read_text(path: &Path) -> Result<String, InputError> {
-    tree::check(path)?;
-    let limit = max_input_bytes();
+    read_bounded(path, None, max_input_bytes())
+}
+
+/// Read a regular file as UTF-8 text, at most `limit` bytes of it and, with
+/// a `root`, only when it lies within that tree.
+pub fn read_bounded(
+    path: &Path,
+    root: Option<&tree::Root>,
+    limit: u64,
+) -> Result<String, InputError> {
+    if let Some(root) = root {
+        root.check(path)?;
+    }
     // Looked at before opening: opening a FIFO blocks until a writer appears.
     let meta = std::fs::metadata(path).map_err(|e| InputError::io(path, e))?;
     if !meta.is_file() {

@@ -6,7 +6,9 @@ use std::path::Path;
 use serde_json::Value;
 use verno::resource::ResourceMeta;
 
+use crate::files::Files;
 use crate::fixtures;
+use crate::input::InputError;
 
 /// Why a comparison failed.
 #[derive(Debug, thiserror::Error)]
@@ -16,7 +18,7 @@ pub enum Mismatch {
     NotInManifest(String),
     /// The file could not be read.
     #[error("{0}")]
-    File(String),
+    File(InputError),
     /// The resources differ.
     #[error("patched resource differs from {0}")]
     Diff(String),
@@ -34,9 +36,9 @@ impl Mismatch {
 
 /// Compare `actual` with the document of `file` that has the same
 /// apiVersion, kind, namespace and name.
-pub fn patched(base: &Path, file: &str, actual: &Value) -> Result<(), Mismatch> {
+pub fn patched(files: &dyn Files, base: &Path, file: &str, actual: &Value) -> Result<(), Mismatch> {
     let path = fixtures::resolve(base, file);
-    let docs = fixtures::read_documents(&path).map_err(Mismatch::File)?;
+    let docs = fixtures::read_documents(files, &path).map_err(Mismatch::File)?;
     let a = ResourceMeta::of(actual);
     let api = |v: &Value| {
         v.get("apiVersion")

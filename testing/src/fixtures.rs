@@ -1,12 +1,12 @@
-//! Reading policies, resources and values files from disk the way
-//! `kyverno test` / `kyverno apply` do.
+//! Reading policies, resources and values files the way `kyverno test` /
+//! `kyverno apply` do, through [`Files`] (the disk or a map in memory).
 
 use std::path::{Path, PathBuf};
 
 use serde_json::{Number, Value};
 
-use crate::input::{self, InputError};
-use crate::tree;
+use crate::files::Files;
+use crate::input::InputError;
 
 /// Kinds Kubernetes serves cluster-scoped (from the built-in API list);
 /// any other kind is namespaced, as in Kyverno's CLI.
@@ -47,6 +47,7 @@ const CLUSTER_SCOPED: &[&str] = &[
     "VolumeAttributesClass",
 ];
 
+/// Is `kind` served cluster-scoped (no namespace defaulted)?
 pub fn is_cluster_scoped(kind: &str) -> bool {
     CLUSTER_SCOPED.contains(&kind)
 }
@@ -90,19 +91,16 @@ pub fn normalize_resource(mut v: Value) -> Value {
     v
 }
 
-/// Read a file as text, naming the file in the error; bounded and confined
-/// as [`input::read_text`] is.
-pub fn read_text(path: &Path) -> Result<String, String> {
-    input::read_text(path).map_err(|e| e.to_string())
-}
-
 /// Every YAML document of a file (or of every `.yaml`/`.yml` file below a
 /// directory, skipping hidden entries), with the file it came from.
-pub fn read_documents(path: &Path) -> Result<Vec<(Value, PathBuf)>, String> {
+pub fn read_documents(files: &dyn Files, path: &Path) -> Result<Vec<(Value, PathBuf)>, InputError> {
     let mut out = Vec::new();
-    for f in yaml_files(path).map_err(|e| e.to_string())? {
-        let text = read_text(&f)?;
-        let docs = verno::load::documents(&text).map_err(|e| format!("{}: {e}", f.display()))?;
+    for f in files.yaml_files(path)? {
+        let text = files.read(&f)?;
+        let docs = verno::load::documents(&text).map_err(|error| InputError::Yaml {
+            path: f.clone(),
+            error,
+        })?;
         out.extend(docs.into_iter().map(|(d, _)| (d, f.clone())));
     }
     Ok(out)
@@ -113,10 +111,10 @@ pub fn read_documents(path: &Path) -> Result<Vec<(Value, PathBuf)>, String> {
 /// other document that is not an object with a string `kind` (a bare list,
 /// a scalar, a map without `kind`) is an error naming the file and the
 /// document, as `kyverno apply` refuses it and the bindings do.
-pub fn read_resources(path: &Path) -> Result<Vec<(Value, PathBuf)>, InputError> {
+pub fn read_resources(files: &dyn Files, path: &Path) -> Result<Vec<(Value, PathBuf)>, InputError> {
     let mut out = Vec::new();
-    for f in yaml_files(path)? {
-        let text = input::read_text(&f)?;
+    for f in files.yaml_files(path)? {
+        let text = files.read(&f)?;
         let docs = verno::yaml::parse_documents(&text).map_err(|e| InputError::Yaml {
             path: f.clone(),
             error: verno::error::LoadError::Yaml {
@@ -181,25 +179,6 @@ fn type_name(v: &Value) -> &'static str {
         Value::Array(_) => "a list",
         Value::Object(_) => "a map",
     }
-}
-
-/// The file itself, or the `.yaml`/`.yml` files below a directory (hidden
-/// entries skipped; symlinks followed, but never in a loop nor out of the
-/// directory or test tree).
-fn yaml_files(path: &Path) -> Result<Vec<PathBuf>, InputError> {
-    let meta = std::fs::metadata(path).map_err(|e| InputError::io(path, e))?;
-    if !meta.is_dir() {
-        return Ok(vec![path.to_path_buf()]);
-    }
-    let keep = |name: &str| name.ends_with(".yaml") || name.ends_with(".yml");
-    tree::files(
-        path,
-        &tree::Walk {
-            skip_hidden: true,
-            keep: &keep,
-            outside: tree::Outside::Fail,
-        },
-    )
 }
 
 /// Resolve `p` against `base` unless absolute.

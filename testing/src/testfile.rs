@@ -4,20 +4,61 @@
 
 use serde_json::{Map, Value};
 
+/// Why a `Test`, `Values` or `UserInfo` document does not decode. `at` is
+/// the field, spelled as in the file (`Test.results[2].result`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DecodeError {
+    /// A field Kyverno's strict decoding does not know.
+    #[error("{at}: unknown field \"{field}\"")]
+    UnknownField { at: String, field: String },
+    /// A field of the wrong type (`got` as Go's `encoding/json` names it).
+    #[error("{at}: expected {expected}, got {got}")]
+    WrongType {
+        at: String,
+        expected: &'static str,
+        got: &'static str,
+    },
+    /// A field that must be a map or a list and is not.
+    #[error("{at}: must be {what}")]
+    MustBe { at: String, what: &'static str },
+    /// A Go string field holding another type.
+    #[error("{at}: cannot unmarshal {value} into a string")]
+    NotAString { at: String, value: String },
+    /// A field the userinfo decoder rejects.
+    #[error("{at}: {detail}")]
+    Invalid { at: String, detail: String },
+    /// A `Test` without `apiVersion`/`kind`, or with a top-level `name`.
+    #[error(
+        "test uses a deprecated schema (apiVersion and kind are required, top-level name is gone)"
+    )]
+    DeprecatedSchema,
+    /// A `Test` without result entries.
+    #[error("Test.results: no results to check (a test without results cannot pass)")]
+    NoResults,
+    /// A values `subresources` name without `/`.
+    #[error("{at}: {name:?} has no \"/\" (want parent/subresource, e.g. pods/exec)")]
+    SubresourceName { at: String, name: String },
+}
+
 /// Rename keys of `obj` to their canonical spelling (case-insensitive
 /// match); unknown keys are an error, as Kyverno decodes strictly.
 fn canonical(
     obj: &Map<String, Value>,
     known: &[&str],
     what: &str,
-) -> Result<Map<String, Value>, String> {
+) -> Result<Map<String, Value>, DecodeError> {
     let mut out = Map::new();
     for (k, v) in obj {
         match known.iter().find(|c| c.eq_ignore_ascii_case(k)) {
             Some(c) => {
                 out.insert((*c).to_string(), v.clone());
             }
-            None => return Err(format!("{what}: unknown field \"{k}\"")),
+            None => {
+                return Err(DecodeError::UnknownField {
+                    at: what.to_string(),
+                    field: k.clone(),
+                })
+            }
         }
     }
     Ok(out)
@@ -35,8 +76,12 @@ fn type_name(v: &Value) -> &'static str {
     }
 }
 
-fn wrong_type(at: &str, expected: &str, got: &Value) -> String {
-    format!("{at}: expected {expected}, got {}", type_name(got))
+fn wrong_type(at: &str, expected: &'static str, got: &Value) -> DecodeError {
+    DecodeError::WrongType {
+        at: at.to_string(),
+        expected,
+        got: type_name(got),
+    }
 }
 
 /// A decoded map with canonical keys and where it is (`Test.results[2]`).
@@ -60,7 +105,7 @@ impl<'a> Fields<'a> {
         format!("{}.{key}", self.at)
     }
 
-    fn string(&self, key: &str) -> Result<Option<String>, String> {
+    fn string(&self, key: &str) -> Result<Option<String>, DecodeError> {
         match self.get(key) {
             None => Ok(None),
             Some(Value::String(s)) => Ok(Some(s.clone())),
@@ -68,7 +113,7 @@ impl<'a> Fields<'a> {
         }
     }
 
-    fn boolean(&self, key: &str) -> Result<bool, String> {
+    fn boolean(&self, key: &str) -> Result<bool, DecodeError> {
         match self.get(key) {
             None => Ok(false),
             Some(Value::Bool(b)) => Ok(*b),
@@ -76,7 +121,7 @@ impl<'a> Fields<'a> {
         }
     }
 
-    fn list(&self, key: &str) -> Result<&'a [Value], String> {
+    fn list(&self, key: &str) -> Result<&'a [Value], DecodeError> {
         match self.get(key) {
             None => Ok(&[]),
             Some(Value::Array(a)) => Ok(a),
@@ -84,7 +129,7 @@ impl<'a> Fields<'a> {
         }
     }
 
-    fn strings(&self, key: &str) -> Result<Vec<String>, String> {
+    fn strings(&self, key: &str) -> Result<Vec<String>, DecodeError> {
         if let Some(v) = self.get(key).filter(|v| !v.is_array()) {
             return Err(wrong_type(&self.path(key), "a list of strings", v));
         }
@@ -102,7 +147,7 @@ impl<'a> Fields<'a> {
             .collect()
     }
 
-    fn map(&self, key: &str) -> Result<Option<&'a Map<String, Value>>, String> {
+    fn map(&self, key: &str) -> Result<Option<&'a Map<String, Value>>, DecodeError> {
         match self.get(key) {
             None => Ok(None),
             Some(Value::Object(m)) => Ok(Some(m)),
@@ -111,7 +156,7 @@ impl<'a> Fields<'a> {
     }
 
     /// Each item of the list `key` as a map with canonical field names.
-    fn maps(&self, key: &str, known: &[&str]) -> Result<Vec<Located>, String> {
+    fn maps(&self, key: &str, known: &[&str]) -> Result<Vec<Located>, DecodeError> {
         self.list(key)?
             .iter()
             .enumerate()
@@ -212,7 +257,7 @@ impl TestFile {
     /// Decode one `Test` document. Unknown fields, fields of the wrong type
     /// and a document without results are errors: a test that cannot be
     /// judged must not count as a pass.
-    pub fn parse(doc: &Value) -> Result<TestFile, String> {
+    pub fn parse(doc: &Value) -> Result<TestFile, DecodeError> {
         let obj = match doc {
             Value::Object(m) => m,
             other => return Err(wrong_type("Test", "a map", other)),
@@ -225,7 +270,7 @@ impl TestFile {
         let api = t.string("apiVersion")?.unwrap_or_default();
         let kind = t.string("kind")?.unwrap_or_default();
         if api.is_empty() || kind.is_empty() || t.get("name").is_some() {
-            return Err("test uses a deprecated schema (apiVersion and kind are required, top-level name is gone)".into());
+            return Err(DecodeError::DeprecatedSchema);
         }
         let mut unsupported = Vec::new();
         for (field, feature) in [
@@ -258,9 +303,7 @@ impl TestFile {
             results.push(TestResult::parse(&Fields { map: &r, at: &at })?);
         }
         if results.is_empty() {
-            return Err(
-                "Test.results: no results to check (a test without results cannot pass)".into(),
-            );
+            return Err(DecodeError::NoResults);
         }
         let mut policies = t.strings("policies")?;
         dedup(&mut policies);
@@ -286,7 +329,7 @@ impl TestFile {
 }
 
 impl TestResult {
-    fn parse(r: &Fields<'_>) -> Result<TestResult, String> {
+    fn parse(r: &Fields<'_>) -> Result<TestResult, DecodeError> {
         // Read only to check their type: Kyverno decodes them, verno's
         // matching does not need them (`kind` only under --strict).
         for flag in RESULT_FIELDS.iter().filter(|f| f.starts_with("is")) {
@@ -324,7 +367,7 @@ impl TestResult {
 
 /// Decode a `cli.kyverno.io/v1alpha1` `UserInfo` document (`roles`,
 /// `clusterRoles`, `userInfo {username, uid, groups, extra}`), strictly.
-pub fn parse_user_info(doc: &Value) -> Result<verno::UserInfo, String> {
+pub fn parse_user_info(doc: &Value) -> Result<verno::UserInfo, DecodeError> {
     let obj = match doc {
         Value::Object(m) => m,
         other => return Err(wrong_type("UserInfo", "a map", other)),
@@ -349,8 +392,12 @@ pub fn parse_user_info(doc: &Value) -> Result<verno::UserInfo, String> {
     u.string("kind")?;
     u.map("metadata")?;
     let mut info: verno::UserInfo = match u.map("userInfo")? {
-        Some(m) => serde_json::from_value(Value::Object(m.clone()))
-            .map_err(|e| format!("UserInfo.userInfo: {e}"))?,
+        Some(m) => {
+            serde_json::from_value(Value::Object(m.clone())).map_err(|e| DecodeError::Invalid {
+                at: "UserInfo.userInfo".into(),
+                detail: e.to_string(),
+            })?
+        }
         None => verno::UserInfo::default(),
     };
     info.roles = u.strings("roles")?;
@@ -401,7 +448,7 @@ pub struct Subresource {
 
 /// A string field of a Go-decoded object (case-insensitive names); absent
 /// or null is empty, another type is an error naming `what`.
-fn go_string(obj: &Map<String, Value>, field: &str, what: &str) -> Result<String, String> {
+fn go_string(obj: &Map<String, Value>, field: &str, what: &str) -> Result<String, DecodeError> {
     match obj
         .iter()
         .find(|(k, _)| k.eq_ignore_ascii_case(field))
@@ -409,17 +456,23 @@ fn go_string(obj: &Map<String, Value>, field: &str, what: &str) -> Result<String
     {
         None | Some(Value::Null) => Ok(String::new()),
         Some(Value::String(s)) => Ok(s.clone()),
-        Some(other) => Err(format!(
-            "{what}.{field}: cannot unmarshal {other} into a string"
-        )),
+        Some(other) => Err(DecodeError::NotAString {
+            at: format!("{what}.{field}"),
+            value: other.to_string(),
+        }),
     }
 }
 
-fn api_resource(v: Option<&Value>, what: &str) -> Result<ApiResource, String> {
+fn api_resource(v: Option<&Value>, what: &str) -> Result<ApiResource, DecodeError> {
     let obj = match v {
         None | Some(Value::Null) => return Ok(ApiResource::default()),
         Some(Value::Object(o)) => o,
-        Some(_) => return Err(format!("{what}: must be a map")),
+        Some(_) => {
+            return Err(DecodeError::MustBe {
+                at: what.to_string(),
+                what: "a map",
+            })
+        }
     };
     Ok(ApiResource {
         name: go_string(obj, "name", what)?,
@@ -429,19 +482,25 @@ fn api_resource(v: Option<&Value>, what: &str) -> Result<ApiResource, String> {
     })
 }
 
-fn subresources(v: Option<&Value>) -> Result<Vec<Subresource>, String> {
+fn subresources(v: Option<&Value>) -> Result<Vec<Subresource>, DecodeError> {
     let list = match v {
         None | Some(Value::Null) => return Ok(Vec::new()),
         Some(Value::Array(a)) => a,
-        Some(_) => return Err("Values.subresources: must be a list".into()),
+        Some(_) => {
+            return Err(DecodeError::MustBe {
+                at: "Values.subresources".into(),
+                what: "a list",
+            })
+        }
     };
     list.iter()
         .enumerate()
         .map(|(i, e)| {
             let what = format!("Values.subresources[{i}]");
-            let obj = e
-                .as_object()
-                .ok_or_else(|| format!("{what}: must be a map"))?;
+            let obj = e.as_object().ok_or_else(|| DecodeError::MustBe {
+                at: what.clone(),
+                what: "a map",
+            })?;
             let obj = canonical(obj, &["subresource", "parentResource"], &what)?;
             Ok(Subresource {
                 subresource: api_resource(obj.get("subresource"), &format!("{what}.subresource"))?,
@@ -458,7 +517,7 @@ fn subresources(v: Option<&Value>) -> Result<Vec<Subresource>, String> {
 fn label_map(
     labels: Option<&Map<String, Value>>,
     at: &str,
-) -> Result<std::collections::BTreeMap<String, String>, String> {
+) -> Result<std::collections::BTreeMap<String, String>, DecodeError> {
     labels
         .into_iter()
         .flatten()
@@ -472,7 +531,7 @@ fn label_map(
 impl Values {
     /// Decode a `Values` document (or an inline `values` spec), strictly:
     /// unknown fields and fields of the wrong type are errors.
-    pub fn parse(doc: &Value) -> Result<Values, String> {
+    pub fn parse(doc: &Value) -> Result<Values, DecodeError> {
         let obj = match doc {
             Value::Object(m) => m,
             other => return Err(wrong_type("Values", "a map", other)),
@@ -596,7 +655,7 @@ impl Values {
         group: &str,
         version: &str,
         kind: &str,
-    ) -> Result<(verno::ResourceKind, String), String> {
+    ) -> Result<(verno::ResourceKind, String), DecodeError> {
         let mut gvk = verno::ResourceKind {
             group: group.into(),
             version: version.into(),
@@ -612,10 +671,10 @@ impl Values {
             }
             // Kyverno indexes the second part blindly (and panics without one).
             let Some(part) = sub.name.split('/').nth(1) else {
-                return Err(format!(
-                    "Values.subresources[{i}].subresource.name: {:?} has no \"/\" (want parent/subresource, e.g. pods/exec)",
-                    sub.name
-                ));
+                return Err(DecodeError::SubresourceName {
+                    at: format!("Values.subresources[{i}].subresource.name"),
+                    name: sub.name.clone(),
+                });
             };
             subresource = part.to_string();
             let p = &s.parent_resource;

@@ -3,7 +3,6 @@
 //! resources, and `../../etc/passwd` must not be one of them), and directory
 //! walks follow symlinks without looping or wandering off.
 
-use std::cell::RefCell;
 use std::collections::HashSet;
 use std::path::{Component, Path, PathBuf};
 
@@ -13,52 +12,39 @@ use crate::input::InputError;
 /// loops that canonical paths cannot see.
 pub const MAX_DEPTH: usize = 64;
 
-/// A tree, as given (made absolute) and with symlinks resolved: a path is
-/// inside when either spelling contains it.
+/// A tree every read must stay in: as given (made absolute) and with
+/// symlinks resolved, so a path is inside when either spelling contains it.
+/// Held by the filesystem a suite is read through ([`crate::files::DiskFiles`]),
+/// so every reader a test file can reach (policies, resources, values,
+/// expected resources, and fields added later) is confined without each
+/// having to remember to ask.
 #[derive(Debug, Clone)]
-struct Root {
+pub struct Root {
     lexical: PathBuf,
     canonical: PathBuf,
 }
 
-thread_local! {
-    /// The tree every read on this thread must stay in, if any. A thread
-    /// local rather than a parameter so that every reader a test file can
-    /// reach (policies, resources, values, expected resources, and fields
-    /// added later) is confined without each having to remember to ask.
-    static CURRENT: RefCell<Option<Root>> = const { RefCell::new(None) };
-}
-
-/// While alive, reads through [`crate::input::read_text`] and directory
-/// walks on this thread must stay below the root. Restores the previous
-/// confinement when dropped.
-#[derive(Debug)]
-pub struct Scope {
-    previous: Option<Root>,
-}
-
-impl Scope {
-    /// Confine this thread's reads to `root` (a directory).
-    pub fn enter(root: &Path) -> Result<Scope, InputError> {
+impl Root {
+    /// The tree below `root` (a directory that exists).
+    pub fn new(root: &Path) -> Result<Root, InputError> {
         let canonical = root.canonicalize().map_err(|e| InputError::io(root, e))?;
-        let root = Root {
+        Ok(Root {
             lexical: lexical_absolute(root),
             canonical,
-        };
-        let previous = CURRENT.with(|c| c.replace(Some(root)));
-        Ok(Scope { previous })
+        })
     }
-}
 
-impl Drop for Scope {
-    fn drop(&mut self) {
-        let previous = self.previous.take();
-        CURRENT.with(|c| *c.borrow_mut() = previous);
+    /// An error unless `path` lies inside the tree.
+    pub fn check(&self, path: &Path) -> Result<(), InputError> {
+        if inside(self, path) {
+            Ok(())
+        } else {
+            Err(InputError::Outside {
+                path: path.to_path_buf(),
+                tree: self.lexical.clone(),
+            })
+        }
     }
-}
-
-fn current() -> Option<Root> {
-    CURRENT.with(|c| c.borrow().clone())
 }
 
 /// `path` made absolute against the working directory, with `.` and `..`
@@ -97,17 +83,6 @@ fn inside(root: &Root, path: &Path) -> bool {
     }
 }
 
-/// An error unless `path` lies inside the current [`Scope`] (if any).
-pub fn check(path: &Path) -> Result<(), InputError> {
-    match current() {
-        Some(root) if !inside(&root, path) => Err(InputError::Outside {
-            path: path.to_path_buf(),
-            tree: root.lexical,
-        }),
-        _ => Ok(()),
-    }
-}
-
 /// What a walk does with an entry whose real location is outside its bound.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outside {
@@ -129,13 +104,13 @@ pub struct Walk<'a> {
 
 /// Every kept file below `dir`, sorted by path within each directory,
 /// following symlinks. Each real directory is visited once (a symlink to
-/// `.` or to an ancestor ends there) and nothing outside the current
-/// [`Scope`] (or, without one, outside `dir` itself) is entered.
-pub fn files(dir: &Path, how: &Walk<'_>) -> Result<Vec<PathBuf>, InputError> {
-    let (bound, tree) = match current() {
+/// `.` or to an ancestor ends there) and nothing outside `root` (or,
+/// without one, outside `dir` itself) is entered.
+pub fn files(dir: &Path, how: &Walk<'_>, root: Option<&Root>) -> Result<Vec<PathBuf>, InputError> {
+    let (bound, tree) = match root {
         Some(root) => {
-            check(dir)?;
-            (root.canonical, Some(root.lexical))
+            root.check(dir)?;
+            (root.canonical.clone(), Some(root.lexical.clone()))
         }
         None => (
             dir.canonicalize().map_err(|e| InputError::io(dir, e))?,

@@ -1,0 +1,829 @@
+//! Running one `kyverno-test.yaml` file the way `kyverno test` does
+//! (`cmd/cli/kubectl-kyverno/commands/test`): load what it names, run the
+//! engine per resource and operation, and judge each result entry.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+use verno::resource::{Operation, Request, ResourceKind, ResourceMeta};
+use verno::response::{PolicyResponse, RuleStatus};
+use verno::PolicySet;
+
+use crate::compare;
+use crate::error::TestError;
+use crate::files::Files;
+use crate::fixtures;
+use crate::input::InputError;
+use crate::system::SystemHost;
+use crate::testfile::{TestFile, TestResult, Values};
+use crate::tree;
+
+/// How to judge.
+#[derive(Clone, Copy)]
+pub struct RunOptions<'a> {
+    /// Ours: an `Excluded` row passes only an entry that expects `skip`; a
+    /// listed resource name that matches nothing is `Not found`; `kind`
+    /// picks among same-named resources (see `candidates`).
+    pub strict: bool,
+    /// Where `time_now` and `random` read the clock and randomness from.
+    pub clock: &'a dyn verno::Host,
+}
+
+impl Default for RunOptions<'static> {
+    fn default() -> Self {
+        RunOptions {
+            strict: false,
+            clock: &SystemHost,
+        }
+    }
+}
+
+impl std::fmt::Debug for RunOptions<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RunOptions")
+            .field("strict", &self.strict)
+            .finish_non_exhaustive()
+    }
+}
+
+/// One row of the results table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    pub policy: String,
+    pub rule: String,
+    pub resource: String,
+    pub result: &'static str,
+    pub reason: String,
+    pub message: String,
+    pub ok: bool,
+}
+
+/// The verdict of one test document.
+#[derive(Debug, Default)]
+pub struct TestReport {
+    /// The test file.
+    pub path: PathBuf,
+    pub rows: Vec<Row>,
+    /// A reason the whole test could not run (load error, unsupported feature).
+    pub error: Option<TestError>,
+}
+
+impl TestReport {
+    /// Rows that passed.
+    pub fn passed(&self) -> usize {
+        self.rows.iter().filter(|r| r.ok).count()
+    }
+    /// Rows that failed, and the document itself when it could not run.
+    pub fn failed(&self) -> usize {
+        self.rows.iter().filter(|r| !r.ok).count() + usize::from(self.error.is_some())
+    }
+}
+
+/// Find every test file below `dir` (hidden folders included), sorted.
+/// Symlinks are followed, but each real directory is searched once and
+/// nothing outside `dir` is entered: a symlink to `.` or `/` neither loops
+/// nor wanders the filesystem. A `dir` that cannot be read is an error.
+pub fn discover(dir: &Path, file_name: &str) -> Result<Vec<PathBuf>, InputError> {
+    let keep = |name: &str| name == file_name;
+    let mut out = tree::files(
+        dir,
+        &tree::Walk {
+            skip_hidden: false,
+            keep: &keep,
+            outside: tree::Outside::Skip,
+        },
+        None,
+    )?;
+    out.sort();
+    Ok(out)
+}
+
+struct LoadedResource {
+    value: Value,
+    display: String,
+}
+
+/// Run every test document of one file, reading it and every policy,
+/// resource, values or expected file it names through `files` (paths
+/// relative to the test file's folder).
+pub fn run_file(files: &dyn Files, path: &Path, opts: &RunOptions<'_>) -> Vec<TestReport> {
+    let base = path.parent().unwrap_or(Path::new("."));
+    let failed = |error: TestError| {
+        vec![TestReport {
+            path: path.into(),
+            rows: vec![],
+            error: Some(error),
+        }]
+    };
+    let text = match files.read(path) {
+        Ok(t) => t,
+        Err(e) => return failed(TestError::ReadTest(e)),
+    };
+    let docs = match verno::load::documents(&text) {
+        Ok(d) => d,
+        Err(error) => {
+            return failed(TestError::TestYaml {
+                path: path.into(),
+                error,
+            })
+        }
+    };
+    if docs.is_empty() {
+        // An empty file is a test that checks nothing: it must not pass.
+        return failed(TestError::NoTestDocument { path: path.into() });
+    }
+    docs.iter()
+        .map(|(doc, _)| {
+            let mut report = TestReport {
+                path: path.into(),
+                ..Default::default()
+            };
+            match TestFile::parse(doc) {
+                Ok(t) => match run_test(files, &t, base, opts) {
+                    Ok(rows) => report.rows = rows,
+                    Err(e) => report.error = Some(e),
+                },
+                Err(detail) => {
+                    report.error = Some(TestError::Decode {
+                        path: path.into(),
+                        detail,
+                    })
+                }
+            }
+            report
+        })
+        .collect()
+}
+
+fn load_values(files: &dyn Files, t: &TestFile, base: &Path) -> Result<Values, TestError> {
+    if let Some(inline) = &t.values {
+        return Values::parse(inline).map_err(|detail| TestError::Values { path: None, detail });
+    }
+    match &t.variables {
+        Some(f) => {
+            let path = fixtures::resolve(base, f);
+            let docs = fixtures::read_documents(files, &path)?;
+            match docs.first() {
+                Some((d, _)) => Values::parse(d).map_err(|detail| TestError::Values {
+                    path: Some(path),
+                    detail,
+                }),
+                None => Ok(Values::default()),
+            }
+        }
+        None => Ok(Values::default()),
+    }
+}
+
+fn load_policies(files: &dyn Files, t: &TestFile, base: &Path) -> Result<PolicySet, TestError> {
+    let mut loaded = Vec::new();
+    for p in &t.policies {
+        let path = fixtures::resolve(base, p);
+        for (doc, file) in fixtures::read_documents(files, &path)? {
+            if !verno::load::is_kyverno_policy(&doc) {
+                let field = |name: &str| {
+                    doc.get(name)
+                        .and_then(Value::as_str)
+                        .unwrap_or("")
+                        .to_string()
+                };
+                return Err(TestError::PolicyKind {
+                    api_version: field("apiVersion"),
+                    kind: field("kind"),
+                    path: file,
+                });
+            }
+            let policy = verno::load::policy_from_value(doc, None)
+                .map_err(|error| TestError::Policy { path: file, error })?;
+            loaded.push(policy);
+        }
+    }
+    PolicySet::compile(loaded).map_err(TestError::Compile)
+}
+
+fn load_resources(
+    files: &dyn Files,
+    t: &TestFile,
+    base: &Path,
+) -> Result<Vec<LoadedResource>, TestError> {
+    let mut out: Vec<LoadedResource> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for (i, r) in t.resources.iter().enumerate() {
+        let path = fixtures::resolve(base, r);
+        let docs = match fixtures::read_resources(files, &path) {
+            Ok(d) => d,
+            // A later file that is missing is passed over; one that is
+            // hostile or not a resource never is.
+            Err(InputError::Io { .. } | InputError::NotInMap { .. }) if i > 0 => continue,
+            Err(e) => return Err(TestError::Resources(e)),
+        };
+        for (doc, _) in docs {
+            let v = fixtures::normalize_resource(doc);
+            let m = ResourceMeta::of(&v);
+            let key = (
+                m.group.to_string(),
+                m.kind.to_string(),
+                m.namespace.to_string(),
+                m.name.to_string(),
+            );
+            if !seen.insert(key) {
+                continue;
+            }
+            let display = format!("{}/{}/{}/{}", m.api_version, m.kind, m.namespace, m.name);
+            out.push(LoadedResource { value: v, display });
+        }
+    }
+    Ok(out)
+}
+
+/// Serves a values file's rule values to the engine, as `kyverno test` does.
+struct ValuesHost<'a> {
+    values: &'a Values,
+    clock: &'a dyn verno::Host,
+}
+
+impl verno::Host for ValuesHost<'_> {
+    /// `kyverno test` without `clusterResources` or mocks loads no
+    /// `configMap`/`apiCall`/... entry; values stand in for them.
+    fn resolves_context_entries(&self) -> bool {
+        false
+    }
+    fn rule_values(&self, policy: &str, rule: &str) -> Option<serde_json::Map<String, Value>> {
+        let mut out = serde_json::Map::new();
+        for (p, r, vals) in &self.values.rule_values {
+            let named = r == rule
+                || format!("autogen-{r}") == rule
+                || format!("autogen-cronjob-{r}") == rule;
+            if p == policy && named {
+                out.extend(vals.iter().map(|(k, v)| (k.clone(), v.clone())));
+            }
+        }
+        (!out.is_empty()).then_some(out)
+    }
+    fn get_resource(
+        &self,
+        r: &verno::host::ResourceRef<'_>,
+    ) -> Result<Option<Value>, verno::host::HostError> {
+        Ok(self
+            .values
+            .clone_sources
+            .iter()
+            .find(|s| {
+                let m = ResourceMeta::of(s);
+                m.kind == r.kind
+                    && m.name == r.name
+                    && m.namespace == r.namespace
+                    && (r.api_version.is_empty() || m.api_version == r.api_version)
+            })
+            .cloned())
+    }
+    fn list_resources(
+        &self,
+        api_version: &str,
+        kind: &str,
+        namespace: &str,
+        _selector: Option<&Value>,
+    ) -> Result<Vec<Value>, verno::host::HostError> {
+        Ok(self
+            .values
+            .clone_sources
+            .iter()
+            .filter(|s| {
+                let m = ResourceMeta::of(s);
+                m.kind == kind
+                    && m.namespace == namespace
+                    && (api_version.is_empty() || m.api_version == api_version)
+            })
+            .cloned()
+            .collect())
+    }
+    fn now(&self) -> Result<verno::host::Timestamp, verno::host::HostError> {
+        self.clock.now()
+    }
+    fn random_u64(&self) -> Result<u64, verno::host::HostError> {
+        self.clock.random_u64()
+    }
+}
+
+/// The responses of one (resource, run).
+struct Run {
+    resource: usize,
+    /// `None`: the default run.
+    operation: Option<String>,
+    responses: Vec<Response>,
+}
+
+/// A `cli.kyverno.io/v1alpha1` `UserInfo` file: `roles`, `clusterRoles`,
+/// `userInfo {username, uid, groups, extra}`.
+fn load_user_info(files: &dyn Files, path: &Path) -> Result<verno::UserInfo, TestError> {
+    let docs = fixtures::read_documents(files, path)?;
+    let Some((doc, _)) = docs.into_iter().next() else {
+        return Err(TestError::NoUserInfo { path: path.into() });
+    };
+    crate::testfile::parse_user_info(&doc).map_err(|detail| TestError::UserInfo {
+        path: path.into(),
+        detail,
+    })
+}
+
+/// One engine response of a run, with the resource it reports on (the
+/// patched resource for mutate responses), as `kyverno test` keeps them.
+struct Response {
+    policy: PolicyResponse,
+    resource: Value,
+}
+
+/// The request one policy sees: `object` is the running resource (absent on
+/// DELETE), `old` the old object of an UPDATE or DELETE.
+struct RequestParts<'a> {
+    vals: &'a serde_json::Map<String, Value>,
+    op: Operation,
+    ns_labels: Option<&'a BTreeMap<String, String>>,
+    user_info: Option<&'a verno::UserInfo>,
+    /// The top-level kind and subresource (values `subresources`).
+    kind: &'a ResourceKind,
+    subresource: &'a str,
+}
+
+fn request<'a>(object: &'a Value, old: &'a Value, parts: &RequestParts<'a>) -> Request<'a> {
+    let mut req = Request::create(object);
+    req.operation = parts.op;
+    req.variables = Some(parts.vals);
+    req.namespace_labels = parts.ns_labels;
+    req.user_info = parts.user_info;
+    req.kind = Some(parts.kind);
+    req.subresource = parts.subresource;
+    match parts.op {
+        Operation::Update => req.old_object = Some(old),
+        Operation::Delete => {
+            req.object = None;
+            req.old_object = Some(old);
+        }
+        _ => {}
+    }
+    req
+}
+
+/// The running resource of one evaluation run, as `ApplyPoliciesOnResource`
+/// threads it through the policies.
+struct Running<'a> {
+    current: Value,
+    /// The loaded resource. Kyverno merges values into the very map it
+    /// loaded, so `request.object` edits outlive the run until a mutation
+    /// replaces the running resource with a patched copy.
+    stored: &'a mut Value,
+    aliased: bool,
+    /// The resource's name, for errors.
+    name: String,
+}
+
+impl Running<'_> {
+    /// `makePolicyContext`: merge the values into the context and read the
+    /// objects back. Returns the edited old object of an UPDATE (Kyverno
+    /// deep-copies it, so it does not persist).
+    fn apply_values(
+        &mut self,
+        vals: &serde_json::Map<String, Value>,
+        op: Operation,
+    ) -> Result<Option<Value>, TestError> {
+        if !verno::values::edits_objects(vals) {
+            return Ok(None);
+        }
+        let rb = verno::values::read_back(&self.current, op, vals).map_err(|error| {
+            TestError::ApplyValues {
+                resource: self.name.clone(),
+                error,
+            }
+        })?;
+        let (edited, old) = match op {
+            Operation::Delete => (rb.old_object.unwrap_or_default(), None),
+            Operation::Update => (rb.object, rb.old_object),
+            _ => (rb.object, None),
+        };
+        if self.aliased {
+            *self.stored = edited.clone();
+        }
+        self.current = edited;
+        Ok(old)
+    }
+
+    fn patched(&mut self, v: Value) {
+        self.current = v;
+        self.aliased = false;
+    }
+}
+
+/// `ApplyPoliciesOnResource`: mutate policies in order (chaining the patched
+/// resource), then validate policies on the result.
+fn evaluate(
+    set: &PolicySet,
+    values: &Values,
+    user_info: Option<&verno::UserInfo>,
+    stored: &mut Value,
+    forced_op: Option<&str>,
+    clock: &dyn verno::Host,
+) -> Result<Vec<Response>, TestError> {
+    let meta = ResourceMeta::of(stored);
+    let name = meta.name.to_string();
+    let ns_labels = values.namespace_labels(meta.namespace);
+    let (kind, subresource) = values
+        .resource_kind(meta.group, meta.version, meta.kind)
+        .map_err(|detail| TestError::Subresource {
+            resource: name.clone(),
+            detail,
+        })?;
+    let host = ValuesHost { values, clock };
+    let per_policy = |policy: &str| {
+        let vals = values.for_resource(policy, &name);
+        let op = forced_op
+            .map(str::to_string)
+            .or_else(|| {
+                vals.get("request.operation")
+                    .and_then(Value::as_str)
+                    .map(str::to_string)
+            })
+            .unwrap_or_else(|| "CREATE".into());
+        (vals, Operation::parse_lenient(&op))
+    };
+    let mut out = Vec::new();
+    let mut run = Running {
+        current: stored.clone(),
+        stored,
+        aliased: true,
+        name: name.clone(),
+    };
+    for (i, p) in set.policies.iter().enumerate() {
+        if !p.has_mutate() {
+            continue;
+        }
+        let (vals, op) = per_policy(&p.info.name);
+        let old = run.apply_values(&vals, op)?;
+        let parts = RequestParts {
+            vals: &vals,
+            op,
+            ns_labels,
+            user_info,
+            kind: &kind,
+            subresource: &subresource,
+        };
+        let (resp, patched) = set.mutate_policy(
+            i,
+            &request(&run.current, old.as_ref().unwrap_or(&run.current), &parts),
+            &host,
+        );
+        if let Some(v) = patched {
+            run.patched(v);
+        }
+        out.push(Response {
+            policy: resp,
+            resource: run.current.clone(),
+        });
+    }
+    for (i, p) in set.policies.iter().enumerate() {
+        if !p.has_validate() {
+            continue;
+        }
+        let (vals, op) = per_policy(&p.info.name);
+        let old = run.apply_values(&vals, op)?;
+        let parts = RequestParts {
+            vals: &vals,
+            op,
+            ns_labels,
+            user_info,
+            kind: &kind,
+            subresource: &subresource,
+        };
+        out.push(Response {
+            policy: set.evaluate_policy(
+                i,
+                &request(&run.current, old.as_ref().unwrap_or(&run.current), &parts),
+                &host,
+            ),
+            resource: run.current.clone(),
+        });
+    }
+    for (i, p) in set.policies.iter().enumerate() {
+        if !p.has_generate() {
+            continue;
+        }
+        let (vals, op) = per_policy(&p.info.name);
+        let old = run.apply_values(&vals, op)?;
+        let parts = RequestParts {
+            vals: &vals,
+            op,
+            ns_labels,
+            user_info,
+            kind: &kind,
+            subresource: &subresource,
+        };
+        let resp = set.generate_policy(
+            i,
+            &request(&run.current, old.as_ref().unwrap_or(&run.current), &parts),
+            &host,
+        );
+        // Kyverno keeps generate responses only when they hold rules.
+        if !resp.rules.is_empty() {
+            out.push(Response {
+                policy: resp,
+                resource: run.current.clone(),
+            });
+        }
+    }
+    Ok(out)
+}
+
+fn run_test(
+    files: &dyn Files,
+    t: &TestFile,
+    base: &Path,
+    opts: &RunOptions<'_>,
+) -> Result<Vec<Row>, TestError> {
+    if let Some(feature) = t.unsupported.first() {
+        return Err(TestError::Unsupported { feature });
+    }
+    let mut values = load_values(files, t, base)?;
+    for r in &t.results {
+        if let Some(f) = &r.clone_source_resource {
+            let docs = fixtures::read_documents(files, &fixtures::resolve(base, f))?;
+            values
+                .clone_sources
+                .extend(docs.into_iter().map(|(d, _)| d).filter(Value::is_object));
+        }
+    }
+    let mut set = load_policies(files, t, base)?;
+    for e in &t.exceptions {
+        let path = fixtures::resolve(base, e);
+        let text = files.read(&path)?;
+        set.add_exceptions_yaml(&text)
+            .map_err(|error| TestError::Policy { path, error })?;
+    }
+    let user_info = match &t.userinfo {
+        Some(f) => Some(load_user_info(files, &fixtures::resolve(base, f))?),
+        None => None,
+    };
+    let resources = load_resources(files, t, base)?;
+
+    let mut ops: Vec<Option<String>> = vec![None];
+    for r in &t.results {
+        if let Some(op) = &r.operation {
+            if !ops.contains(&Some(op.clone())) {
+                ops.push(Some(op.clone()));
+            }
+        }
+    }
+    // Kyverno runs the explicit operations in sorted order (`sets.List`),
+    // which matters because values edits persist from run to run.
+    ops[1..].sort();
+    let mut runs = Vec::new();
+    for (i, res) in resources.iter().enumerate() {
+        let mut working = res.value.clone();
+        for op in &ops {
+            runs.push(Run {
+                resource: i,
+                operation: op.clone(),
+                responses: evaluate(
+                    &set,
+                    &values,
+                    user_info.as_ref(),
+                    &mut working,
+                    op.as_deref(),
+                    opts.clock,
+                )?,
+            });
+        }
+    }
+
+    let mut rows = Vec::new();
+    for entry in &t.results {
+        rows.extend(rows_for_entry(files, entry, base, &resources, &runs, opts));
+    }
+    if rows.is_empty() {
+        // Kyverno prints an empty table and succeeds; nothing was judged.
+        return Err(TestError::NothingChecked);
+    }
+    Ok(rows)
+}
+
+/// The resources one result entry is checked against.
+struct Candidates {
+    /// Indexes into the loaded resources.
+    resources: Vec<usize>,
+    /// Names the entry lists that match no loaded resource (strict only).
+    missing: Vec<String>,
+}
+
+/// `printTestResult`'s resource selection: each `resources` item selects
+/// the loaded resources with that name (`ns/name` also checks the
+/// namespace); when none is selected, every resource is checked.
+///
+/// Under `--strict` a name that matches nothing is reported instead of
+/// falling back to every resource (a typo would otherwise pass), and the
+/// entry's `kind`, which Kyverno ignores, picks among resources sharing a
+/// name, so a Namespace's `Excluded` row does not fail an entry about the
+/// Pod of the same name.
+fn candidates(entry: &TestResult, resources: &[LoadedResource], strict: bool) -> Candidates {
+    let mut out = Candidates {
+        resources: Vec::new(),
+        missing: Vec::new(),
+    };
+    for name in &entry.resources {
+        let (ns, n) = match name.split_once('/') {
+            Some((ns, n)) => (Some(ns), n),
+            None => (None, name.as_str()),
+        };
+        let mut named: Vec<usize> = resources
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| {
+                let m = ResourceMeta::of(&r.value);
+                m.name == n && ns.is_none_or(|ns| m.namespace == ns)
+            })
+            .map(|(i, _)| i)
+            .collect();
+        if strict && !entry.kind.is_empty() {
+            let of_kind = |i: &usize| ResourceMeta::of(&resources[*i].value).kind == entry.kind;
+            if named.iter().any(of_kind) {
+                named.retain(of_kind);
+            }
+        }
+        if strict && named.is_empty() {
+            out.missing.push(name.clone());
+        }
+        for i in named {
+            if !out.resources.contains(&i) {
+                out.resources.push(i);
+            }
+        }
+    }
+    if out.resources.is_empty() && out.missing.is_empty() {
+        out.resources = (0..resources.len()).collect();
+    }
+    out
+}
+
+fn rows_for_entry(
+    files: &dyn Files,
+    entry: &TestResult,
+    base: &Path,
+    resources: &[LoadedResource],
+    runs: &[Run],
+    opts: &RunOptions<'_>,
+) -> Vec<Row> {
+    let Candidates {
+        resources: candidates,
+        missing,
+    } = candidates(entry, resources, opts.strict);
+    let mut rows: Vec<Row> = missing
+        .into_iter()
+        .map(|name| Row {
+            policy: entry.policy.clone(),
+            rule: entry.rule.clone(),
+            resource: name,
+            result: "Fail",
+            reason: "Not found".into(),
+            message: "no loaded resource has this name (strict)".into(),
+            ok: false,
+        })
+        .collect();
+    let policy_name = entry.policy.rsplit('/').next().unwrap_or(&entry.policy);
+    let autogen = format!("autogen-{}", entry.rule);
+    let autogen_cron = format!("autogen-cronjob-{}", entry.rule);
+    for ci in candidates {
+        let Some(run) = runs
+            .iter()
+            .find(|r| r.resource == ci && r.operation == entry.operation)
+        else {
+            continue;
+        };
+        let display = &resources[ci].display;
+        let mut found = false;
+        for response in run
+            .responses
+            .iter()
+            .filter(|p| p.policy.policy.name == policy_name)
+        {
+            let resp = &response.policy;
+            found = true;
+            let mut dropped = false;
+            let scored = resp
+                .policy
+                .annotations
+                .get("policies.kyverno.io/scored")
+                .map(String::as_str)
+                != Some("false");
+            let mut any = false;
+            for rr in resp.rules.iter().filter(|rr| {
+                entry.rule.is_empty()
+                    || rr.name == entry.rule
+                    || rr.name == autogen
+                    || rr.name == autogen_cron
+            }) {
+                if !entry.generated_resources.is_empty() && !rr.generated.is_empty() {
+                    // One row per generated resource; any expected file may match.
+                    any = true;
+                    for g in &rr.generated {
+                        let name = ResourceMeta::of(g).name;
+                        let mut result = Err(compare::Mismatch::NotInManifest(name.to_string()));
+                        for file in &entry.generated_resources {
+                            result = compare::patched(files, base, file, g);
+                            if result.is_ok() {
+                                break;
+                            }
+                        }
+                        let status_ok = rr.status.as_str() == entry.result;
+                        let (ok, reason) = match &result {
+                            Ok(()) if status_ok => (true, "Ok".to_string()),
+                            Ok(()) => (
+                                false,
+                                format!("Want {}, got {}", entry.result, rr.status.as_str()),
+                            ),
+                            Err(e) => (false, e.reason().to_string()),
+                        };
+                        rows.push(Row {
+                            policy: entry.policy.clone(),
+                            rule: rr.name.clone(),
+                            resource: format!("/{name}"),
+                            result: if ok { "Pass" } else { "Fail" },
+                            reason,
+                            message: result.err().map(|e| e.to_string()).unwrap_or_default(),
+                            ok,
+                        });
+                    }
+                    continue;
+                }
+                if let Some(file) = &entry.patched_resources {
+                    match compare::patched(files, base, file, &response.resource) {
+                        Ok(()) => {}
+                        Err(compare::Mismatch::NotInManifest(_))
+                            if !entry.fail_on_missing_resources =>
+                        {
+                            dropped = true;
+                            continue;
+                        }
+                        Err(e) => {
+                            any = true;
+                            rows.push(Row {
+                                policy: entry.policy.clone(),
+                                rule: rr.name.clone(),
+                                resource: display.clone(),
+                                result: "Fail",
+                                reason: e.reason().into(),
+                                message: e.to_string(),
+                                ok: false,
+                            });
+                            continue;
+                        }
+                    }
+                }
+                any = true;
+                let mut status = rr.status;
+                if status == RuleStatus::Fail && !scored {
+                    status = RuleStatus::Warn;
+                }
+                let ok = status.as_str() == entry.result;
+                rows.push(Row {
+                    policy: entry.policy.clone(),
+                    rule: rr.name.clone(),
+                    resource: display.clone(),
+                    result: if ok { "Pass" } else { "Fail" },
+                    reason: if ok {
+                        "Ok".into()
+                    } else {
+                        format!("Want {}, got {}", entry.result, status.as_str())
+                    },
+                    message: rr.message.clone(),
+                    ok,
+                });
+            }
+            if !any && !dropped {
+                let ok = !opts.strict || entry.result == "skip";
+                rows.push(Row {
+                    policy: entry.policy.clone(),
+                    rule: entry.rule.clone(),
+                    resource: display.clone(),
+                    result: if ok { "Pass" } else { "Fail" },
+                    reason: if ok {
+                        "Excluded".into()
+                    } else {
+                        format!("Excluded (strict: want {})", entry.result)
+                    },
+                    message: String::new(),
+                    ok,
+                });
+            }
+        }
+        if !found {
+            rows.push(Row {
+                policy: entry.policy.clone(),
+                rule: entry.rule.clone(),
+                resource: display.clone(),
+                result: "Fail",
+                reason: "Not found".into(),
+                message: String::new(),
+                ok: false,
+            });
+        }
+    }
+    rows
+}
