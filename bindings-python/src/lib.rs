@@ -691,7 +691,9 @@ impl Engine {
 /// ``kyverno-test.yaml`` files and every policy, resource and values file
 /// they name, by the relative paths they use). Returns one report per test
 /// document: ``{path, error, passed, failed, rows: [{policy, rule,
-/// resource, result, reason, message, ok}]}``. The disk is never read.
+/// resource, result, reason, message, ok}], skipped: [{policy, file,
+/// error}]}`` (``skipped``: policies policy validation refused). The disk
+/// is never read.
 #[pyfunction]
 #[pyo3(signature = (files, *, strict = false, file_name = "kyverno-test.yaml"))]
 fn run_test<'py>(

@@ -57,6 +57,7 @@ pub fn run_file(path: &Path, root: &Path, opts: &TestOptions) -> Vec<TestReport>
                     path: path.into(),
                     rows: vec![],
                     error: Some(verno_test::TestError::ReadTest(e)),
+                    skipped: vec![],
                 }]
             }
         }
@@ -157,6 +158,10 @@ pub fn run(
                 writeln!(out, "Loading test  ( {} ) ...", shown.display())?;
                 writeln!(out, "  Loading values/variables ...")?;
                 writeln!(out, "  Loading policies ...")?;
+                // Kyverno only logs these; a suite not fully judged must say so.
+                for s in &report.skipped {
+                    writeln!(out, "  Skipping invalid policy {}: {}", s.policy, s.error)?;
+                }
                 writeln!(out, "  Loading resources ...")?;
                 writeln!(out, "  Loading exceptions ...")?;
                 if let Some(e) = &report.error {

@@ -49,7 +49,11 @@ pub enum TestError {
     /// A policy or exception that does not load.
     #[error("{}: {error}", path.display())]
     Policy { path: PathBuf, error: LoadError },
-    /// The policies do not compile together.
+    /// A policy file that does not load (not YAML, a policy that does not
+    /// decode); the error names the file, line and column.
+    #[error("{0}")]
+    PolicyLoad(LoadError),
+    /// A policy that does not compile; the error names its file.
     #[error("{0}")]
     Compile(LoadError),
     /// A userinfo file without a document.

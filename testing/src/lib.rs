@@ -25,5 +25,5 @@ pub mod tree;
 
 pub use error::TestError;
 pub use files::{DiskFiles, Files, MemFiles};
-pub use run::{run_file, Row, RunOptions, TestReport};
+pub use run::{run_file, Row, RunOptions, SkippedPolicy, TestReport};
 pub use suite::{report_json, run_suite, SuiteError};

@@ -59,6 +59,29 @@ pub struct Row {
     pub ok: bool,
 }
 
+/// A policy that Kyverno's policy validation refuses: `kyverno test` sets
+/// it aside and judges the others, so its entries find no response.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SkippedPolicy {
+    /// `metadata.name`, as result entries name it.
+    pub policy: String,
+    /// The policy file it was read from.
+    pub file: PathBuf,
+    /// Why it was refused: a [`verno::LoadError::Rejected`] naming the file,
+    /// line, column and field.
+    pub error: verno::LoadError,
+}
+
+impl SkippedPolicy {
+    /// Kyverno's own reason, without the position (the row message).
+    pub fn reason(&self) -> String {
+        match &self.error {
+            verno::LoadError::Rejected { message, .. } => message.clone(),
+            other => other.to_string(),
+        }
+    }
+}
+
 /// The verdict of one test document.
 #[derive(Debug, Default)]
 pub struct TestReport {
@@ -67,6 +90,9 @@ pub struct TestReport {
     pub rows: Vec<Row>,
     /// A reason the whole test could not run (load error, unsupported feature).
     pub error: Option<TestError>,
+    /// Policies refused by policy validation and left unjudged, in load
+    /// order.
+    pub skipped: Vec<SkippedPolicy>,
 }
 
 impl TestReport {
@@ -74,9 +100,12 @@ impl TestReport {
     pub fn passed(&self) -> usize {
         self.rows.iter().filter(|r| r.ok).count()
     }
-    /// Rows that failed, and the document itself when it could not run.
+    /// Rows that failed, the document itself when it could not run, and
+    /// each policy skipped: a suite not fully judged must not pass.
     pub fn failed(&self) -> usize {
-        self.rows.iter().filter(|r| !r.ok).count() + usize::from(self.error.is_some())
+        self.rows.iter().filter(|r| !r.ok).count()
+            + usize::from(self.error.is_some())
+            + self.skipped.len()
     }
 }
 
@@ -114,6 +143,7 @@ pub fn run_file(files: &dyn Files, path: &Path, opts: &RunOptions<'_>) -> Vec<Te
             path: path.into(),
             rows: vec![],
             error: Some(error),
+            skipped: vec![],
         }]
     };
     let text = match files.read(path) {
@@ -140,10 +170,11 @@ pub fn run_file(files: &dyn Files, path: &Path, opts: &RunOptions<'_>) -> Vec<Te
                 ..Default::default()
             };
             match TestFile::parse(doc) {
-                Ok(t) => match run_test(files, &t, base, opts) {
-                    Ok(rows) => report.rows = rows,
-                    Err(e) => report.error = Some(e),
-                },
+                Ok(t) => {
+                    if let Err(e) = run_test(files, &t, base, opts, &mut report) {
+                        report.error = Some(e);
+                    }
+                }
                 Err(detail) => {
                     report.error = Some(TestError::Decode {
                         path: path.into(),
@@ -176,30 +207,65 @@ fn load_values(files: &dyn Files, t: &TestFile, base: &Path) -> Result<Values, T
     }
 }
 
-fn load_policies(files: &dyn Files, t: &TestFile, base: &Path) -> Result<PolicySet, TestError> {
-    let mut loaded = Vec::new();
+/// The policies of a test, and those policy validation refused.
+struct Policies {
+    set: PolicySet,
+    skipped: Vec<SkippedPolicy>,
+}
+
+/// Load each policy file as `kyverno test` does: refused policies are set
+/// aside, any other problem stops the test. Errors name the file, line and
+/// column.
+fn load_policies(files: &dyn Files, t: &TestFile, base: &Path) -> Result<Policies, TestError> {
+    let mut out = Policies {
+        set: PolicySet::default(),
+        skipped: Vec::new(),
+    };
     for p in &t.policies {
         let path = fixtures::resolve(base, p);
-        for (doc, file) in fixtures::read_documents(files, &path)? {
-            if !verno::load::is_kyverno_policy(&doc) {
-                let field = |name: &str| {
-                    doc.get(name)
-                        .and_then(Value::as_str)
-                        .unwrap_or("")
-                        .to_string()
-                };
-                return Err(TestError::PolicyKind {
-                    api_version: field("apiVersion"),
-                    kind: field("kind"),
-                    path: file,
-                });
-            }
-            let policy = verno::load::policy_from_value(doc, None)
-                .map_err(|error| TestError::Policy { path: file, error })?;
-            loaded.push(policy);
+        for file in files.yaml_files(&path)? {
+            let text = files.read(&file)?;
+            let shown = file.display().to_string();
+            check_policy_kinds(&text, &file)?;
+            let loaded = verno::load::load_text(&text)
+                .map_err(|e| TestError::PolicyLoad(e.with_file(&shown)))?;
+            let compiled = PolicySet::compile(loaded.policies)
+                .map_err(|e| TestError::Compile(e.with_file(&shown)))?;
+            out.set.policies.extend(compiled.policies);
+            out.skipped
+                .extend(loaded.rejected.into_iter().map(|error| SkippedPolicy {
+                    policy: error.location().policy.clone().unwrap_or_default(),
+                    file: file.clone(),
+                    error: error.with_file(&shown),
+                }));
         }
     }
-    PolicySet::compile(loaded).map_err(TestError::Compile)
+    Ok(out)
+}
+
+/// Only Kyverno policies belong in a test's policy files: a document of any
+/// other kind (PolicyException included) is refused before loading.
+fn check_policy_kinds(text: &str, file: &Path) -> Result<(), TestError> {
+    let docs = verno::load::documents(text).map_err(|error| InputError::Yaml {
+        path: file.to_path_buf(),
+        error,
+    })?;
+    for (doc, _) in docs {
+        if !verno::load::is_kyverno_policy(&doc) {
+            let field = |name: &str| {
+                doc.get(name)
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string()
+            };
+            return Err(TestError::PolicyKind {
+                api_version: field("apiVersion"),
+                kind: field("kind"),
+                path: file.to_path_buf(),
+            });
+        }
+    }
+    Ok(())
 }
 
 fn load_resources(
@@ -538,7 +604,8 @@ fn run_test(
     t: &TestFile,
     base: &Path,
     opts: &RunOptions<'_>,
-) -> Result<Vec<Row>, TestError> {
+    report: &mut TestReport,
+) -> Result<(), TestError> {
     if let Some(feature) = t.unsupported.first() {
         return Err(TestError::Unsupported { feature });
     }
@@ -551,7 +618,8 @@ fn run_test(
                 .extend(docs.into_iter().map(|(d, _)| d).filter(Value::is_object));
         }
     }
-    let mut set = load_policies(files, t, base)?;
+    let Policies { mut set, skipped } = load_policies(files, t, base)?;
+    report.skipped = skipped;
     for e in &t.exceptions {
         let path = fixtures::resolve(base, e);
         let text = files.read(&path)?;
@@ -596,13 +664,22 @@ fn run_test(
 
     let mut rows = Vec::new();
     for entry in &t.results {
-        rows.extend(rows_for_entry(files, entry, base, &resources, &runs, opts));
+        rows.extend(rows_for_entry(
+            files,
+            entry,
+            base,
+            &resources,
+            &runs,
+            &report.skipped,
+            opts,
+        ));
     }
     if rows.is_empty() {
         // Kyverno prints an empty table and succeeds; nothing was judged.
         return Err(TestError::NothingChecked);
     }
-    Ok(rows)
+    report.rows = rows;
+    Ok(())
 }
 
 /// The resources one result entry is checked against.
@@ -668,6 +745,7 @@ fn rows_for_entry(
     base: &Path,
     resources: &[LoadedResource],
     runs: &[Run],
+    skipped: &[SkippedPolicy],
     opts: &RunOptions<'_>,
 ) -> Vec<Row> {
     let Candidates {
@@ -814,6 +892,10 @@ fn rows_for_entry(
             }
         }
         if !found {
+            if let Some(s) = skipped.iter().find(|s| s.policy == policy_name) {
+                rows.push(invalid_policy_row(entry, display, s, opts.strict));
+                continue;
+            }
             rows.push(Row {
                 policy: entry.policy.clone(),
                 rule: entry.rule.clone(),
@@ -826,4 +908,25 @@ fn rows_for_entry(
         }
     }
     rows
+}
+
+/// The row of an entry whose policy was refused (`printTestResult`): Kyverno
+/// shows `Skip` / `Invalid Policy` with the refusal as message and does not
+/// count it as a failure; under `--strict` it fails, since nothing was
+/// judged.
+fn invalid_policy_row(
+    entry: &TestResult,
+    display: &str,
+    skipped: &SkippedPolicy,
+    strict: bool,
+) -> Row {
+    Row {
+        policy: entry.policy.clone(),
+        rule: entry.rule.clone(),
+        resource: display.to_string(),
+        result: if strict { "Fail" } else { "Skip" },
+        reason: "Invalid Policy".into(),
+        message: skipped.reason(),
+        ok: !strict,
+    }
 }

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use serde_json::{json, Value};
 
 use crate::files::MemFiles;
-use crate::run::{run_file, Row, RunOptions, TestReport};
+use crate::run::{run_file, Row, RunOptions, SkippedPolicy, TestReport};
 
 /// Why a suite given in memory could not run at all.
 #[derive(Debug, thiserror::Error)]
@@ -46,8 +46,9 @@ pub fn run_suite<P: AsRef<Path>>(
 }
 
 /// One report as JSON: `{path, error, passed, failed, rows: [{policy,
-/// rule, resource, result, reason, message, ok}]}`; `error` is null when
-/// the test ran.
+/// rule, resource, result, reason, message, ok}], skipped: [{policy, file,
+/// error}]}`; `error` is null when the test ran; `skipped` lists the
+/// policies policy validation refused.
 pub fn report_json(report: &TestReport) -> Value {
     json!({
         "path": report.path.to_string_lossy(),
@@ -55,6 +56,15 @@ pub fn report_json(report: &TestReport) -> Value {
         "passed": report.passed(),
         "failed": report.failed(),
         "rows": report.rows.iter().map(row_json).collect::<Vec<_>>(),
+        "skipped": report.skipped.iter().map(skipped_json).collect::<Vec<_>>(),
+    })
+}
+
+fn skipped_json(s: &SkippedPolicy) -> Value {
+    json!({
+        "policy": s.policy,
+        "file": s.file.to_string_lossy(),
+        "error": s.error.to_string(),
     })
 }
 
