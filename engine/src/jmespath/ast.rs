@@ -59,5 +59,5 @@ pub(crate) struct FunctionCall {
     pub args: Vec<Node>,
     /// A regex compiled from a literal first argument, reused across
     /// evaluations (regex functions are on the hot path of policies).
-    pub regex_cache: OnceLock<Option<regex::Regex>>,
+    pub regex_cache: OnceLock<Option<std::sync::Arc<regex::Regex>>>,
 }

@@ -8,7 +8,7 @@ use super::value::{equal, node_count, Kind, Val};
 use super::{Dialect, JmespathError, Runtime};
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
-use std::rc::Rc;
+use std::sync::Arc;
 
 /// Upper bound on evaluation work, so hostile expressions cannot run away:
 /// nodes evaluated, elements produced, the logical size of multi-select
@@ -25,7 +25,7 @@ pub(crate) struct Interp<'r, 'h> {
     /// Regexes compiled from computed (non-literal) patterns during this
     /// evaluation, so a projection over many elements compiles each
     /// distinct pattern once.
-    regexes: RefCell<HashMap<String, Rc<regex::Regex>>>,
+    regexes: RefCell<HashMap<String, Arc<regex::Regex>>>,
 }
 
 type R<'a> = Result<Val<'a>, JmespathError>;
@@ -39,13 +39,13 @@ impl<'r, 'h> Interp<'r, 'h> {
         }
     }
 
-    pub(crate) fn cached_regex(&self, pattern: &str) -> Option<Rc<regex::Regex>> {
+    pub(crate) fn cached_regex(&self, pattern: &str) -> Option<Arc<regex::Regex>> {
         // Borrows never overlap (no callbacks while borrowed); `try_` keeps
         // even a mistake from panicking: it only loses the cache.
         self.regexes.try_borrow().ok()?.get(pattern).cloned()
     }
 
-    pub(crate) fn remember_regex(&self, pattern: &str, re: Rc<regex::Regex>) {
+    pub(crate) fn remember_regex(&self, pattern: &str, re: Arc<regex::Regex>) {
         if let Ok(mut cache) = self.regexes.try_borrow_mut() {
             cache.insert(pattern.to_string(), re);
         }

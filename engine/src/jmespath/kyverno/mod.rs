@@ -8,6 +8,7 @@ pub(crate) mod arith;
 pub(crate) mod collections;
 pub(crate) mod encoding;
 pub(crate) mod image;
+pub(crate) mod regex_cache;
 pub(crate) mod regexp;
 pub(crate) mod semver;
 pub(crate) mod strings;

@@ -8,13 +8,15 @@ use super::super::functions::{check_string_len, Args, R};
 use super::super::interpreter::Interp;
 use super::super::value::Val;
 use super::super::JmespathError;
+use super::regex_cache::compile_shared;
 use super::{arg_type_err, iface_to_string, kerr};
 use regex::{Regex, RegexBuilder};
 use serde_json::Value;
+use std::sync::Arc;
 
 /// Compiled-program size cap: Kubernetes policy regexes are tiny, and this
 /// keeps hostile `{1000}{1000}` patterns from exhausting memory.
-const REGEX_SIZE_LIMIT: usize = 1 << 20;
+pub(crate) const REGEX_SIZE_LIMIT: usize = 1 << 20;
 
 /// Go regex syntax -> equivalent Rust regex syntax.
 pub(crate) fn translate_go_regex(p: &str) -> String {
@@ -227,17 +229,37 @@ fn nested_repetition(p: &str) -> Option<String> {
     None
 }
 
-/// Compiles a Go pattern; the error text mimics Go's
-/// `error parsing regexp: <what>`.
-pub(crate) fn compile_go_regex(pattern: &str) -> Result<Regex, String> {
+/// Why a pattern did not compile.
+#[derive(Debug)]
+pub(crate) enum CompileError {
+    /// The compiled program would pass the size limit; Go's-style message.
+    TooBig(String),
+    /// Any other error, in Go's wording.
+    Invalid(String),
+}
+
+impl CompileError {
+    pub(crate) fn into_message(self) -> String {
+        match self {
+            CompileError::TooBig(m) | CompileError::Invalid(m) => m,
+        }
+    }
+}
+
+/// Compiles a Go pattern whose program may take up to `size_limit` bytes;
+/// the error text mimics Go's `error parsing regexp: <what>`.
+pub(crate) fn compile_go_regex_limited(
+    pattern: &str,
+    size_limit: usize,
+) -> Result<Regex, CompileError> {
     if let Some(op) = nested_repetition(pattern) {
-        return Err(format!(
+        return Err(CompileError::Invalid(format!(
             "error parsing regexp: invalid nested repetition operator: `{op}`"
-        ));
+        )));
     }
     RegexBuilder::new(&translate_go_regex(pattern))
         .octal(true)
-        .size_limit(REGEX_SIZE_LIMIT)
+        .size_limit(size_limit)
         .build()
         .map_err(|e| match e {
             regex::Error::Syntax(msg) => {
@@ -246,17 +268,15 @@ pub(crate) fn compile_go_regex(pattern: &str) -> Result<Regex, String> {
                     .rev()
                     .find_map(|l| l.trim().strip_prefix("error: "))
                     .unwrap_or("invalid regular expression");
-                format!(
+                CompileError::Invalid(format!(
                     "error parsing regexp: {}: `{pattern}`",
                     go_regex_message(what)
-                )
+                ))
             }
-            regex::Error::CompiledTooBig(limit) => {
-                format!(
-                    "error parsing regexp: expression too large (over {limit} bytes): `{pattern}`"
-                )
-            }
-            other => format!("error parsing regexp: {other}"),
+            regex::Error::CompiledTooBig(limit) => CompileError::TooBig(format!(
+                "error parsing regexp: expression too large (over {limit} bytes): `{pattern}`"
+            )),
+            other => CompileError::Invalid(format!("error parsing regexp: {other}")),
         })
 }
 
@@ -268,10 +288,10 @@ pub(crate) fn compile_go_regex(pattern: &str) -> Result<Regex, String> {
 const REGEX_COMPILE_STEPS: u64 = 50_000;
 
 /// A compiled regex borrowed from the call site (literal patterns) or
-/// shared from the evaluation's cache (computed patterns).
+/// shared from a cache (computed patterns).
 enum CompiledRegex<'c> {
     Literal(&'c Regex),
-    Dynamic(std::rc::Rc<Regex>),
+    Dynamic(Arc<Regex>),
 }
 
 impl std::ops::Deref for CompiledRegex<'_> {
@@ -284,10 +304,13 @@ impl std::ops::Deref for CompiledRegex<'_> {
     }
 }
 
-/// The call's regex: compiled once per call site when the pattern is a
+/// The call's regex: looked up once per call site when the pattern is a
 /// string literal, otherwise once per evaluation and pattern (charged to
-/// the evaluation budget). `wrap` turns a compile error into the error
-/// the calling function reports.
+/// the evaluation budget whether or not the thread's cache already holds
+/// it, so that what an evaluation may do never depends on what ran
+/// before). Either way the compiled form comes from the thread's pattern
+/// cache (`regex_cache`), which spans expressions. `wrap` turns a compile
+/// error into the error the calling function reports.
 fn regex_for<'c>(
     it: &Interp<'_, '_>,
     call: &'c FunctionCall,
@@ -296,7 +319,7 @@ fn regex_for<'c>(
 ) -> Result<CompiledRegex<'c>, JmespathError> {
     if let Some(Node::Literal(Value::String(lit))) = call.args.first() {
         if lit == pattern {
-            let cached = call.regex_cache.get_or_init(|| compile_go_regex(lit).ok());
+            let cached = call.regex_cache.get_or_init(|| compile_shared(lit).ok());
             if let Some(re) = cached {
                 return Ok(CompiledRegex::Literal(re));
             }
@@ -306,7 +329,7 @@ fn regex_for<'c>(
         return Ok(CompiledRegex::Dynamic(re));
     }
     it.charge(REGEX_COMPILE_STEPS)?;
-    let re = std::rc::Rc::new(compile_go_regex(pattern).map_err(wrap)?);
+    let re = compile_shared(pattern).map_err(wrap)?;
     it.remember_regex(pattern, re.clone());
     Ok(CompiledRegex::Dynamic(re))
 }
