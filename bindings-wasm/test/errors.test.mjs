@@ -185,7 +185,7 @@ spec:
       match: {any: [{resources: {kinds: [Pod]}}]}
       context:
         - name: settings
-          configMap: {name: s, namespace: n}
+          configMap: {name: s, namespace: default}
       validate:
         message: "m"
         pattern: {metadata: {name: "{{ settings.data.x }}"}}
