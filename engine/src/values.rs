@@ -9,6 +9,22 @@ use thiserror::Error;
 
 use crate::resource::Operation;
 
+/// Split `a.b."c.d"` into segments, honouring double quotes.
+pub(crate) fn split_dotted(key: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut quoted = false;
+    for c in key.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            '.' if !quoted => out.push(std::mem::take(&mut cur)),
+            _ => cur.push(c),
+        }
+    }
+    out.push(cur);
+    out
+}
+
 /// A value under `request.object` / `request.oldObject` that Kyverno cannot
 /// read back as an object.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -33,7 +49,7 @@ pub struct ReadBackError {
 /// assert_eq!(doc["request"]["object"]["metadata"], json!({"name": "a", "labels": {"x": "1"}}));
 /// ```
 pub fn merge_variable(doc: &mut Value, key: &str, value: Value) {
-    let segments = crate::variables::split_dotted(key);
+    let segments = split_dotted(key);
     let Some((last, parents)) = segments.split_last() else {
         return;
     };
@@ -86,7 +102,7 @@ fn merge_maps(dest: &mut Value, src: Value) {
 /// needed.
 pub fn edits_objects(vals: &Map<String, Value>) -> bool {
     vals.keys().any(|k| {
-        let segs = crate::variables::split_dotted(k);
+        let segs = split_dotted(k);
         match segs.as_slice() {
             [first] => first == "request",
             [first, second, ..] => {
@@ -138,11 +154,7 @@ pub fn read_back(
         Value::Object(request),
     )]));
     for (k, v) in vals {
-        if crate::variables::split_dotted(k)
-            .first()
-            .map(String::as_str)
-            == Some("request")
-        {
+        if split_dotted(k).first().map(String::as_str) == Some("request") {
             merge_variable(&mut doc, k, v.clone());
         }
     }

@@ -126,7 +126,7 @@ impl<'h> Context<'h> {
 
     /// `AddVariable`: a dotted key (CSV-quoted segments) deep-merged in.
     pub fn add_variable(&mut self, key: &str, value: Value) {
-        let segments = split_dotted(key);
+        let segments = crate::values::split_dotted(key);
         if let Some(first) = segments.first() {
             self.record(first);
         }
@@ -150,7 +150,7 @@ impl<'h> Context<'h> {
     /// `AddVariable` as values files use it: like [`Context::add_variable`],
     /// but a map value merges into the map already there (`mergeMaps`).
     pub fn merge_variable(&mut self, key: &str, value: Value) {
-        if let Some(first) = split_dotted(key).first() {
+        if let Some(first) = crate::values::split_dotted(key).first() {
             self.record(first);
         }
         crate::values::merge_variable(&mut self.doc, key, value);
@@ -221,22 +221,6 @@ fn mentions(expr: &str, name: &str) -> bool {
         let start_ok = before.is_none_or(|c| !(c == '.' || c.is_ascii_alphanumeric()));
         start_ok && word(Some(last)) != word(after)
     })
-}
-
-/// Split `a.b."c.d"` into segments, honouring double quotes.
-pub(crate) fn split_dotted(key: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    let mut quoted = false;
-    for c in key.chars() {
-        match c {
-            '"' => quoted = !quoted,
-            '.' if !quoted => out.push(std::mem::take(&mut cur)),
-            _ => cur.push(c),
-        }
-    }
-    out.push(cur);
-    out
 }
 
 /// Render a value the way Kyverno embeds a non-string result in a string:
