@@ -455,13 +455,16 @@ const RUN_TEST_OPTIONS = ['strict', 'fileName']
 
 /** `[names, texts]` of a suite given as an object or a Map of name -> text. */
 function suiteFiles(files) {
-  let entries
-  if (files instanceof Map) {
-    entries = [...files]
-  } else if (files !== null && typeof files === 'object' && !Array.isArray(files) && !isText(files)) {
-    entries = Object.entries(files)
-  } else {
+  const isMap = files instanceof Map
+  if (!isMap && (files === null || typeof files !== 'object' || Array.isArray(files) || isText(files))) {
     throw inputError('files', 'expected an object or a Map of file name -> text')
+  }
+  let entries
+  try {
+    entries = isMap ? [...files] : Object.entries(files)
+  } catch (e) {
+    // A getter or Proxy trap that throws: the InputError keeps it as cause.
+    throw inputError('files', `reading the files threw: ${describeThrown(e)}`, e)
   }
   const names = new Array(entries.length)
   const texts = new Array(entries.length)

@@ -168,6 +168,16 @@ for (const [what, files, options, message] of [
   })
 }
 
+test('runTest turns a getter that throws into an InputError with the thrown error as cause', () => {
+  const boom = new Error('boom')
+  const files = {}
+  Object.defineProperty(files, 'kyverno-test.yaml', { enumerable: true, get: () => { throw boom } })
+  assert.throws(
+    () => runTest(files),
+    (e) => e instanceof InputError && e.message === 'invalid files: reading the files threw: boom' && e.cause === boom,
+  )
+})
+
 test('runTest passes an upstream suite read into a map', (t) => {
   const root = path.join(__dirname, '..', '..', '..', 'shared', 'corpus', 'kyverno-policies', 'best-practices', 'require-labels')
   if (!fs.existsSync(root)) return t.skip('corpus not present')

@@ -186,6 +186,12 @@ for (const [what, files, options, message] of [
   });
 }
 
+test("runTest turns a getter that throws into an InputError naming the file", () => {
+  const files = {};
+  Object.defineProperty(files, "kyverno-test.yaml", { enumerable: true, get: () => { throw new Error("boom"); } });
+  assert.throws(() => runTest(files), (e) => e instanceof InputError && /reading "kyverno-test.yaml" threw: .*boom/.test(e.message));
+});
+
 test("runTest keeps working after an error", () => {
   assert.throws(() => runTest({ "../x": "" }), InputError);
   assert.equal(runTest(suite())[0].passed, 2);
