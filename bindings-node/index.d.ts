@@ -36,3 +36,10 @@ export declare class NativeEngine {
    */
   report(resources: Array<string | Uint8Array>, json: boolean[], options: string | null, host: object | null, bridge: Function): string
 }
+
+/**
+ * Run a `kyverno test` suite: `names[i]` holds the text `texts[i]` (`lib.js`
+ * checks and decodes the user's object or Map). One report per test
+ * document, as JSON text: `[{path, error, passed, failed, rows, skipped}]`.
+ */
+export declare function runTest(names: Array<string>, texts: Array<string>, strict: boolean, fileName: string): string

@@ -136,3 +136,47 @@ export declare class InvalidPolicyError extends PolicyError {}
 export declare class UnsupportedError extends PolicyError {}
 export declare class InputError extends VernoError {}
 export declare class HostError extends VernoError {}
+
+/** A `kyverno test` suite: file name (relative path) -> text or UTF-8 bytes. */
+export type TestFiles = Record<string, string | Uint8Array> | Map<string, string | Uint8Array>
+
+export interface RunTestOptions {
+  /** `verno test --strict`: an `Excluded` row passes only `skip`, an unknown resource name is `Not found`. */
+  strict?: boolean
+  /** The test file name to look for, in any folder (default `kyverno-test.yaml`). */
+  fileName?: string
+}
+
+/** One row of the results table, as `verno test` prints it. */
+export interface TestRow {
+  policy: string
+  rule: string
+  /** `apiVersion/Kind/namespace/name`. */
+  resource: string
+  /** What the engine gave: `Pass`, `Fail`, `Skip`, `Excluded`, ... */
+  result: string
+  /** `Ok`, or why the row failed (`Want pass, got fail`, `Not found`, ...). */
+  reason: string
+  message: string
+  /** Whether the row matches the expectation. */
+  ok: boolean
+}
+
+/** The verdict of one test document. */
+export interface TestReport {
+  /** The test file, as named in `files`. */
+  path: string
+  /** Why the whole document could not run (it then counts as failed), or null. */
+  error: string | null
+  passed: number
+  failed: number
+  rows: TestRow[]
+  /** Policies Kyverno's policy validation refuses: left unjudged, each counted as failed. */
+  skipped: Array<{ policy: string; file: string; error: string }>
+}
+
+/**
+ * Run a `kyverno test` suite held in memory: one report per test document.
+ * Throws an InputError (argument `files`) when nothing can be judged.
+ */
+export declare function runTest(files: TestFiles, options?: RunTestOptions | null): TestReport[]

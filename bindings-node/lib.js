@@ -5,7 +5,7 @@
 // results come back as JSON text (JSON.parse here): V8 does both far faster
 // than one N-API call per property. All policy work happens in Rust.
 
-const { NativeEngine } = require('./index.js')
+const { NativeEngine, runTest: nativeRunTest } = require('./index.js')
 
 /** Every error verno throws. */
 class VernoError extends Error {
@@ -448,8 +448,85 @@ class Engine {
   }
 }
 
+// ---- kyverno test suites ---------------------------------------------------
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
+const RUN_TEST_OPTIONS = ['strict', 'fileName']
+
+/** `[names, texts]` of a suite given as an object or a Map of name -> text. */
+function suiteFiles(files) {
+  const isMap = files instanceof Map
+  if (!isMap && (files === null || typeof files !== 'object' || Array.isArray(files) || isText(files))) {
+    throw inputError('files', 'expected an object or a Map of file name -> text')
+  }
+  let entries
+  try {
+    entries = isMap ? [...files] : Object.entries(files)
+  } catch (e) {
+    // A getter or Proxy trap that throws: the InputError keeps it as cause.
+    throw inputError('files', `reading the files threw: ${describeThrown(e)}`, e)
+  }
+  const names = new Array(entries.length)
+  const texts = new Array(entries.length)
+  entries.forEach(([name, text], i) => {
+    if (typeof name !== 'string') throw inputError('files', `file names must be strings, got ${typeof name}`)
+    if (typeof text === 'string') {
+      texts[i] = text
+    } else if (isText(text)) {
+      try {
+        texts[i] = UTF8.decode(text)
+      } catch (e) {
+        throw inputError(`file ${name}`, 'not valid UTF-8', e)
+      }
+    } else {
+      throw inputError(`file ${name}`, `expected a string or UTF-8 bytes, got ${text === null ? 'null' : typeof text}`)
+    }
+    names[i] = name
+  })
+  return [names, texts]
+}
+
+/** `{strict, fileName}` with defaults; unknown keys and wrong types are an InputError. */
+function runTestOptions(options) {
+  if (options === undefined || options === null) return { strict: false, fileName: 'kyverno-test.yaml' }
+  if (typeof options !== 'object' || Array.isArray(options)) throw inputError('test options', 'expected an object')
+  for (const k of Object.keys(options)) {
+    if (!RUN_TEST_OPTIONS.includes(k)) {
+      throw inputError('test options', `unknown key ${JSON.stringify(k)}, expected "strict" or "fileName"`)
+    }
+  }
+  const { strict = false, fileName = 'kyverno-test.yaml' } = options
+  if (typeof strict !== 'boolean') throw inputError('test options', 'strict must be a boolean')
+  if (typeof fileName !== 'string' || fileName === '') {
+    throw inputError('test options', 'fileName must be a non-empty string')
+  }
+  return { strict, fileName }
+}
+
+/**
+ * Run a `kyverno test` suite given as an object or a Map of file name -> text
+ * (string or UTF-8 bytes): every test file in it, with the policy, resource
+ * and values files they name by their relative paths. The disk is never
+ * read. One report per test document: `{path, error, passed, failed, rows,
+ * skipped}`; a test that cannot run has `error` set and counts as failed.
+ * A suite that cannot be judged at all (no test file, a path above the
+ * top, a non-text file) is an InputError.
+ */
+function runTest(files, options) {
+  const [names, texts] = suiteFiles(files)
+  const { strict, fileName } = runTestOptions(options)
+  let out
+  try {
+    out = nativeRunTest(names, texts, strict, fileName)
+  } catch (e) {
+    throw wrap(e)
+  }
+  return JSON.parse(out)
+}
+
 module.exports = {
   Engine,
+  runTest,
   VernoError,
   PolicyError,
   YamlError,

@@ -65,9 +65,11 @@ cat > pkg/node/package.json <<JSON
 JSON
 if [ "${1:-}" = "--no-playground" ]; then exit 0; fi
 
-# The playground: static files + pkg/web + the repo's examples.
+# The playground: static files + pkg/web + the repo's examples + the Test
+# view's example suite.
 rm -rf playground/dist
-mkdir -p playground/dist/pkg playground/dist/examples
-cp playground/index.html playground/app.js playground/style.css playground/dist/
+mkdir -p playground/dist/pkg playground/dist/examples playground/dist/test-example
+cp playground/index.html playground/app.js playground/test-view.js playground/style.css playground/dist/
 cp pkg/web/*.js pkg/web/*.wasm playground/dist/pkg/
 cp ../examples/*.yaml playground/dist/examples/
+cp playground/test-example/*.yaml playground/dist/test-example/

@@ -7,13 +7,15 @@
 //! reader. Errors become JS `Error`s with a `code` (`VERNO_YAML`,
 //! `VERNO_INVALID`, `VERNO_UNSUPPORTED`, `VERNO_INPUT`, `VERNO_HOST`) and the
 //! engine's fields as properties. `lib.js` re-wraps them in the public error
-//! classes; the native `NativeEngine` here is its implementation detail.
+//! classes; the native `NativeEngine` and `runTest` here are its
+//! implementation detail.
 
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 mod convert;
 mod host;
 mod jsontext;
+mod testrun;
 
 use std::ptr;
 
@@ -25,6 +27,7 @@ use verno::api::{self, ApiError, ReportRequest, RequestOptions};
 
 use convert::{scalar_to_js, type_of, uint8_bytes, ConvError};
 use host::JsHost;
+pub use testrun::run_test;
 
 /// Any JS value, taken untouched so that reading it (and its error
 /// handling) is ours rather than the generated code's.

@@ -9,6 +9,7 @@ raw.__setErrorFactory(errors.makeError);
 module.exports = {
   Engine: raw.Engine,
   toYaml: raw.toYaml,
+  runTest: raw.runTest,
   VernoError: errors.VernoError,
   PolicyError: errors.PolicyError,
   YamlError: errors.YamlError,

@@ -1,10 +1,10 @@
 // Entry of pkg/web: the wasm-bindgen module plus verno's error classes.
-import init, { initSync as initSyncRaw, Engine, toYaml, __setErrorFactory } from "./verno_wasm.js";
+import init, { initSync as initSyncRaw, Engine, toYaml, runTest, __setErrorFactory } from "./verno_wasm.js";
 import {
   VernoError, PolicyError, YamlError, InvalidPolicyError, UnsupportedError, InputError, HostError, makeError,
 } from "./errors.js";
 
-export { Engine, toYaml, VernoError, PolicyError, YamlError, InvalidPolicyError, UnsupportedError, InputError, HostError };
+export { Engine, toYaml, runTest, VernoError, PolicyError, YamlError, InvalidPolicyError, UnsupportedError, InputError, HostError };
 
 /**
  * Load the wasm module; call (and await) once before using Engine.

@@ -1,7 +1,9 @@
-// The verno playground: edit a policy and a resource, see Kyverno's verdict.
+// The verno playground: edit a policy and a resource, see Kyverno's verdict
+// (Evaluate view), or run a `kyverno test` suite (Test view, test-view.js).
 // Everything runs in the page through pkg/web (WebAssembly); this file only
 // wires the editors to the engine and renders its JSON results.
-import initVerno, { Engine, toYaml } from "./pkg/index.js";
+import initVerno, { Engine, runTest, toYaml } from "./pkg/index.js";
+import { initTestView } from "./test-view.js";
 
 const EXAMPLES = {
   privileged: { policy: "disallow-privileged.yaml", resource: "nginx-privileged.yaml" },
@@ -15,6 +17,20 @@ const ui = {
   results: $("results").querySelector("tbody"), patched: $("patched"), patch: $("patch"),
   report: $("report"), status: $("status"), copy: $("copy-link"), share: $("share-url"),
 };
+
+// ---- views -------------------------------------------------------------
+
+const VIEWS = {
+  evaluate: { tab: $("view-evaluate"), panels: [$("evaluate-view"), $("evaluate-controls")] },
+  test: { tab: $("view-test"), panels: [$("test-view")] },
+};
+
+function showView(name) {
+  for (const [key, view] of Object.entries(VIEWS)) {
+    view.tab.setAttribute("aria-selected", String(key === name));
+    for (const panel of view.panels) panel.hidden = key !== name;
+  }
+}
 
 // ---- shareable state in the URL fragment -------------------------------
 // #s=z<base64url(deflate-raw(JSON))>, or #s=j<base64url(JSON)> where the
@@ -237,8 +253,10 @@ async function main() {
     schedule();
   });
   ui.copy.addEventListener("click", copyLink);
+  for (const [name, view] of Object.entries(VIEWS)) view.tab.addEventListener("click", () => showView(name));
   evaluate();
   await updateLink();
+  await initTestView({ runTest, describeError });
 }
 
 main().catch((e) => showError(`Could not start: ${e.message}`));

@@ -8,6 +8,7 @@
 mod convert;
 mod error;
 mod host;
+mod testrun;
 
 use js_sys::{Array, Object, Reflect};
 use serde_json::Value;
@@ -149,6 +150,44 @@ export interface PolicyReport {
   results?: Record<string, any>[];
   summary: { pass: number; fail: number; warn: number; error: number; skip: number };
   [key: string]: any;
+}
+
+/** A `kyverno test` suite: file name (relative path) -> text or UTF-8 bytes. */
+export type TestFiles = Record<string, string | Uint8Array> | Map<string, string | Uint8Array>;
+
+export interface RunTestOptions {
+  /** `verno test --strict`: an `Excluded` row passes only `skip`, an unknown resource name is `Not found`. */
+  strict?: boolean;
+  /** The test file name to look for, in any folder (default `kyverno-test.yaml`). */
+  fileName?: string;
+}
+
+/** One row of the results table, as `verno test` prints it. */
+export interface TestRow {
+  policy: string;
+  rule: string;
+  /** `apiVersion/Kind/namespace/name`. */
+  resource: string;
+  /** The row's verdict: `Pass`, `Fail`, ... */
+  result: string;
+  /** `Ok`, or why the row failed (`Want pass, got fail`, `Not found`, ...). */
+  reason: string;
+  message: string;
+  /** Whether the row matches the expectation. */
+  ok: boolean;
+}
+
+/** The verdict of one test document. */
+export interface TestReport {
+  /** The test file, as named in `files`. */
+  path: string;
+  /** Why the whole document could not run (it then counts as failed), or null. */
+  error: string | null;
+  passed: number;
+  failed: number;
+  rows: TestRow[];
+  /** Policies Kyverno's policy validation refuses: left unjudged, each counted as failed. */
+  skipped: { policy: string; file: string; error: string }[];
 }
 "#;
 
@@ -429,6 +468,28 @@ impl Engine {
             output(&Value::Array(out))
         })())
     }
+}
+
+/// Run a `kyverno test` suite held in memory. `files` maps each file name
+/// (a relative path) to its text (a string or UTF-8 bytes): every test file
+/// and the policy, resource and values files it names. One report per test
+/// document; one that cannot run has `error` set and counts as failed. A
+/// suite that cannot be judged at all is an `InputError`.
+#[wasm_bindgen(js_name = runTest, unchecked_return_type = "TestReport[]")]
+pub fn run_test(
+    #[wasm_bindgen(unchecked_param_type = "TestFiles")] files: JsValue,
+    options: Option<RunTestOptionsArg>,
+) -> JsResult<JsValue> {
+    let options: JsValue = options.map(Into::into).unwrap_or_default();
+    throw(testrun::run(&files, &options))
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// `runTest`'s options, typed so that TypeScript sees them as optional
+    /// (`unchecked_param_type` would make the parameter required).
+    #[wasm_bindgen(typescript_type = "RunTestOptions")]
+    pub type RunTestOptionsArg;
 }
 
 /// Render a value as YAML (Kubernetes style), for showing results.

@@ -165,3 +165,117 @@ spec:
   assert.deepEqual(problems, []);
   assert.deepEqual(problems2, []);
 });
+
+const testRuns = (page) => page.evaluate(() => Number(document.body.dataset.testRuns || 0));
+
+/** Run `action`, then wait until the Test view has run the suite again. */
+async function andRun(page, action) {
+  const before = await testRuns(page);
+  await action();
+  await page.waitForFunction((n) => Number(document.body.dataset.testRuns || 0) > n, before, { timeout: 10000 });
+}
+
+const testRows = (page) =>
+  page.$$eval("[data-testid=test-results] tbody tr", (trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent)));
+/** The file editor whose name field holds `name`. */
+async function fileIndex(page, name) {
+  const names = await page.$$eval("[data-testid=file-name]", (inputs) => inputs.map((i) => i.value));
+  const i = names.indexOf(name);
+  assert.ok(i >= 0, `no file named ${name} among ${names}`);
+  return i;
+}
+const fileText = async (page, name) => page.locator("[data-testid=file-text]").nth(await fileIndex(page, name));
+
+test("playground Test view: the preloaded suite, a failing row, a missing file, an added file, a malformed test", async () => {
+  const { page, problems } = await newPage();
+  await page.goto(url);
+  await page.waitForFunction(() => Number(document.body.dataset.testRuns || 0) >= 1, null, { timeout: 20000 });
+
+  // The Evaluate view is the default; the Test tab swaps the panels.
+  assert.equal(await page.isHidden("#test-view"), true);
+  await page.click("[data-testid=view-test]");
+  assert.equal(await page.isVisible("#test-view"), true);
+  assert.equal(await page.isHidden("#evaluate-view"), true);
+  assert.equal(await page.isHidden("[data-testid=example]"), true);
+  assert.equal(await page.getAttribute("[data-testid=view-test]", "aria-selected"), "true");
+
+  // The preloaded example: three files, four rows, all as expected.
+  assert.deepEqual(
+    await page.$$eval("[data-testid=file-name]", (inputs) => inputs.map((i) => i.value)),
+    ["kyverno-test.yaml", "policy.yaml", "resources.yaml"],
+  );
+  assert.equal(await text(page, "test-verdict"), "PASS: 4 passed");
+  assert.equal(await text(page, "test-reports"), "kyverno-test.yaml: 4 passed, 0 failed");
+  const P = "require-owner-and-limits";
+  assert.deepEqual(await testRows(page), [
+    [P, "require-team-label", "v1/Pod/shop/checkout", "Pass", "Ok"],
+    [P, "require-team-label", "v1/Pod/shop/scratch", "Pass", "Ok"],
+    [P, "require-memory-limit", "v1/Pod/shop/checkout", "Pass", "Ok"],
+    [P, "require-memory-limit", "v1/Pod/shop/scratch", "Pass", "Ok"],
+  ]);
+  mkdirSync(OUT, { recursive: true });
+  await page.screenshot({ path: join(OUT, "playground-test.png"), fullPage: true });
+
+  // Label the scratch Pod: the entry expecting a failure no longer holds.
+  const resources = await fileText(page, "resources.yaml");
+  const pods = await resources.inputValue();
+  await andRun(page, () => resources.fill(pods.replace("  name: scratch\n", "  name: scratch\n  labels:\n    team: tools\n")));
+  assert.equal(await text(page, "test-verdict"), "FAIL: 1 failed, 3 passed");
+  assert.deepEqual((await testRows(page))[1], [P, "require-team-label", "v1/Pod/shop/scratch", "Fail", "Want fail, got pass"]);
+  assert.match(await page.getAttribute("[data-testid=test-results] tbody tr >> nth=1", "title"), /validation rule 'require-team-label' passed/);
+  await andRun(page, () => resources.fill(pods));
+  assert.equal(await text(page, "test-verdict"), "PASS: 4 passed");
+
+  // Remove the policy file: the test names it, so the report is an error, not "0 tests".
+  const policy = await (await fileText(page, "policy.yaml")).inputValue();
+  await andRun(page, async () => page.locator("[data-testid=file-remove]").nth(await fileIndex(page, "policy.yaml")).click());
+  assert.equal(await page.locator("[data-testid=file]").count(), 2);
+  assert.equal(await text(page, "test-verdict"), "FAIL: 1 failed, 0 passed");
+  assert.equal(
+    await text(page, "test-reports"),
+    "kyverno-test.yaml: 0 passed, 1 failedpolicy.yaml: no such file among the files given",
+  );
+  assert.deepEqual(await testRows(page), [["No result entry was checked."]]);
+
+  // Add it back as a new file, in a folder the test does not name first.
+  await page.click("[data-testid=add-file]");
+  assert.equal(await page.locator("[data-testid=file]").count(), 3);
+  await andRun(page, () => page.locator("[data-testid=file-text]").nth(2).fill(policy));
+  assert.equal(await text(page, "test-verdict"), "ERROR");
+  assert.equal(await text(page, "test-error"), "Files: a file has no name");
+  await andRun(page, () => page.locator("[data-testid=file-name]").nth(2).fill("policies/policy.yaml"));
+  assert.match(await text(page, "test-reports"), /policy\.yaml: no such file among the files given/);
+  await andRun(page, () => page.locator("[data-testid=file-name]").nth(2).fill("policy.yaml"));
+  assert.equal(await text(page, "test-verdict"), "PASS: 4 passed");
+
+  // Two files with one name cannot be a suite.
+  await andRun(page, () => page.locator("[data-testid=file-name]").nth(2).fill("resources.yaml"));
+  assert.equal(await text(page, "test-error"), "Files: two files are named resources.yaml");
+  await andRun(page, () => page.locator("[data-testid=file-name]").nth(2).fill("policy.yaml"));
+
+  // A malformed test file fails its report with the parser's message.
+  const testFile = await fileText(page, "kyverno-test.yaml");
+  const suite = await testFile.inputValue();
+  await andRun(page, () => testFile.fill("apiVersion: cli.kyverno.io/v1alpha1\nkind: Test\nresults: [1, 2\n"));
+  assert.equal(await text(page, "test-verdict"), "FAIL: 1 failed, 0 passed");
+  assert.match(await text(page, "test-reports"), /^kyverno-test\.yaml: 0 passed, 1 failedTest errors: line \d+: invalid YAML/);
+
+  // No test file at all: the suite cannot be judged (an InputError).
+  await andRun(page, () => testFile.fill(suite));
+  await andRun(page, () => page.locator("[data-testid=file-name]").nth(0).fill("suite.yaml"));
+  assert.equal(await text(page, "test-verdict"), "ERROR");
+  assert.match(await text(page, "test-error"), /^Suite: InputError: invalid files: no file named kyverno-test\.yaml among the files given/);
+
+  // Reset brings the example back; strict mode runs the same rows here.
+  await andRun(page, () => page.click("[data-testid=reset-test]"));
+  assert.equal(await text(page, "test-verdict"), "PASS: 4 passed");
+  await andRun(page, () => page.check("[data-testid=test-strict]"));
+  assert.equal(await text(page, "test-verdict"), "PASS: 4 passed");
+
+  // Back to the Evaluate view: it still works.
+  await page.click("[data-testid=view-evaluate]");
+  assert.equal(await page.isVisible("#evaluate-view"), true);
+  assert.equal(await page.isHidden("#test-view"), true);
+  assert.equal(await text(page, "verdict"), "BLOCKED");
+  assert.deepEqual(problems, []);
+});

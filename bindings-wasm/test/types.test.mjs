@@ -16,6 +16,8 @@ for (const target of ["node", "web"]) {
     }
     assert.match(dts, /validate\(resource: ResourceInput, options\?: RequestOptions \| null\)|validate\(resource: ResourceInput, options: RequestOptions\)/);
     assert.match(dts, /export interface Host \{/);
+    assert.match(dts, /export function runTest\(files: TestFiles, options\?: RunTestOptions \| null\): TestReport\[\];/);
+    assert.match(dts, /export interface TestReport \{/);
     const index = readFileSync(join(bindingDir, "pkg", target, "index.d.ts"), "utf8");
     assert.match(index, /errors/);
     assert.match(readFileSync(join(bindingDir, "pkg", target, "errors.d.ts"), "utf8"), /class HostError extends VernoError/);
