@@ -682,7 +682,7 @@ impl Engine {
     fn __repr__(&self) -> String {
         format!(
             "<verno.Engine with {} policies>",
-            self.inner.policy_set().policies.len()
+            self.inner.policy_set().policies().len()
         )
     }
 }

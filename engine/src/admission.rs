@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Value};
 
-use crate::engine::Evaluation;
+use crate::pipeline::Evaluation;
 use crate::resource::ResourceMeta;
 use crate::response::RuleStatus;
 

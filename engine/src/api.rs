@@ -20,9 +20,10 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-use crate::engine::Evaluation;
+use crate::compile::CompiledPolicy;
 use crate::error::{LoadError, Location};
 use crate::host::Host;
+use crate::pipeline::{Evaluation, SharedRequest, Stages};
 use crate::report::{merged_reports, resource_report, ReportFormat, ReportInput, ReportOptions};
 use crate::resource::{Operation, Request, ResourceKind, UserInfo};
 use crate::response::{PolicyResponse, RuleType};
@@ -351,8 +352,9 @@ impl Engine {
     pub fn policies(&self) -> Value {
         Value::Array(
             self.set
-                .policies
+                .policies()
                 .iter()
+                .filter_map(CompiledPolicy::as_kyverno)
                 .map(|p| {
                     let rules: Vec<Value> = p
                         .all_rules()
@@ -422,15 +424,13 @@ impl Engine {
     ) -> Result<Value, ApiError> {
         check_resource(resource, "resource")?;
         let request = options.request(resource);
-        let eval = self.set.evaluate(&request, host);
+        let Ok(eval) = self
+            .set
+            .run(&request, Stages::ALL, &mut SharedRequest, host);
         let patch = eval.patch(resource);
         let after = eval.patched.as_ref().unwrap_or(resource);
-        let generate_request = Request {
-            object: request.object.map(|_| after),
-            ..request
-        };
-        let generated = self.set.generate(&generate_request, host);
-        let all = results([&eval.mutations, &eval.policies, &generated]);
+        let generated = &eval.generations;
+        let all = results([&eval.mutations, &eval.policies, generated]);
         let created: Vec<&Value> = generated
             .iter()
             .flat_map(|p| &p.rules)

@@ -61,9 +61,57 @@ pub struct CompiledRule {
     pub needs_images: bool,
 }
 
-/// One policy, ready to evaluate.
+/// One compiled policy, by family. Each family brings its own compile,
+/// match and evaluate code (one module per stage); the pipeline
+/// ([`crate::pipeline`]) dispatches on this enum and nothing else does, so a
+/// new family (CEL `ValidatingPolicy` next) is a new variant plus its
+/// modules.
 #[derive(Debug, Clone)]
-pub struct CompiledPolicy {
+pub enum CompiledPolicy {
+    /// `kyverno.io/v1` `ClusterPolicy` and `Policy`.
+    Kyverno(KyvernoPolicy),
+}
+
+impl CompiledPolicy {
+    /// What responses and reports say about the policy.
+    pub fn info(&self) -> &Arc<PolicyInfo> {
+        match self {
+            CompiledPolicy::Kyverno(p) => &p.info,
+        }
+    }
+
+    /// Whether the policy has rules for `stage` (the pipeline asks a
+    /// request of the caller's hook only for such policies).
+    pub fn has_stage(&self, stage: crate::pipeline::Stage) -> bool {
+        use crate::pipeline::Stage;
+        match self {
+            CompiledPolicy::Kyverno(p) => match stage {
+                Stage::Mutate => p.has_mutate(),
+                Stage::Validate => p.has_validate(),
+                Stage::Generate => p.has_generate(),
+            },
+        }
+    }
+
+    /// How many rules the policy declares (autogen rules not counted), as
+    /// `kyverno apply` announces them.
+    pub fn rule_count(&self) -> usize {
+        match self {
+            CompiledPolicy::Kyverno(p) => p.rules.len(),
+        }
+    }
+
+    /// The `kyverno.io` form, when the policy is of that family.
+    pub fn as_kyverno(&self) -> Option<&KyvernoPolicy> {
+        match self {
+            CompiledPolicy::Kyverno(p) => Some(p),
+        }
+    }
+}
+
+/// A compiled `kyverno.io` ClusterPolicy or Policy, ready to evaluate.
+#[derive(Debug, Clone)]
+pub struct KyvernoPolicy {
     pub info: Arc<PolicyInfo>,
     pub kind: PolicyKind,
     pub rules: Vec<CompiledRule>,
@@ -101,9 +149,9 @@ pub struct CompiledPolicy {
 /// ```
 #[derive(Debug, Clone, Default)]
 pub struct PolicySet {
-    pub policies: Vec<CompiledPolicy>,
+    policies: Vec<CompiledPolicy>,
     /// PolicyExceptions applied to every policy's rules.
-    pub exceptions: Vec<crate::exception::PolicyException>,
+    exceptions: Vec<crate::exception::PolicyException>,
 }
 
 fn _assert_send_sync() {
@@ -269,8 +317,8 @@ fn policy_wide_enforce(rules: &[CompiledRule], spec_action: Option<&str>) -> boo
     matches!(first.or(spec_action), Some("Enforce" | "enforce"))
 }
 
-impl CompiledPolicy {
-    pub fn compile(loaded: LoadedPolicy) -> Result<CompiledPolicy, LoadError> {
+impl KyvernoPolicy {
+    pub fn compile(loaded: LoadedPolicy) -> Result<KyvernoPolicy, LoadError> {
         let source = loaded.source.clone();
         Self::compile_loaded(loaded).map_err(|e| match &source {
             Some(text) => e.locate_in(text),
@@ -278,7 +326,7 @@ impl CompiledPolicy {
         })
     }
 
-    fn compile_loaded(loaded: LoadedPolicy) -> Result<CompiledPolicy, LoadError> {
+    fn compile_loaded(loaded: LoadedPolicy) -> Result<KyvernoPolicy, LoadError> {
         let LoadedPolicy {
             policy,
             rules,
@@ -333,7 +381,7 @@ impl CompiledPolicy {
             .collect::<Result<Vec<_>, _>>()?;
         let pod_controller_rules = typed(&autogen.pod_controller_rules)?;
         let cronjob_rules = typed(&autogen.cronjob_rules)?;
-        Ok(CompiledPolicy {
+        Ok(KyvernoPolicy {
             info: Arc::new(PolicyInfo {
                 key,
                 name,
@@ -420,10 +468,35 @@ impl PolicySet {
         Ok(PolicySet {
             policies: loaded
                 .into_iter()
-                .map(CompiledPolicy::compile)
+                .map(|p| KyvernoPolicy::compile(p).map(CompiledPolicy::Kyverno))
                 .collect::<Result<_, _>>()?,
             exceptions: Vec::new(),
         })
+    }
+
+    /// The compiled policies, in load order (the order rules run in).
+    pub fn policies(&self) -> &[CompiledPolicy] {
+        &self.policies
+    }
+
+    /// The PolicyExceptions applied to every policy's rules.
+    pub fn exceptions(&self) -> &[crate::exception::PolicyException] {
+        &self.exceptions
+    }
+
+    /// Append another set's policies and exceptions (policies from several
+    /// files, in file order).
+    pub fn extend(&mut self, other: PolicySet) {
+        self.policies.extend(other.policies);
+        self.exceptions.extend(other.exceptions);
+    }
+
+    /// Add already-parsed PolicyExceptions.
+    pub fn add_exceptions(
+        &mut self,
+        exceptions: impl IntoIterator<Item = crate::exception::PolicyException>,
+    ) {
+        self.exceptions.extend(exceptions);
     }
 
     /// Add the PolicyExceptions of a YAML or JSON text (`--exception`).

@@ -3,9 +3,7 @@
 
 use serde_json::Value;
 
-use crate::compile::{
-    CompiledPolicy, CompiledRule, PatternSource, PolicySet, RuleBody, ValidateBody,
-};
+use crate::compile::{CompiledRule, KyvernoPolicy, PatternSource, RuleBody, ValidateBody};
 use crate::conditions;
 use crate::exception::PolicyException;
 use crate::foreach::ForeachEntry;
@@ -18,59 +16,6 @@ use crate::resource::{Request, ResourceMeta};
 use crate::response::{PolicyResponse, RuleResponse, RuleStatus, RuleType};
 use crate::variables::{substitute_all, Context};
 use crate::wildcard;
-
-/// The result of evaluating a request against a policy set.
-#[derive(Debug, Clone, Default)]
-pub struct Evaluation {
-    /// Validate responses: one entry per policy, in policy order (kept even
-    /// when empty, as Kyverno's engine responses are).
-    pub policies: Vec<PolicyResponse>,
-    /// Mutate responses, one per policy, in the order they ran.
-    pub mutations: Vec<PolicyResponse>,
-    /// The resource after every mutation, when some rule changed it.
-    pub patched: Option<Value>,
-}
-
-impl Evaluation {
-    /// Whether the request is admitted: no enforced failure and no error of a
-    /// `failurePolicy: Fail` policy.
-    pub fn allowed(&self) -> bool {
-        !self
-            .policies
-            .iter()
-            .chain(self.mutations.iter())
-            .any(PolicyResponse::blocks)
-    }
-
-    /// The RFC 6902 patch from `original` to the mutated resource (empty
-    /// when nothing changed): what the AdmissionReview response carries.
-    pub fn patch(&self, original: &Value) -> Vec<Value> {
-        match &self.patched {
-            Some(p) => crate::mutate::diff(original, p),
-            None => Vec::new(),
-        }
-    }
-}
-
-/// The result of the mutate phase alone.
-#[derive(Debug, Clone, Default)]
-pub struct Mutation {
-    /// One response per policy with mutate rules, in policy order.
-    pub policies: Vec<PolicyResponse>,
-    /// The resource after every mutation, when some rule changed it.
-    pub patched: Option<Value>,
-}
-
-impl Mutation {
-    /// The RFC 6902 patch from `original` to the mutated resource (empty
-    /// when nothing changed).
-    pub fn patch(&self, original: &Value) -> Vec<Value> {
-        match &self.patched {
-            Some(p) => crate::mutate::diff(original, p),
-            None => Vec::new(),
-        }
-    }
-}
 
 fn is_enforce(action: Option<&str>) -> bool {
     matches!(action, Some("Enforce") | Some("enforce"))
@@ -111,7 +56,7 @@ fn override_applies(
 
 /// `failureActionForRule`: is a failure of this rule enforced?
 pub fn rule_enforced(
-    policy: &CompiledPolicy,
+    policy: &KyvernoPolicy,
     rule: &CompiledRule,
     ns: &str,
     request: &Request<'_>,
@@ -138,138 +83,11 @@ pub fn rule_enforced(
     is_enforce(policy.validation_failure_action.as_deref())
 }
 
-impl PolicySet {
-    /// Evaluate a request as Kyverno's admission does: every policy's
-    /// mutate rules in order, then every validate rule on the mutated
-    /// resource.
-    pub fn evaluate(&self, request: &Request<'_>, host: &dyn Host) -> Evaluation {
-        let Mutation {
-            policies: mutations,
-            patched,
-        } = self.mutate(request, host);
-        let validate_req = match &patched {
-            Some(p) => Request {
-                object: Some(p),
-                ..*request
-            },
-            None => *request,
-        };
-        let policies = self.validate(&validate_req, host);
-        Evaluation {
-            policies,
-            mutations,
-            patched,
-        }
-    }
-
-    /// Only the validate rules of every policy, on the request as given.
-    pub fn validate(&self, request: &Request<'_>, host: &dyn Host) -> Vec<PolicyResponse> {
-        // One context document per request, shared by every policy: each
-        // rule works under a checkpoint and leaves it as it found it.
-        let mut vctx = None;
-        self.policies
-            .iter()
-            .map(|p| evaluate_policy(p, &self.exceptions, request, host, &mut vctx))
-            .collect()
-    }
-
-    /// Only the mutate rules: policies in order, each on the resource the
-    /// previous ones produced.
-    pub fn mutate(&self, request: &Request<'_>, host: &dyn Host) -> Mutation {
-        let mut patched: Option<Value> = None;
-        let mut policies = Vec::new();
-        for p in &self.policies {
-            let req = match &patched {
-                Some(v) => Request {
-                    object: Some(v),
-                    ..*request
-                },
-                None => *request,
-            };
-            let (resp, out) = crate::mutation::mutate_policy(p, &self.exceptions, &req, host);
-            if !resp.rules.is_empty()
-                || p.rules
-                    .iter()
-                    .any(|r| matches!(r.body, RuleBody::Mutate(_)))
-            {
-                policies.push(resp);
-            }
-            if out.is_some() {
-                patched = out;
-            }
-        }
-        Mutation { policies, patched }
-    }
-
-    /// The generate rules of every policy with some (each response lists the
-    /// resources its rules create).
-    pub fn generate(&self, request: &Request<'_>, host: &dyn Host) -> Vec<PolicyResponse> {
-        self.policies
-            .iter()
-            .filter(|p| p.has_generate())
-            .map(|p| crate::generation::generate_policy(p, request, host))
-            .collect()
-    }
-
-    /// The generate rules of one policy (by index).
-    pub fn generate_policy(
-        &self,
-        index: usize,
-        request: &Request<'_>,
-        host: &dyn Host,
-    ) -> PolicyResponse {
-        match self.policies.get(index) {
-            Some(p) => crate::generation::generate_policy(p, request, host),
-            None => PolicyResponse {
-                policy: Default::default(),
-                rules: vec![],
-                enforced: vec![],
-            },
-        }
-    }
-
-    /// The mutate rules of one policy (by index) on the request's resource:
-    /// the response and the resource after them, when they changed it.
-    pub fn mutate_policy(
-        &self,
-        index: usize,
-        request: &Request<'_>,
-        host: &dyn Host,
-    ) -> (PolicyResponse, Option<Value>) {
-        match self.policies.get(index) {
-            Some(p) => crate::mutation::mutate_policy(p, &self.exceptions, request, host),
-            None => (
-                PolicyResponse {
-                    policy: Default::default(),
-                    rules: vec![],
-                    enforced: vec![],
-                },
-                None,
-            ),
-        }
-    }
-
-    /// Evaluate one policy (by index) against a request. `kyverno test` needs
-    /// this because values files give each (policy, resource) its own request.
-    pub fn evaluate_policy(
-        &self,
-        index: usize,
-        request: &Request<'_>,
-        host: &dyn Host,
-    ) -> PolicyResponse {
-        match self.policies.get(index) {
-            Some(p) => evaluate_policy(p, &self.exceptions, request, host, &mut None),
-            None => PolicyResponse {
-                policy: Default::default(),
-                rules: vec![],
-                enforced: vec![],
-            },
-        }
-    }
-}
-
-fn evaluate_policy<'h>(
-    policy: &CompiledPolicy,
+/// The validate stage of one `kyverno.io` policy (`Validate` in
+/// `pkg/engine/engine.go`). `vctx` is the context document shared by the
+/// policies of one request, built on first use.
+pub(crate) fn evaluate_policy<'h>(
+    policy: &KyvernoPolicy,
     exceptions: &[PolicyException],
     request: &Request<'_>,
     host: &'h dyn Host,
@@ -365,7 +183,7 @@ pub(crate) fn load_images(ctx: &mut Context<'_>, resource: &Value) {
 /// `validateOldObject`: an Enforce rule failing on an UPDATE is skipped when
 /// the old object, re-run as a CREATE by an unknown user, fails too.
 fn pre_existing_violation(
-    policy: &CompiledPolicy,
+    policy: &KyvernoPolicy,
     exceptions: &[PolicyException],
     rule: &CompiledRule,
     body: &ValidateBody,
@@ -508,7 +326,7 @@ pub(crate) fn new_context<'h>(request: &Request<'_>, host: &'h dyn Host) -> Cont
 
 /// Load a rule's `context` entries (`variable` here; the rest from the host).
 pub(crate) fn load_context(
-    policy: &CompiledPolicy,
+    policy: &KyvernoPolicy,
     rule: &CompiledRule,
     entries: &[Value],
     rule_level: bool,
@@ -554,11 +372,7 @@ pub(crate) fn load_context(
 }
 
 /// Do the host's values for this rule set anything under `request.object`?
-fn rule_values_edit_object(
-    policy: &CompiledPolicy,
-    rule: &CompiledRule,
-    ctx: &Context<'_>,
-) -> bool {
+fn rule_values_edit_object(policy: &KyvernoPolicy, rule: &CompiledRule, ctx: &Context<'_>) -> bool {
     ctx.host()
         .rule_values(&policy.info.name, &rule.name)
         .is_some_and(|vals| crate::values::edits_objects(&vals))
@@ -650,7 +464,7 @@ fn error_response(rule: &CompiledRule, prefix: &str, err: &str) -> RuleResponse 
 }
 
 fn validate_rule(
-    policy: &CompiledPolicy,
+    policy: &KyvernoPolicy,
     exceptions: &[PolicyException],
     rule: &CompiledRule,
     body: &ValidateBody,
@@ -665,7 +479,7 @@ fn validate_rule(
 }
 
 fn validate_rule_in_context(
-    policy: &CompiledPolicy,
+    policy: &KyvernoPolicy,
     exceptions: &[PolicyException],
     rule: &CompiledRule,
     body: &ValidateBody,
@@ -688,7 +502,7 @@ fn validate_rule_in_context(
 /// entries and check the preconditions. `Err((status, message))` when the
 /// rule ends there (an error, or a skip for unmet preconditions).
 pub(crate) fn rule_prelude(
-    policy: &CompiledPolicy,
+    policy: &KyvernoPolicy,
     rule: &CompiledRule,
     entries: &[Value],
     rule_level: bool,
@@ -721,7 +535,7 @@ pub(crate) fn rule_prelude(
 /// rule (checked after the prelude, as in Kyverno's handlers).
 pub(crate) fn exception_skip_message(
     exceptions: &[PolicyException],
-    policy: &CompiledPolicy,
+    policy: &KyvernoPolicy,
     rule: &CompiledRule,
     request: &Request<'_>,
     resource: &Value,
@@ -777,7 +591,7 @@ struct Level<'a> {
 }
 
 fn validate_level(
-    policy: &CompiledPolicy,
+    policy: &KyvernoPolicy,
     rule: &CompiledRule,
     level: &Level<'_>,
     resource: &Value,
@@ -871,7 +685,7 @@ fn validate_level(
 /// the rule; no counted element at all is no result (or the list error).
 #[allow(clippy::too_many_arguments)]
 fn validate_foreach(
-    policy: &CompiledPolicy,
+    policy: &KyvernoPolicy,
     rule: &CompiledRule,
     entries: &[ForeachEntry],
     nesting: usize,
@@ -936,7 +750,7 @@ fn go_type_name(v: &Value) -> &'static str {
 /// elements passed.
 #[allow(clippy::too_many_arguments)]
 fn validate_elements(
-    policy: &CompiledPolicy,
+    policy: &KyvernoPolicy,
     rule: &CompiledRule,
     entry: &ForeachEntry,
     elements: &[Value],

@@ -5,7 +5,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::compile::{CompiledPolicy, RuleBody};
+use crate::compile::{KyvernoPolicy, RuleBody};
 use crate::engine::{new_context, rule_prelude};
 use crate::host::{Host, ResourceRef};
 use crate::matching::MatchContext;
@@ -16,7 +16,7 @@ use crate::variables::substitute_all;
 
 /// The generate rules of one policy on the request's resource.
 pub(crate) fn generate_policy(
-    policy: &CompiledPolicy,
+    policy: &KyvernoPolicy,
     request: &Request<'_>,
     host: &dyn Host,
 ) -> PolicyResponse {
@@ -107,7 +107,7 @@ fn str_at<'v>(v: &'v Value, pointer: &str) -> &'v str {
 /// source is Kyverno's error.
 fn cloned_resources(
     block: &Value,
-    policy: &CompiledPolicy,
+    policy: &KyvernoPolicy,
     rule: &str,
     trigger: &Value,
     host: &dyn Host,
@@ -217,7 +217,7 @@ fn cloned_resources(
 fn clone_of(
     source: Value,
     (api, kind, ns, name): (&str, &str, &str, &str),
-    policy: &CompiledPolicy,
+    policy: &KyvernoPolicy,
     rule: &str,
     trigger: &Value,
 ) -> Value {
@@ -312,7 +312,7 @@ fn clone_of(
 fn data_resource(
     block: &Value,
     data: &Value,
-    policy: &CompiledPolicy,
+    policy: &KyvernoPolicy,
     rule: &str,
     trigger: &Value,
 ) -> Value {
@@ -348,7 +348,7 @@ fn data_resource(
 }
 
 /// `ManageLabels`: what Kyverno labels every generated resource with.
-fn manage_labels(v: &mut Value, policy: &CompiledPolicy, rule: &str, trigger: &Value) {
+fn manage_labels(v: &mut Value, policy: &KyvernoPolicy, rule: &str, trigger: &Value) {
     let Some(m) = v.get_mut("metadata").and_then(Value::as_object_mut) else {
         return;
     };

@@ -36,6 +36,7 @@ pub mod matching;
 pub mod mutate;
 pub mod mutation;
 pub mod pattern;
+pub mod pipeline;
 pub mod policy;
 pub mod policy_validation;
 pub mod position;
@@ -48,9 +49,12 @@ pub mod variables;
 pub mod wildcard;
 pub mod yaml;
 
+pub use compile::CompiledPolicy;
 pub use compile::PolicySet;
-pub use engine::{Evaluation, Mutation};
 pub use error::LoadError;
 pub use host::{Host, NoHost};
+pub use pipeline::{
+    Evaluation, Mutation, PolicyRequest, RequestHook, SharedRequest, Stage, Stages,
+};
 pub use resource::{Operation, Request, ResourceKind, UserInfo};
 pub use response::{RuleResponse, RuleStatus};

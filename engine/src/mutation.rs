@@ -5,7 +5,7 @@
 
 use serde_json::Value;
 
-use crate::compile::{CompiledPolicy, CompiledRule, RuleBody};
+use crate::compile::{CompiledRule, KyvernoPolicy, RuleBody};
 use crate::conditions;
 use crate::engine::{exception_skip_message, load_context, new_context, rule_prelude};
 use crate::exception::PolicyException;
@@ -37,7 +37,7 @@ impl Step {
 
 /// The rules a mutate pass sees (`ComputeRules(policy, "")`): the originals
 /// and every autogen variant; matching picks the right ones per kind.
-fn mutate_rules(policy: &CompiledPolicy) -> impl Iterator<Item = &CompiledRule> {
+fn mutate_rules(policy: &KyvernoPolicy) -> impl Iterator<Item = &CompiledRule> {
     let generated = !policy.pod_controller_rules.is_empty() || !policy.cronjob_rules.is_empty();
     policy
         .rules
@@ -60,7 +60,7 @@ fn success_message(r: &Value) -> String {
 /// Apply one policy's mutate rules to `request`'s resource. Returns the
 /// responses and the resource after them (the input when nothing changed).
 pub(crate) fn mutate_policy(
-    policy: &CompiledPolicy,
+    policy: &KyvernoPolicy,
     exceptions: &[PolicyException],
     request: &Request<'_>,
     host: &dyn Host,
@@ -137,7 +137,7 @@ pub(crate) fn mutate_policy(
 }
 
 fn mutate_rule(
-    policy: &CompiledPolicy,
+    policy: &KyvernoPolicy,
     exceptions: &[PolicyException],
     rule: &CompiledRule,
     block: &Value,
@@ -215,7 +215,7 @@ fn apply_patches(block: &Value, resource: &Value) -> Step {
 
 /// `mutateForEach`.
 fn mutate_foreach(
-    policy: &CompiledPolicy,
+    policy: &KyvernoPolicy,
     rule: &CompiledRule,
     entries: &[Value],
     nesting: usize,
@@ -259,7 +259,7 @@ fn mutate_foreach(
 /// `mutateElements`: patches chain across elements; PSM lists run in
 /// reverse by default (kustomize reverses them), `order` overrides.
 fn mutate_elements(
-    policy: &CompiledPolicy,
+    policy: &KyvernoPolicy,
     rule: &CompiledRule,
     fe: &Value,
     elements: &[Value],

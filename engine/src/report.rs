@@ -6,7 +6,7 @@ use serde_json::{json, Map, Value};
 
 use crate::host::Timestamp;
 use crate::resource::ResourceMeta;
-use crate::response::{PolicyResponse, RuleResponse, RuleStatus};
+use crate::response::{PolicyInfo, PolicyResponse, RuleResponse, RuleStatus};
 
 /// Which report API to produce.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -28,6 +28,51 @@ pub struct ReportOptions {
     pub timestamp: Option<Timestamp>,
 }
 
+/// The result a validate rule response counts as, in reports and in
+/// `kyverno apply`'s totals (`ComputePolicyReportResult`): a failure is a
+/// `warn` when the policy is annotated `policies.kyverno.io/scored: "false"`,
+/// or under `--audit-warn` when its policy-wide action is Audit.
+pub fn scored_status(policy: &PolicyInfo, status: RuleStatus, audit_warn: bool) -> RuleStatus {
+    let scored = policy
+        .annotations
+        .get("policies.kyverno.io/scored")
+        .map(String::as_str)
+        != Some("false");
+    if status == RuleStatus::Fail && (!scored || (audit_warn && !policy.enforce)) {
+        RuleStatus::Warn
+    } else {
+        status
+    }
+}
+
+/// How many results of each kind (`processor.ResultCounts`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ResultCounts {
+    /// `pass` results.
+    pub pass: usize,
+    /// `fail` results.
+    pub fail: usize,
+    /// `warn` results.
+    pub warn: usize,
+    /// `error` results.
+    pub error: usize,
+    /// `skip` results.
+    pub skip: usize,
+}
+
+impl ResultCounts {
+    /// Count one result.
+    pub fn add(&mut self, status: RuleStatus) {
+        match status {
+            RuleStatus::Pass => self.pass += 1,
+            RuleStatus::Fail => self.fail += 1,
+            RuleStatus::Warn => self.warn += 1,
+            RuleStatus::Error => self.error += 1,
+            RuleStatus::Skip => self.skip += 1,
+        }
+    }
+}
+
 /// `ToPolicyReportResult`: one report result for one rule response.
 pub fn result_entry(
     policy: &PolicyResponse,
@@ -41,11 +86,7 @@ pub fn result_entry(
         .get("policies.kyverno.io/scored")
         .map(String::as_str)
         != Some("false");
-    let mut status = rule.status;
-    // `--audit-warn` applies to policies whose policy-wide action is Audit.
-    if status == RuleStatus::Fail && (!scored || (opts.audit_warn && !info.enforce)) {
-        status = RuleStatus::Warn;
-    }
+    let status = scored_status(info, rule.status, opts.audit_warn);
     let meta = ResourceMeta::of(resource);
     let mut reference = Map::new();
     reference.insert("apiVersion".into(), json!(meta.api_version));

@@ -53,7 +53,7 @@ fn no_corpus_policy_is_refused() {
             }
             checked += 1;
             let r = policy_from_value(doc, Some(line))
-                .and_then(|p| verno::compile::CompiledPolicy::compile(p).map(|_| ()));
+                .and_then(|p| verno::compile::KyvernoPolicy::compile(p).map(|_| ()));
             match r {
                 Ok(()) | Err(LoadError::Unsupported { .. }) => {}
                 Err(e) => refused.push(format!("{}: {e}", f.display())),
