@@ -4,9 +4,9 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use serde_json::Value;
+use verno::model::resource::{Request, ResourceMeta};
+use verno::model::response::{PolicyResponse, RuleStatus, RuleType};
 use verno::report::{merged_reports, scored_status, ReportFormat, ReportInput, ReportOptions};
-use verno::resource::{Request, ResourceMeta};
-use verno::response::{PolicyResponse, RuleStatus, RuleType};
 use verno::PolicySet;
 
 use crate::errtext::shorten_expressions;
@@ -81,7 +81,7 @@ fn print_mutated(
     res_path: &str,
     resource: &serde_json::Value,
 ) -> Result<(), String> {
-    let yaml = verno::yaml::to_yaml_string(resource);
+    let yaml = verno::unstable::yaml::to_yaml_string(resource);
     let name = &policy.policy.name;
     let outcome = if policy
         .rules
@@ -200,7 +200,8 @@ pub fn run(opts: &ApplyOptions, out: &mut dyn Write) -> Result<Counts, String> {
     for p in &opts.policies {
         let text = input::read_text(p).map_err(|e| e.to_string())?;
         let file = p.display().to_string();
-        let loaded = verno::load::load_text(&text).map_err(|e| e.with_file(&file).to_string())?;
+        let loaded =
+            verno::unstable::load::load_text(&text).map_err(|e| e.with_file(&file).to_string())?;
         if loaded.policies.is_empty() && loaded.rejected.is_empty() && loaded.exceptions.is_empty()
         {
             return Err(format!("{file}: no policy found in the file"));
@@ -307,7 +308,7 @@ pub fn run(opts: &ApplyOptions, out: &mut dyn Write) -> Result<Counts, String> {
             let text = if opts.output_json {
                 serde_json::to_string(rep).unwrap_or_default()
             } else {
-                verno::yaml::to_yaml_string(rep)
+                verno::unstable::yaml::to_yaml_string(rep)
             };
             writeln!(out, "{text}").map_err(|e| e.to_string())?;
         }

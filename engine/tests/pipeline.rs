@@ -64,7 +64,7 @@ impl RequestHook for OneUpdate {
     fn responded(
         &mut self,
         stage: Stage,
-        response: &verno::response::PolicyResponse,
+        response: &verno::model::response::PolicyResponse,
         resource: &Value,
         _patched: bool,
     ) {
@@ -151,7 +151,7 @@ fn evaluate_is_the_admission_stages_of_run() {
             &NoHost,
         )
         .unwrap();
-    let rules = |ps: &[verno::response::PolicyResponse]| -> Vec<Vec<verno::RuleResponse>> {
+    let rules = |ps: &[verno::model::response::PolicyResponse]| -> Vec<Vec<verno::RuleResponse>> {
         ps.iter().map(|p| p.rules.clone()).collect()
     };
     assert_eq!(rules(&eval.policies), rules(&run.policies));

@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
 use serde_json::Value;
-use verno::resource::{Operation, Request, ResourceMeta};
-use verno::response::PolicyResponse;
+use verno::model::resource::{Operation, Request, ResourceMeta};
+use verno::model::response::PolicyResponse;
 use verno::PolicySet;
 
 use crate::compare;
@@ -151,7 +151,7 @@ pub fn run_file(files: &dyn Files, path: &Path, opts: &RunOptions<'_>) -> Vec<Te
         Ok(t) => t,
         Err(e) => return failed(TestError::ReadTest(e)),
     };
-    let docs = match verno::load::documents(&text) {
+    let docs = match verno::unstable::load::documents(&text) {
         Ok(d) => d,
         Err(error) => {
             return failed(TestError::TestYaml {
@@ -228,7 +228,7 @@ fn load_policies(files: &dyn Files, t: &TestFile, base: &Path) -> Result<Policie
             let text = files.read(&file)?;
             let shown = file.display().to_string();
             check_policy_kinds(&text, &file)?;
-            let loaded = verno::load::load_text(&text)
+            let loaded = verno::unstable::load::load_text(&text)
                 .map_err(|e| TestError::PolicyLoad(e.with_file(&shown)))?;
             let compiled = PolicySet::compile(loaded.policies)
                 .map_err(|e| TestError::Compile(e.with_file(&shown)))?;
@@ -247,12 +247,12 @@ fn load_policies(files: &dyn Files, t: &TestFile, base: &Path) -> Result<Policie
 /// Only Kyverno policies belong in a test's policy files: a document of any
 /// other kind (PolicyException included) is refused before loading.
 fn check_policy_kinds(text: &str, file: &Path) -> Result<(), TestError> {
-    let docs = verno::load::documents(text).map_err(|error| InputError::Yaml {
+    let docs = verno::unstable::load::documents(text).map_err(|error| InputError::Yaml {
         path: file.to_path_buf(),
         error,
     })?;
     for (doc, _) in docs {
-        if !verno::load::is_kyverno_policy(&doc) {
+        if !verno::unstable::load::is_kyverno_policy(&doc) {
             let field = |name: &str| {
                 doc.get(name)
                     .and_then(Value::as_str)
@@ -434,8 +434,8 @@ impl verno::RequestHook for ValuesRequests<'_> {
             .or_else(|| vals.get("request.operation").and_then(Value::as_str))
             .map_or(Operation::Create, Operation::parse_lenient);
         let mut old_object = None;
-        if verno::values::edits_objects(&vals) {
-            let rb = verno::values::read_back(running, op, &vals).map_err(|error| {
+        if verno::unstable::values::edits_objects(&vals) {
+            let rb = verno::unstable::values::read_back(running, op, &vals).map_err(|error| {
                 TestError::ApplyValues {
                     resource: self.name.clone(),
                     error,
