@@ -33,7 +33,7 @@ pub fn workload() -> Workload {
         let Ok(text) = std::fs::read_to_string(&test) else {
             continue;
         };
-        let Ok(docs) = verno::load::documents(&text) else {
+        let Ok(docs) = verno::unstable::load::documents(&text) else {
             continue;
         };
         let Some((doc, _)) = docs.into_iter().next() else {
@@ -50,7 +50,7 @@ pub fn workload() -> Workload {
             let Ok(t) = std::fs::read_to_string(base.join(p)) else {
                 continue;
             };
-            if let Ok(ps) = verno::load::load_policies(&t) {
+            if let Ok(ps) = verno::unstable::load::load_policies(&t) {
                 policies.extend(ps);
             }
         }

@@ -93,8 +93,8 @@ fn ratio() {
     println!(
         "corpus: {} policies ({} with mutate rules) x {} resources ({} patched): parse floor {:?}; \
          evaluate {:?}, ratio evaluate/parse = {:.2}; mutate {:?}, ratio mutate/parse = {:.2}",
-        w.set.policies.len(),
-        w.set.policies.iter().filter(|p| p.has_mutate()).count(),
+        w.set.policies().len(),
+        w.set.policies().iter().filter(|p| p.has_stage(verno::Stage::Mutate)).count(),
         w.resources.len(),
         mutate_all(&w),
         parse,

@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, Criterion};
 use serde_json::{json, Value};
-use verno::jmespath::{compile, Dialect, Expression, Runtime};
+use verno::unstable::jmespath::{compile, Dialect, Expression, Runtime};
 use verno::NoHost;
 
 /// From the corpus, standard functions only.

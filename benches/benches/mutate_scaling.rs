@@ -48,7 +48,7 @@ fn bench(c: &mut Criterion) {
         let p = patch(n);
         g.throughput(Throughput::Elements(n as u64));
         g.bench_with_input(BenchmarkId::new("strategic_merge", n), &n, |b, _| {
-            b.iter(|| black_box(verno::mutate::strategic_merge(&resource, &p)))
+            b.iter(|| black_box(verno::unstable::patch::strategic_merge(&resource, &p)))
         });
         g.bench_with_input(
             BenchmarkId::new("foreach_replace_image_registry", n),
@@ -66,7 +66,7 @@ fn per_element() {
         let resource = pod(n);
         let p = patch(n);
         let t = Instant::now();
-        black_box(verno::mutate::strategic_merge(&resource, &p).ok());
+        black_box(verno::unstable::patch::strategic_merge(&resource, &p).ok());
         let merge = t.elapsed();
         let t = Instant::now();
         black_box(set.mutate(&Request::create(&resource), &NoHost));

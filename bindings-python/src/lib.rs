@@ -616,7 +616,7 @@ impl Engine {
         let review = match arg_text(py, "admission review", review)? {
             // A review is not a resource (no `kind` check), so parse it as
             // plain JSON/YAML via the policy loader's parser.
-            Some(text) => verno::yaml::parse_value(&text)
+            Some(text) => verno::unstable::yaml::parse_value(&text)
                 .map_err(|e| input_err(py, "admission review", e.to_string()))?,
             None => arg_json(py, "admission review", review)?,
         };
@@ -682,7 +682,7 @@ impl Engine {
     fn __repr__(&self) -> String {
         format!(
             "<verno.Engine with {} policies>",
-            self.inner.policy_set().policies.len()
+            self.inner.policy_set().policies().len()
         )
     }
 }

@@ -416,7 +416,7 @@ impl Engine {
             const WHAT: &str = "admission review";
             let review = match as_text(&review).map_err(|e| input(WHAT, e))? {
                 Text::Str(text) => {
-                    verno::yaml::parse_value(&text).map_err(|e| input(WHAT, e.to_string()))?
+                    verno::unstable::yaml::parse_value(&text).map_err(|e| input(WHAT, e.to_string()))?
                 }
                 Text::NotText => from_js(&review).map_err(|e| input(WHAT, e))?,
             };
@@ -448,7 +448,7 @@ impl Engine {
                     .collect::<Result<_, _>>()?
             } else {
                 match as_text(&resources).map_err(|e| input(WHAT, e))? {
-                    Text::Str(text) => verno::yaml::parse_documents(&text)
+                    Text::Str(text) => verno::unstable::yaml::parse_documents(&text)
                         .map_err(|e| input(WHAT, e.to_string()))?
                         .into_iter()
                         .map(|d| d.value)
@@ -496,5 +496,5 @@ extern "C" {
 #[wasm_bindgen(js_name = toYaml)]
 pub fn to_yaml(value: JsValue) -> JsResult<String> {
     let value = throw(from_js(&value).map_err(|e| input("value", e)))?;
-    Ok(verno::yaml::to_yaml_string(&value))
+    Ok(verno::unstable::yaml::to_yaml_string(&value))
 }

@@ -4,9 +4,9 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use serde_json::Value;
-use verno::report::{merged_reports, ReportFormat, ReportInput, ReportOptions};
-use verno::resource::{Request, ResourceMeta};
-use verno::response::{PolicyResponse, RuleStatus, RuleType};
+use verno::model::resource::{Request, ResourceMeta};
+use verno::model::response::{PolicyResponse, RuleStatus, RuleType};
+use verno::report::{merged_reports, scored_status, ReportFormat, ReportInput, ReportOptions};
 use verno::PolicySet;
 
 use crate::errtext::shorten_expressions;
@@ -32,13 +32,38 @@ pub struct ApplyOptions {
 }
 
 /// Counts printed at the end (`processor.ResultCounts`).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Counts {
-    pub pass: usize,
-    pub fail: usize,
-    pub warn: usize,
-    pub error: usize,
-    pub skip: usize,
+pub type Counts = verno::report::ResultCounts;
+
+/// Keeps each mutate policy's response with the resource it produced, for
+/// `printOutput` (the pipeline gives every policy the shared request).
+#[derive(Default)]
+struct MutatedResources {
+    after: Vec<Value>,
+}
+
+impl verno::RequestHook for MutatedResources {
+    type Error = std::convert::Infallible;
+
+    fn prepare(
+        &mut self,
+        _policy: &verno::CompiledPolicy,
+        _stage: verno::Stage,
+        _running: &mut std::borrow::Cow<'_, Value>,
+    ) -> Result<verno::PolicyRequest, Self::Error> {
+        Ok(verno::PolicyRequest::default())
+    }
+
+    fn responded(
+        &mut self,
+        stage: verno::Stage,
+        _response: &PolicyResponse,
+        resource: &Value,
+        _patched: bool,
+    ) {
+        if stage == verno::Stage::Mutate {
+            self.after.push(resource.clone());
+        }
+    }
 }
 
 /// `printOutput`: the mutated resource after each mutate policy, on stdout,
@@ -56,7 +81,7 @@ fn print_mutated(
     res_path: &str,
     resource: &serde_json::Value,
 ) -> Result<(), String> {
-    let yaml = verno::yaml::to_yaml_string(resource);
+    let yaml = verno::unstable::yaml::to_yaml_string(resource);
     let name = &policy.policy.name;
     let outcome = if policy
         .rules
@@ -175,18 +200,19 @@ pub fn run(opts: &ApplyOptions, out: &mut dyn Write) -> Result<Counts, String> {
     for p in &opts.policies {
         let text = input::read_text(p).map_err(|e| e.to_string())?;
         let file = p.display().to_string();
-        let loaded = verno::load::load_text(&text).map_err(|e| e.with_file(&file).to_string())?;
+        let loaded =
+            verno::unstable::load::load_text(&text).map_err(|e| e.with_file(&file).to_string())?;
         if loaded.policies.is_empty() && loaded.rejected.is_empty() && loaded.exceptions.is_empty()
         {
             return Err(format!("{file}: no policy found in the file"));
         }
         let compiled =
             PolicySet::compile(loaded.policies).map_err(|e| e.with_file(&file).to_string())?;
-        set.policies.extend(compiled.policies);
-        set.exceptions.extend(loaded.exceptions);
+        set.extend(compiled);
+        set.add_exceptions(loaded.exceptions);
         skipped.extend(loaded.rejected.into_iter().map(|e| e.with_file(&file)));
     }
-    if set.policies.is_empty() && skipped.is_empty() {
+    if set.policies().is_empty() && skipped.is_empty() {
         return Err("no policy found in the policy files".into());
     }
     for e in &opts.exceptions {
@@ -203,7 +229,7 @@ pub fn run(opts: &ApplyOptions, out: &mut dyn Write) -> Result<Counts, String> {
         }
     }
     let sink = output::plan(opts.output.as_deref(), &resources).map_err(|e| e.to_string())?;
-    let rule_count: usize = set.policies.iter().map(|p| p.rules.len()).sum();
+    let rule_count: usize = set.policies().iter().map(|p| p.rule_count()).sum();
     writeln!(
         out,
         "\nApplying {} policy rule(s) to {} resource(s)...",
@@ -222,54 +248,28 @@ pub fn run(opts: &ApplyOptions, out: &mut dyn Write) -> Result<Counts, String> {
         let meta = ResourceMeta::of(res);
         let res_path = format!("{}/{}/{}", meta.namespace, meta.kind, meta.name);
         // Mutate policies in order, each printed with the resource it produced.
-        let mut current = res.clone();
+        let mut mutated = MutatedResources::default();
+        let Ok(eval) = set.run(
+            &Request::create(res),
+            verno::Stages::ADMISSION,
+            &mut mutated,
+            &crate::system::SystemHost,
+        );
         let mut file_text = String::new();
-        for (i, p) in set.policies.iter().enumerate() {
-            if !p.has_mutate() {
-                continue;
-            }
-            let (resp, patched) =
-                set.mutate_policy(i, &Request::create(&current), &crate::system::SystemHost);
-            if let Some(v) = patched {
-                current = v;
-            }
+        for (resp, after) in eval.mutations.iter().zip(&mutated.after) {
             for r in &resp.rules {
-                match r.status {
-                    RuleStatus::Pass => counts.pass += 1,
-                    RuleStatus::Fail => counts.fail += 1,
-                    RuleStatus::Skip => counts.skip += 1,
-                    RuleStatus::Error => counts.error += 1,
-                    RuleStatus::Warn => {}
-                }
+                counts.add(r.status);
             }
-            print_mutated(out, &sink, &mut file_text, &resp, &res_path, &current)?;
-            printed.push((res_path.clone(), resp));
+            print_mutated(out, &sink, &mut file_text, resp, &res_path, after)?;
+            printed.push((res_path.clone(), resp.clone()));
         }
         if !file_text.is_empty() {
             sink.write(index, res, &file_text)
                 .map_err(|e| e.to_string())?;
         }
-        let eval = verno::Evaluation {
-            policies: set.validate(&Request::create(&current), &crate::system::SystemHost),
-            ..Default::default()
-        };
         for pr in &eval.policies {
-            let scored = pr
-                .policy
-                .annotations
-                .get("policies.kyverno.io/scored")
-                .map(String::as_str)
-                != Some("false");
-            let audit_warn = opts.audit_warn && !pr.policy.enforce;
             for r in &pr.rules {
-                match r.status {
-                    RuleStatus::Pass => counts.pass += 1,
-                    RuleStatus::Fail if !scored || audit_warn => counts.warn += 1,
-                    RuleStatus::Fail => counts.fail += 1,
-                    RuleStatus::Warn => counts.warn += 1,
-                    RuleStatus::Error => counts.error += 1,
-                    RuleStatus::Skip => counts.skip += 1,
-                }
+                counts.add(scored_status(&pr.policy, r.status, opts.audit_warn));
             }
             printed.push((res_path.clone(), pr.clone()));
         }
@@ -308,7 +308,7 @@ pub fn run(opts: &ApplyOptions, out: &mut dyn Write) -> Result<Counts, String> {
             let text = if opts.output_json {
                 serde_json::to_string(rep).unwrap_or_default()
             } else {
-                verno::yaml::to_yaml_string(rep)
+                verno::unstable::yaml::to_yaml_string(rep)
             };
             writeln!(out, "{text}").map_err(|e| e.to_string())?;
         }
@@ -319,6 +319,5 @@ pub fn run(opts: &ApplyOptions, out: &mut dyn Write) -> Result<Counts, String> {
         counts.pass, counts.fail, counts.warn, counts.error, counts.skip
     )
     .map_err(|e| e.to_string())?;
-    let _: Option<Value> = None;
     Ok(counts)
 }

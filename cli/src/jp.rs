@@ -19,7 +19,7 @@ use std::process::ExitCode;
 
 use clap::{Subcommand, ValueHint};
 use serde_json::Value;
-use verno::jmespath::{self, Dialect, JmespathError, Runtime};
+use verno::unstable::jmespath::{self, Dialect, JmespathError, Runtime};
 
 #[derive(Subcommand, Debug)]
 pub enum JpCommand {
@@ -249,7 +249,7 @@ fn go_io_error(e: &std::io::Error) -> String {
 
 /// `sigs.k8s.io/yaml.Unmarshal`: JSON or YAML, first document only.
 fn parse_input(text: &str) -> Result<Value, String> {
-    verno::yaml::parse_value(text).map_err(|e| format!("error parsing input json: {e}"))
+    verno::unstable::yaml::parse_value(text).map_err(|e| format!("error parsing input json: {e}"))
 }
 
 fn read_stdin() -> Result<String, String> {

@@ -13,7 +13,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
-use verno::resource::ResourceMeta;
+use verno::model::resource::ResourceMeta;
 
 /// The longest file name common filesystems accept, in bytes.
 pub const MAX_FILE_NAME: usize = 255;

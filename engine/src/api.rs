@@ -20,13 +20,14 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-use crate::engine::Evaluation;
+use crate::compile::CompiledPolicy;
+use crate::compile::PolicySet;
 use crate::error::{LoadError, Location};
+use crate::eval::pipeline::{Evaluation, SharedRequest, Stages};
 use crate::host::Host;
+use crate::model::resource::{Operation, Request, ResourceKind, UserInfo};
+use crate::model::response::{PolicyResponse, RuleType};
 use crate::report::{merged_reports, resource_report, ReportFormat, ReportInput, ReportOptions};
-use crate::resource::{Operation, Request, ResourceKind, UserInfo};
-use crate::response::{PolicyResponse, RuleType};
-use crate::PolicySet;
 
 /// Why a call failed. Policies that load but fail at evaluation are not
 /// errors: they are `error` results, as in Kyverno.
@@ -351,8 +352,9 @@ impl Engine {
     pub fn policies(&self) -> Value {
         Value::Array(
             self.set
-                .policies
+                .policies()
                 .iter()
+                .filter_map(CompiledPolicy::as_kyverno)
                 .map(|p| {
                     let rules: Vec<Value> = p
                         .all_rules()
@@ -386,7 +388,7 @@ impl Engine {
         };
         Ok(json!({
             "allowed": eval.allowed(),
-            "message": crate::admission::blocked_message(&eval, resource),
+            "message": crate::report::admission::blocked_message(&eval, resource),
             "results": results([&eval.policies]),
         }))
     }
@@ -422,15 +424,13 @@ impl Engine {
     ) -> Result<Value, ApiError> {
         check_resource(resource, "resource")?;
         let request = options.request(resource);
-        let eval = self.set.evaluate(&request, host);
+        let Ok(eval) = self
+            .set
+            .run(&request, Stages::ALL, &mut SharedRequest, host);
         let patch = eval.patch(resource);
         let after = eval.patched.as_ref().unwrap_or(resource);
-        let generate_request = Request {
-            object: request.object.map(|_| after),
-            ..request
-        };
-        let generated = self.set.generate(&generate_request, host);
-        let all = results([&eval.mutations, &eval.policies, &generated]);
+        let generated = &eval.generations;
+        let all = results([&eval.mutations, &eval.policies, generated]);
         let created: Vec<&Value> = generated
             .iter()
             .flat_map(|p| &p.rules)
@@ -438,7 +438,7 @@ impl Engine {
             .collect();
         Ok(json!({
             "allowed": eval.allowed(),
-            "message": crate::admission::blocked_message(&eval, resource),
+            "message": crate::report::admission::blocked_message(&eval, resource),
             "resource": after,
             "patched": !patch.is_empty(),
             "patch": patch,
@@ -468,7 +468,10 @@ impl Engine {
                 ApiError::input("admission review", format!("request.operation: {e}"))
             })?,
         };
-        let present = |k: &str| req.get(k).filter(|v| !crate::resource::is_empty_object(v));
+        let present = |k: &str| {
+            req.get(k)
+                .filter(|v| !crate::model::resource::is_empty_object(v))
+        };
         let object = present("object");
         let old_object = present("oldObject");
         let resource = object.or(old_object).ok_or_else(|| {
@@ -497,8 +500,8 @@ impl Engine {
             variables: options.variables.as_ref(),
         };
         let eval = self.set.evaluate(&request, host);
-        let response = crate::admission::response(uid, &eval, resource);
-        let mut out = crate::admission::review(response);
+        let response = crate::report::admission::response(uid, &eval, resource);
+        let mut out = crate::report::admission::review(response);
         if let Some(api) = review.get("apiVersion").filter(|v| v.is_string()) {
             out["apiVersion"] = api.clone();
         }
@@ -622,7 +625,7 @@ mod tests {
         let e = Engine::from_yaml(POLICY).unwrap();
         let pod = parse_resource(POD).unwrap();
         let out = e
-            .validate(&pod, &RequestOptions::default(), &crate::NoHost)
+            .validate(&pod, &RequestOptions::default(), &crate::host::NoHost)
             .unwrap();
         assert_eq!(out["allowed"], false);
         let msg = out["message"].as_str().unwrap();
@@ -667,7 +670,7 @@ mod tests {
         let e = Engine::from_yaml(POLICY).unwrap();
         for bad in [json!(1), json!("pod"), json!([]), json!({"metadata": {}})] {
             let err = e
-                .validate(&bad, &RequestOptions::default(), &crate::NoHost)
+                .validate(&bad, &RequestOptions::default(), &crate::host::NoHost)
                 .unwrap_err();
             assert_eq!(err.kind(), "input", "{bad}");
         }
@@ -693,7 +696,7 @@ mod tests {
         let review = json!({"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
             "request": {"uid": "u1", "operation": "CREATE", "object": pod}});
         let out = e
-            .admit(&review, &RequestOptions::default(), &crate::NoHost)
+            .admit(&review, &RequestOptions::default(), &crate::host::NoHost)
             .unwrap();
         assert_eq!(out["response"]["uid"], "u1");
         assert_eq!(out["response"]["allowed"], false);
@@ -708,7 +711,7 @@ mod tests {
         let r = opts.request(&pod);
         assert!(r.object.is_none());
         assert!(r.old_object.is_some());
-        assert!(e.validate(&pod, &opts, &crate::NoHost).is_ok());
+        assert!(e.validate(&pod, &opts, &crate::host::NoHost).is_ok());
     }
 
     #[test]
@@ -716,7 +719,7 @@ mod tests {
         let e = Engine::from_yaml(POLICY).unwrap();
         let pod = parse_resource(POD).unwrap();
         let reps = e
-            .report(&[pod], &ReportRequest::default(), &crate::NoHost)
+            .report(&[pod], &ReportRequest::default(), &crate::host::NoHost)
             .unwrap();
         assert_eq!(reps.len(), 1);
         assert_eq!(reps[0]["apiVersion"], "wgpolicyk8s.io/v1alpha2");
@@ -732,7 +735,7 @@ mod tests {
         let e = Engine::from_yaml(&both).unwrap();
         let pod = parse_resource(POD).unwrap();
         let opts = ReportRequest::from_value(&json!({"auditWarn": true})).unwrap();
-        let reps = e.report(&[pod], &opts, &crate::NoHost).unwrap();
+        let reps = e.report(&[pod], &opts, &crate::host::NoHost).unwrap();
         let results = reps[0]["results"].as_array().unwrap();
         let of = |p: &str| results.iter().find(|r| r["policy"] == p).unwrap()["result"].clone();
         assert_eq!(of("disallow-privileged"), "fail");
@@ -761,7 +764,7 @@ spec:
         let e = Engine::from_yaml(policy).unwrap();
         let ns = json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "team-a"}});
         let out = e
-            .evaluate(&ns, &RequestOptions::default(), &crate::NoHost)
+            .evaluate(&ns, &RequestOptions::default(), &crate::host::NoHost)
             .unwrap();
         let row = &out["results"][0];
         assert_eq!(row["type"], "generate");

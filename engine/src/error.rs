@@ -107,7 +107,7 @@ impl LoadError {
         let (Some(doc_line), Some(field)) = (loc.line, loc.field.as_deref()) else {
             return self;
         };
-        if let Some(p) = crate::position::locate(text, doc_line, field) {
+        if let Some(p) = crate::yaml::position::locate(text, doc_line, field) {
             loc.line = Some(p.line);
             loc.column = Some(p.column);
         }

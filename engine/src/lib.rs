@@ -2,55 +2,133 @@
 //!
 //! Kyverno's policy engine without the cluster: load Kyverno policies,
 //! compile them once, and evaluate resources exactly as Kyverno would, with
-//! no I/O in the core.
-//!
-//! The flow, one module each: [`load`] (YAML/JSON → typed policy) →
-//! [`compile`] (patterns, wildcards, selectors, autogen) → [`matching`] →
-//! [`engine`] (evaluate) → [`response`] → [`report`] / [`admission`].
+//! no I/O in the core (the cluster, the clock and randomness come through
+//! [`Host`]).
 //!
 //! ```
-//! let set = verno::PolicySet::from_yaml(include_str!("../../examples/disallow-privileged.yaml")).unwrap();
-//! let pod = verno::yaml::parse_value(include_str!("../../examples/nginx-privileged.yaml")).unwrap();
-//! let eval = set.evaluate(&verno::Request::create(&pod), &verno::NoHost);
+//! use verno::{NoHost, PolicySet, Request, RuleStatus};
+//! use verno::report::{merged_reports, ReportInput, ReportOptions};
+//!
+//! // Load and compile.
+//! let set = PolicySet::from_yaml(include_str!("../../examples/disallow-privileged.yaml"))?;
+//! // Evaluate one admission request (mutate, then validate).
+//! let pod: serde_json::Value = serde_json::from_str(
+//!     r#"{"apiVersion": "v1", "kind": "Pod",
+//!         "metadata": {"name": "nginx", "namespace": "default"},
+//!         "spec": {"containers": [{"name": "nginx", "image": "nginx",
+//!                  "securityContext": {"privileged": true}}]}}"#,
+//! )?;
+//! let eval = set.evaluate(&Request::create(&pod), &NoHost);
 //! assert!(!eval.allowed());
+//! assert_eq!(eval.policies[0].rules[0].status, RuleStatus::Fail);
+//! // Report it as a PolicyReport.
+//! let input = ReportInput { resource: &pod, responses: &eval.policies };
+//! let reports = merged_reports(&[input], &ReportOptions::default());
+//! assert_eq!(reports[0]["summary"]["fail"], 1);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
-pub mod admission;
-pub mod anchor;
-pub mod api;
-pub mod autogen;
-pub mod compile;
-pub mod conditions;
-pub mod duration;
-pub mod engine;
-pub mod error;
-pub mod exception;
-pub mod foreach;
-pub mod generation;
-pub mod gofmt;
-pub mod host;
-pub mod image;
-pub mod jmespath;
-pub mod load;
-pub mod match_pattern;
-pub mod matching;
-pub mod mutate;
-pub mod mutation;
-pub mod pattern;
-pub mod policy;
-pub mod policy_validation;
-pub mod position;
-pub mod quantity;
-pub mod report;
-pub mod resource;
-pub mod response;
-pub mod values;
-pub mod variables;
-pub mod wildcard;
-pub mod yaml;
+//!
+//! ## Layout
+//!
+//! The tree follows the flow. Each layer imports only the layers above it
+//! in this list:
+//!
+//! - [`model`]: policies as written, the admission [`Request`], responses;
+//!   data only. [`host`]: what the engine asks of its embedder. [`error`].
+//! - Primitives that know nothing of stages: `go` (Go's strconv, durations,
+//!   quantities, wildcards, fmt), `yaml` (load, resolve, emit with
+//!   go-yaml v2's rules), `jmespath` (Kyverno's dialect), `variables`
+//!   (`{{ }}` substitution, the context, values), `pattern` (anchors,
+//!   operators, the pattern walk), `conditions`, `patch` (strategic merge,
+//!   JSON 6902, diff).
+//! - Stages: `matching` (match/exclude, kind selectors, PolicyExceptions) →
+//!   `load` (YAML/JSON → typed policy, Kyverno's policy validation) →
+//!   `compile` (patterns, foreach, autogen: an immutable [`PolicySet`]) →
+//!   `eval` (the [pipeline](PolicySet::run) and its validate, mutate and
+//!   generate stages) → [`report`] (policy reports, admission responses).
+//! - [`api`]: the JSON-in/JSON-out surface the bindings wrap.
+//!
+//! Matching comes before loading because PolicyExceptions are loaded with
+//! their match compiled. Everything outside the re-exports below, [`api`],
+//! [`report`], [`model`], [`host`] and [`error`] is internal; the workspace's
+//! own crates reach what they need through [`unstable`].
+#![forbid(unsafe_code)]
 
-pub use compile::PolicySet;
-pub use engine::{Evaluation, Mutation};
-pub use error::LoadError;
-pub use host::{Host, NoHost};
-pub use resource::{Operation, Request, ResourceKind, UserInfo};
-pub use response::{RuleResponse, RuleStatus};
+pub mod error;
+pub mod host;
+pub mod model;
+
+mod go;
+mod jmespath;
+mod yaml;
+
+mod conditions;
+mod patch;
+mod pattern;
+mod variables;
+
+mod compile;
+mod eval;
+mod load;
+mod matching;
+
+pub mod api;
+pub mod report;
+
+pub use compile::{CompiledPolicy, KyvernoPolicy, PolicySet};
+pub use error::{LoadError, Location};
+pub use eval::pipeline::{Evaluation, Mutation, PolicyRequest, RequestHook, SharedRequest, Stages};
+pub use host::{Host, HostError, NoHost};
+pub use model::resource::{Operation, Request, ResourceKind, UserInfo};
+pub use model::response::{PolicyInfo, PolicyResponse, RuleResponse, RuleStatus, RuleType};
+pub use model::Stage;
+
+/// Internals that the workspace's own crates (the CLI, the test runner,
+/// benches, fuzz targets, bindings) use. No stability promise: these
+/// change with the engine.
+pub mod unstable {
+    /// Kyverno's JMESPath dialect (`verno jp`).
+    pub mod jmespath {
+        pub use crate::jmespath::*;
+    }
+    /// YAML with go-yaml v2's scalar rules, and positions in YAML text.
+    pub mod yaml {
+        pub use crate::yaml::*;
+    }
+    /// Policy and document loading.
+    pub mod load {
+        pub use crate::load::*;
+    }
+    /// `kyverno test` values: merging variables, reading objects back.
+    pub mod values {
+        pub use crate::variables::values::*;
+    }
+    /// The variables context and `{{ }}` substitution.
+    pub mod variables {
+        pub use crate::variables::*;
+    }
+    /// Patch primitives: strategic merge, JSON 6902, diff.
+    pub mod patch {
+        pub use crate::patch::*;
+    }
+    /// Validate patterns: anchors, operators, the pattern walk.
+    pub mod pattern {
+        pub use crate::pattern::*;
+    }
+    /// Conditions (`preconditions`, `deny`).
+    pub mod conditions {
+        pub use crate::conditions::*;
+    }
+    /// Go library ports: quantities, durations, wildcards, fmt.
+    pub mod go {
+        pub use crate::go::*;
+    }
+    /// match/exclude blocks, kind selectors, PolicyExceptions.
+    pub mod matching {
+        pub use crate::matching::*;
+    }
+    /// Image references (the `images` context entry).
+    pub mod images {
+        pub use crate::eval::images::*;
+    }
+}

@@ -10,8 +10,8 @@
 //! is a `float64`, as in Kyverno.
 
 use serde_json::{json, Value};
-use verno::conditions::{evaluate, evaluate_operator};
-use verno::variables::Context;
+use verno::unstable::conditions::{evaluate, evaluate_operator};
+use verno::unstable::variables::Context;
 use verno::NoHost;
 
 /// (case, operator, key JSON, value JSON, expected result)
@@ -3836,7 +3836,7 @@ fn any_not_in_against_a_null_value_is_false() {
 /// `any`; an empty `any` passes, unlike in preconditions.
 #[test]
 fn exception_conditions_check_all_then_any() {
-    use verno::conditions::evaluate_exception_conditions;
+    use verno::unstable::conditions::evaluate_exception_conditions;
     let ctx = request_context(json!({"metadata": {"name": "a"}}));
     let yes =
         json!({"key": "{{request.object.metadata.name}}", "operator": "Equals", "value": "a"});

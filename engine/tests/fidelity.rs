@@ -19,7 +19,7 @@ fn enforce_denial_message_is_kyverno_text() {
                      "spec": {"containers": [{"name": "nginx", "image": "nginx"}]}});
     let eval = set.evaluate(&Request::create(&pod), &NoHost);
     assert!(!eval.allowed());
-    let resp = verno::admission::response("u1", &eval, &pod);
+    let resp = verno::report::admission::response("u1", &eval, &pod);
     assert_eq!(resp["allowed"], false);
     assert_eq!(
         resp["status"]["message"],
@@ -33,7 +33,7 @@ fn audit_failure_is_admitted_with_a_warning() {
     let pod = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "nginx"}, "spec": {"containers": [{"image": "nginx"}]}});
     let eval = set.evaluate(&Request::create(&pod), &NoHost);
     assert!(eval.allowed());
-    let resp = verno::admission::response("u1", &eval, &pod);
+    let resp = verno::report::admission::response("u1", &eval, &pod);
     assert_eq!(resp["allowed"], true);
     assert_eq!(resp["warnings"][0], "policy pol.validate-registries: validation error: Unknown image registry. rule validate-registries failed at path /spec/containers/0/image/");
 }

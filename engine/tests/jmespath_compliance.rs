@@ -4,7 +4,7 @@
 use serde_json::Value;
 use std::path::PathBuf;
 use verno::host::NoHost;
-use verno::jmespath::{compile, Dialect, JmespathError, Runtime};
+use verno::unstable::jmespath::{compile, Dialect, JmespathError, Runtime};
 
 fn corpus_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/jmespath-compliance")

@@ -16,7 +16,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 use verno::host::{Host, HostError, Timestamp};
-use verno::jmespath::{compile, function_signatures, Dialect, JmespathError, Runtime};
+use verno::unstable::jmespath::{compile, function_signatures, Dialect, JmespathError, Runtime};
 
 const SMALL_STACK: usize = if cfg!(debug_assertions) {
     1 << 20

@@ -4,7 +4,7 @@
 
 use serde_json::{json, Value};
 use verno::host::NoHost;
-use verno::jmespath::{compile, Dialect, JmespathError, Runtime};
+use verno::unstable::jmespath::{compile, Dialect, JmespathError, Runtime};
 
 fn eval(expr: &str) -> Result<Value, JmespathError> {
     let rt = Runtime {

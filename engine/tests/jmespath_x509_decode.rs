@@ -8,7 +8,7 @@
 use serde_json::{json, Value};
 use std::path::PathBuf;
 use verno::host::NoHost;
-use verno::jmespath::{compile, Dialect, JmespathError, Runtime};
+use verno::unstable::jmespath::{compile, Dialect, JmespathError, Runtime};
 
 fn fixture(name: &str) -> String {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))

@@ -1,9 +1,9 @@
-//! Size bounds on patched documents (`verno::mutate::MAX_DOCUMENT_BYTES`): a
+//! Size bounds on patched documents (`verno::unstable::patch::MAX_DOCUMENT_BYTES`): a
 //! short patch that doubles the document stops with a typed error naming the
 //! operation, instead of running out of memory.
 
 use serde_json::{json, Value};
-use verno::mutate::{apply_json6902, strategic_merge, MutateError, MAX_DOCUMENT_BYTES};
+use verno::unstable::patch::{apply_json6902, strategic_merge, MutateError, MAX_DOCUMENT_BYTES};
 
 /// `count` operations `op` (`copy` from `/a`, or `add` of `value`) into `/a/kN`.
 fn ops(count: usize, op: &str, value: &Value) -> String {

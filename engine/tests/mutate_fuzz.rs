@@ -5,7 +5,7 @@
 //! `fuzz/` has the coverage-guided version (`cargo fuzz run strategic_merge`).
 
 use serde_json::{json, Map, Value};
-use verno::mutate::{apply_json6902, diff, strategic_merge};
+use verno::unstable::patch::{apply_json6902, diff, strategic_merge};
 
 /// xorshift64*: reproducible without a dependency.
 struct Rng(u64);

@@ -1,9 +1,9 @@
-//! The mutation primitives (`verno::mutate`): Kyverno's patchStrategicMerge,
+//! The mutation primitives (`verno::unstable::patch`): Kyverno's patchStrategicMerge,
 //! patchesJson6902 and the AdmissionReview diff, pinned one behaviour per test,
 //! plus the variable-free mutate suites of the corpus checked end to end.
 
 use serde_json::{json, Value};
-use verno::mutate::{apply_json6902, diff, strategic_merge, MutateError};
+use verno::unstable::patch::{apply_json6902, diff, strategic_merge, MutateError};
 
 fn pod(spec: Value) -> Value {
     json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": "default"}, "spec": spec})
@@ -459,7 +459,7 @@ fn hostile_inputs_never_panic() {
         }
         v
     };
-    let too_deep = deep(verno::mutate::MAX_DEPTH + 5);
+    let too_deep = deep(verno::unstable::patch::MAX_DEPTH + 5);
     assert_eq!(
         strategic_merge(&too_deep, &json!({})),
         Err(MutateError::TooDeep)
@@ -476,7 +476,7 @@ fn hostile_inputs_never_panic() {
     assert!(apply_json6902(&json!({}), &long_path).is_err());
     assert_eq!(diff(&too_deep, &json!({})).len(), 1);
     // Within the bound, deep documents work, even on a 2 MiB thread stack.
-    let ok = deep(verno::mutate::MAX_DEPTH - 2);
+    let ok = deep(verno::unstable::patch::MAX_DEPTH - 2);
     std::thread::Builder::new()
         .stack_size(2 << 20)
         .spawn(move || {
@@ -784,7 +784,7 @@ const CORPUS: &str = concat!(
 
 fn read_docs(path: &std::path::Path) -> Vec<Value> {
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    verno::yaml::parse_documents(&text)
+    verno::unstable::yaml::parse_documents(&text)
         .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
         .into_iter()
         .map(|d| d.value)

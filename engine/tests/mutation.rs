@@ -143,7 +143,7 @@ fn validation_sees_the_mutated_resource_and_admission_carries_the_patch() {
     let eval = set(&rules).evaluate(&Request::create(&p), &NoHost);
     assert!(eval.allowed());
     assert_eq!(eval.policies[0].rules[0].status, RuleStatus::Pass);
-    let resp = verno::admission::response("u", &eval, &p);
+    let resp = verno::report::admission::response("u", &eval, &p);
     assert_eq!(resp["patchType"], "JSONPatch");
     let bytes = base64_decode(resp["patch"].as_str().unwrap());
     let patch: Value = serde_json::from_slice(&bytes).unwrap();

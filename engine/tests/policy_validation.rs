@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use verno::load::{load_text, policy_from_value};
+use verno::unstable::load::{load_text, policy_from_value};
 use verno::{LoadError, PolicySet};
 
 fn corpus_root() -> PathBuf {
@@ -43,17 +43,17 @@ fn no_corpus_policy_is_refused() {
         let Ok(text) = std::fs::read_to_string(f) else {
             continue;
         };
-        let Ok(docs) = verno::load::documents(&text) else {
+        let Ok(docs) = verno::unstable::load::documents(&text) else {
             continue;
         };
         for (doc, line) in docs {
             // Chainsaw asserts hold a policy's status only.
-            if !verno::load::is_kyverno_policy(&doc) || doc.get("spec").is_none() {
+            if !verno::unstable::load::is_kyverno_policy(&doc) || doc.get("spec").is_none() {
                 continue;
             }
             checked += 1;
             let r = policy_from_value(doc, Some(line))
-                .and_then(|p| verno::compile::CompiledPolicy::compile(p).map(|_| ()));
+                .and_then(|p| verno::KyvernoPolicy::compile(p).map(|_| ()));
             match r {
                 Ok(()) | Err(LoadError::Unsupported { .. }) => {}
                 Err(e) => refused.push(format!("{}: {e}", f.display())),
@@ -432,7 +432,7 @@ fn compile_error_points_at_its_field_with_the_full_path() {
         "{MATCH_PODS}    validate:\n      foreach: \"x\"\n"
     ));
     let text = format!("{good}---\n{bad}");
-    let (policies, _) = verno::load::load_all(&text).unwrap();
+    let (policies, _) = verno::unstable::load::load_all(&text).unwrap();
     let err = PolicySet::compile(policies).unwrap_err();
     assert_at(
         &err,

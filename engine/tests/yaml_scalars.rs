@@ -1,9 +1,9 @@
-//! Public-API checks of `verno::yaml` on Kyverno-shaped input: the YAML 1.1
+//! Public-API checks of `verno::unstable::yaml` on Kyverno-shaped input: the YAML 1.1
 //! scalar rules that make a policy behave differently from what a YAML 1.2
 //! reader would suggest, and printing that reads back unchanged.
 
 use serde_json::{json, Value};
-use verno::yaml::{parse_documents, parse_value, to_yaml_string};
+use verno::unstable::yaml::{parse_documents, parse_value, to_yaml_string};
 
 const POLICY: &str = r#"# A policy and a resource in one stream, as `kyverno apply` accepts.
 apiVersion: kyverno.io/v1

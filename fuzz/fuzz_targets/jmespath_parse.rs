@@ -7,7 +7,7 @@ use libfuzzer_sys::fuzz_target;
 use serde_json::{json, Value};
 use std::sync::OnceLock;
 use verno::host::{Host, HostError, Timestamp};
-use verno::jmespath::{compile, Dialect, Runtime};
+use verno::unstable::jmespath::{compile, Dialect, Runtime};
 
 /// A fixed clock and a fixed "random" source, so that `time_now`,
 /// `time_since` and `random` run their real code and stay deterministic.

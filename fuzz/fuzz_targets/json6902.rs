@@ -17,9 +17,9 @@ fuzz_target!(|data: &[u8]| {
     let Ok(resource) = serde_json::from_str::<Value>(a) else {
         return;
     };
-    if let Ok(patched) = verno::mutate::apply_json6902(&resource, ops) {
+    if let Ok(patched) = verno::unstable::patch::apply_json6902(&resource, ops) {
         // Feed the result back once: patches that grow the document must hit
         // the size limit, not the allocator.
-        let _ = verno::mutate::apply_json6902(&patched, ops);
+        let _ = verno::unstable::patch::apply_json6902(&patched, ops);
     }
 });

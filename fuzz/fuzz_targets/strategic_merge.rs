@@ -17,9 +17,9 @@ fuzz_target!(|data: &[u8]| {
     let (Ok(resource), Ok(patch)) = (serde_json::from_str::<Value>(a), serde_json::from_str::<Value>(b)) else {
         return;
     };
-    let _ = verno::mutate::strategic_merge(&resource, &patch);
-    let _ = verno::mutate::apply_json6902(&resource, b);
-    if let Ok(merged) = verno::mutate::strategic_merge(&resource, &patch) {
-        let _ = verno::mutate::diff(&resource, &merged);
+    let _ = verno::unstable::patch::strategic_merge(&resource, &patch);
+    let _ = verno::unstable::patch::apply_json6902(&resource, b);
+    if let Ok(merged) = verno::unstable::patch::strategic_merge(&resource, &patch) {
+        let _ = verno::unstable::patch::diff(&resource, &merged);
     }
 });

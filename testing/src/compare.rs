@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use serde_json::Value;
-use verno::resource::ResourceMeta;
+use verno::model::resource::ResourceMeta;
 
 use crate::files::Files;
 use crate::fixtures;

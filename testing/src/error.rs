@@ -76,7 +76,7 @@ pub enum TestError {
     #[error("failed to apply policies on resource {resource} ({error})")]
     ApplyValues {
         resource: String,
-        error: verno::values::ReadBackError,
+        error: verno::unstable::values::ReadBackError,
     },
     /// No result entry produced a row: nothing was judged.
     #[error("nothing was checked: no result entry produced a row")]

@@ -97,7 +97,7 @@ pub fn read_documents(files: &dyn Files, path: &Path) -> Result<Vec<(Value, Path
     let mut out = Vec::new();
     for f in files.yaml_files(path)? {
         let text = files.read(&f)?;
-        let docs = verno::load::documents(&text).map_err(|error| InputError::Yaml {
+        let docs = verno::unstable::load::documents(&text).map_err(|error| InputError::Yaml {
             path: f.clone(),
             error,
         })?;
@@ -115,7 +115,7 @@ pub fn read_resources(files: &dyn Files, path: &Path) -> Result<Vec<(Value, Path
     let mut out = Vec::new();
     for f in files.yaml_files(path)? {
         let text = files.read(&f)?;
-        let docs = verno::yaml::parse_documents(&text).map_err(|e| InputError::Yaml {
+        let docs = verno::unstable::yaml::parse_documents(&text).map_err(|e| InputError::Yaml {
             path: f.clone(),
             error: verno::error::LoadError::Yaml {
                 location: Box::new(verno::error::Location {

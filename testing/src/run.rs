@@ -2,12 +2,13 @@
 //! (`cmd/cli/kubectl-kyverno/commands/test`): load what it names, run the
 //! engine per resource and operation, and judge each result entry.
 
-use std::collections::BTreeMap;
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 use serde_json::Value;
-use verno::resource::{Operation, Request, ResourceKind, ResourceMeta};
-use verno::response::{PolicyResponse, RuleStatus};
+use verno::model::resource::{Operation, Request, ResourceMeta};
+use verno::model::response::PolicyResponse;
 use verno::PolicySet;
 
 use crate::compare;
@@ -150,7 +151,7 @@ pub fn run_file(files: &dyn Files, path: &Path, opts: &RunOptions<'_>) -> Vec<Te
         Ok(t) => t,
         Err(e) => return failed(TestError::ReadTest(e)),
     };
-    let docs = match verno::load::documents(&text) {
+    let docs = match verno::unstable::load::documents(&text) {
         Ok(d) => d,
         Err(error) => {
             return failed(TestError::TestYaml {
@@ -227,11 +228,11 @@ fn load_policies(files: &dyn Files, t: &TestFile, base: &Path) -> Result<Policie
             let text = files.read(&file)?;
             let shown = file.display().to_string();
             check_policy_kinds(&text, &file)?;
-            let loaded = verno::load::load_text(&text)
+            let loaded = verno::unstable::load::load_text(&text)
                 .map_err(|e| TestError::PolicyLoad(e.with_file(&shown)))?;
             let compiled = PolicySet::compile(loaded.policies)
                 .map_err(|e| TestError::Compile(e.with_file(&shown)))?;
-            out.set.policies.extend(compiled.policies);
+            out.set.extend(compiled);
             out.skipped
                 .extend(loaded.rejected.into_iter().map(|error| SkippedPolicy {
                     policy: error.location().policy.clone().unwrap_or_default(),
@@ -246,12 +247,12 @@ fn load_policies(files: &dyn Files, t: &TestFile, base: &Path) -> Result<Policie
 /// Only Kyverno policies belong in a test's policy files: a document of any
 /// other kind (PolicyException included) is refused before loading.
 fn check_policy_kinds(text: &str, file: &Path) -> Result<(), TestError> {
-    let docs = verno::load::documents(text).map_err(|error| InputError::Yaml {
+    let docs = verno::unstable::load::documents(text).map_err(|error| InputError::Yaml {
         path: file.to_path_buf(),
         error,
     })?;
     for (doc, _) in docs {
-        if !verno::load::is_kyverno_policy(&doc) {
+        if !verno::unstable::load::is_kyverno_policy(&doc) {
             let field = |name: &str| {
                 doc.get(name)
                     .and_then(Value::as_str)
@@ -395,93 +396,97 @@ fn load_user_info(files: &dyn Files, path: &Path) -> Result<verno::UserInfo, Tes
 
 /// One engine response of a run, with the resource it reports on (the
 /// patched resource for mutate responses), as `kyverno test` keeps them.
+/// Consecutive responses about the same resource share one copy.
 struct Response {
     policy: PolicyResponse,
-    resource: Value,
+    resource: Rc<Value>,
 }
 
-/// The request one policy sees: `object` is the running resource (absent on
-/// DELETE), `old` the old object of an UPDATE or DELETE.
-struct RequestParts<'a> {
-    vals: &'a serde_json::Map<String, Value>,
-    op: Operation,
-    ns_labels: Option<&'a BTreeMap<String, String>>,
-    user_info: Option<&'a verno::UserInfo>,
-    /// The top-level kind and subresource (values `subresources`).
-    kind: &'a ResourceKind,
-    subresource: &'a str,
-}
-
-fn request<'a>(object: &'a Value, old: &'a Value, parts: &RequestParts<'a>) -> Request<'a> {
-    let mut req = Request::create(object);
-    req.operation = parts.op;
-    req.variables = Some(parts.vals);
-    req.namespace_labels = parts.ns_labels;
-    req.user_info = parts.user_info;
-    req.kind = Some(parts.kind);
-    req.subresource = parts.subresource;
-    match parts.op {
-        Operation::Update => req.old_object = Some(old),
-        Operation::Delete => {
-            req.object = None;
-            req.old_object = Some(old);
-        }
-        _ => {}
-    }
-    req
-}
-
-/// The running resource of one evaluation run, as `ApplyPoliciesOnResource`
-/// threads it through the policies.
-struct Running<'a> {
-    current: Value,
+/// `makePolicyContext` for each policy of one run: the values give each
+/// policy its operation and variables, and may edit the objects.
+struct ValuesRequests<'a> {
+    values: &'a Values,
+    /// The resource's name, for values lookups and errors.
+    name: String,
+    /// The operation of the run (a result entry's `operation`), over the
+    /// values' `request.operation`.
+    forced_op: Option<&'a str>,
     /// The loaded resource. Kyverno merges values into the very map it
     /// loaded, so `request.object` edits outlive the run until a mutation
     /// replaces the running resource with a patched copy.
     stored: &'a mut Value,
     aliased: bool,
-    /// The resource's name, for errors.
-    name: String,
+    responses: Vec<Response>,
 }
 
-impl Running<'_> {
-    /// `makePolicyContext`: merge the values into the context and read the
-    /// objects back. Returns the edited old object of an UPDATE (Kyverno
-    /// deep-copies it, so it does not persist).
-    fn apply_values(
+impl verno::RequestHook for ValuesRequests<'_> {
+    type Error = TestError;
+
+    fn prepare(
         &mut self,
-        vals: &serde_json::Map<String, Value>,
-        op: Operation,
-    ) -> Result<Option<Value>, TestError> {
-        if !verno::values::edits_objects(vals) {
-            return Ok(None);
-        }
-        let rb = verno::values::read_back(&self.current, op, vals).map_err(|error| {
-            TestError::ApplyValues {
-                resource: self.name.clone(),
-                error,
+        policy: &verno::CompiledPolicy,
+        _stage: verno::Stage,
+        running: &mut Cow<'_, Value>,
+    ) -> Result<verno::PolicyRequest, TestError> {
+        let vals = self.values.for_resource(&policy.info().name, &self.name);
+        let op = self
+            .forced_op
+            .or_else(|| vals.get("request.operation").and_then(Value::as_str))
+            .map_or(Operation::Create, Operation::parse_lenient);
+        let mut old_object = None;
+        if verno::unstable::values::edits_objects(&vals) {
+            let rb = verno::unstable::values::read_back(running, op, &vals).map_err(|error| {
+                TestError::ApplyValues {
+                    resource: self.name.clone(),
+                    error,
+                }
+            })?;
+            let (edited, old) = match op {
+                Operation::Delete => (rb.old_object.unwrap_or_default(), None),
+                Operation::Update => (rb.object, rb.old_object),
+                _ => (rb.object, None),
+            };
+            if self.aliased {
+                *self.stored = edited.clone();
             }
-        })?;
-        let (edited, old) = match op {
-            Operation::Delete => (rb.old_object.unwrap_or_default(), None),
-            Operation::Update => (rb.object, rb.old_object),
-            _ => (rb.object, None),
-        };
-        if self.aliased {
-            *self.stored = edited.clone();
+            *running = Cow::Owned(edited);
+            // Kyverno deep-copies the old object: its edits do not persist.
+            old_object = old;
         }
-        self.current = edited;
-        Ok(old)
+        Ok(verno::PolicyRequest {
+            operation: Some(op),
+            old_object,
+            variables: Some(vals),
+        })
     }
 
-    fn patched(&mut self, v: Value) {
-        self.current = v;
-        self.aliased = false;
+    fn responded(
+        &mut self,
+        stage: verno::Stage,
+        response: &PolicyResponse,
+        resource: &Value,
+        patched: bool,
+    ) {
+        if patched {
+            self.aliased = false;
+        }
+        // Kyverno keeps generate responses only when they hold rules.
+        if stage == verno::Stage::Generate && response.rules.is_empty() {
+            return;
+        }
+        let resource = match self.responses.last() {
+            Some(last) if *last.resource == *resource => Rc::clone(&last.resource),
+            _ => Rc::new(resource.clone()),
+        };
+        self.responses.push(Response {
+            policy: response.clone(),
+            resource,
+        });
     }
 }
 
-/// `ApplyPoliciesOnResource`: mutate policies in order (chaining the patched
-/// resource), then validate policies on the result.
+/// `ApplyPoliciesOnResource`: the engine's admission pipeline (mutate,
+/// validate, generate) with each policy's request from the values.
 fn evaluate(
     set: &PolicySet,
     values: &Values,
@@ -500,103 +505,22 @@ fn evaluate(
             detail,
         })?;
     let host = ValuesHost { values, clock };
-    let per_policy = |policy: &str| {
-        let vals = values.for_resource(policy, &name);
-        let op = forced_op
-            .map(str::to_string)
-            .or_else(|| {
-                vals.get("request.operation")
-                    .and_then(Value::as_str)
-                    .map(str::to_string)
-            })
-            .unwrap_or_else(|| "CREATE".into());
-        (vals, Operation::parse_lenient(&op))
-    };
-    let mut out = Vec::new();
-    let mut run = Running {
-        current: stored.clone(),
+    let initial = stored.clone();
+    let mut request = Request::create(&initial);
+    request.namespace_labels = ns_labels;
+    request.user_info = user_info;
+    request.kind = Some(&kind);
+    request.subresource = &subresource;
+    let mut hook = ValuesRequests {
+        values,
+        name,
+        forced_op,
         stored,
         aliased: true,
-        name: name.clone(),
+        responses: Vec::new(),
     };
-    for (i, p) in set.policies.iter().enumerate() {
-        if !p.has_mutate() {
-            continue;
-        }
-        let (vals, op) = per_policy(&p.info.name);
-        let old = run.apply_values(&vals, op)?;
-        let parts = RequestParts {
-            vals: &vals,
-            op,
-            ns_labels,
-            user_info,
-            kind: &kind,
-            subresource: &subresource,
-        };
-        let (resp, patched) = set.mutate_policy(
-            i,
-            &request(&run.current, old.as_ref().unwrap_or(&run.current), &parts),
-            &host,
-        );
-        if let Some(v) = patched {
-            run.patched(v);
-        }
-        out.push(Response {
-            policy: resp,
-            resource: run.current.clone(),
-        });
-    }
-    for (i, p) in set.policies.iter().enumerate() {
-        if !p.has_validate() {
-            continue;
-        }
-        let (vals, op) = per_policy(&p.info.name);
-        let old = run.apply_values(&vals, op)?;
-        let parts = RequestParts {
-            vals: &vals,
-            op,
-            ns_labels,
-            user_info,
-            kind: &kind,
-            subresource: &subresource,
-        };
-        out.push(Response {
-            policy: set.evaluate_policy(
-                i,
-                &request(&run.current, old.as_ref().unwrap_or(&run.current), &parts),
-                &host,
-            ),
-            resource: run.current.clone(),
-        });
-    }
-    for (i, p) in set.policies.iter().enumerate() {
-        if !p.has_generate() {
-            continue;
-        }
-        let (vals, op) = per_policy(&p.info.name);
-        let old = run.apply_values(&vals, op)?;
-        let parts = RequestParts {
-            vals: &vals,
-            op,
-            ns_labels,
-            user_info,
-            kind: &kind,
-            subresource: &subresource,
-        };
-        let resp = set.generate_policy(
-            i,
-            &request(&run.current, old.as_ref().unwrap_or(&run.current), &parts),
-            &host,
-        );
-        // Kyverno keeps generate responses only when they hold rules.
-        if !resp.rules.is_empty() {
-            out.push(Response {
-                policy: resp,
-                resource: run.current.clone(),
-            });
-        }
-    }
-    Ok(out)
+    set.run(&request, verno::Stages::ALL, &mut hook, &host)?;
+    Ok(hook.responses)
 }
 
 fn run_test(
@@ -776,6 +700,12 @@ fn rows_for_entry(
         };
         let display = &resources[ci].display;
         let mut found = false;
+        // Kyverno keeps the rows of one resource together: a response adds
+        // an `Excluded` row only while the resource has no row yet (so the
+        // mutate response of a mutate+validate policy excludes the validate
+        // rule, but not the other way round).
+        let first_row = rows.len();
+        let mut resource_skipped = false;
         for response in run
             .responses
             .iter()
@@ -783,14 +713,6 @@ fn rows_for_entry(
         {
             let resp = &response.policy;
             found = true;
-            let mut dropped = false;
-            let scored = resp
-                .policy
-                .annotations
-                .get("policies.kyverno.io/scored")
-                .map(String::as_str)
-                != Some("false");
-            let mut any = false;
             for rr in resp.rules.iter().filter(|rr| {
                 entry.rule.is_empty()
                     || rr.name == entry.rule
@@ -799,7 +721,6 @@ fn rows_for_entry(
             }) {
                 if !entry.generated_resources.is_empty() && !rr.generated.is_empty() {
                     // One row per generated resource; any expected file may match.
-                    any = true;
                     for g in &rr.generated {
                         let name = ResourceMeta::of(g).name;
                         let mut result = Err(compare::Mismatch::NotInManifest(name.to_string()));
@@ -836,11 +757,10 @@ fn rows_for_entry(
                         Err(compare::Mismatch::NotInManifest(_))
                             if !entry.fail_on_missing_resources =>
                         {
-                            dropped = true;
+                            resource_skipped = true;
                             continue;
                         }
                         Err(e) => {
-                            any = true;
                             rows.push(Row {
                                 policy: entry.policy.clone(),
                                 rule: rr.name.clone(),
@@ -854,11 +774,7 @@ fn rows_for_entry(
                         }
                     }
                 }
-                any = true;
-                let mut status = rr.status;
-                if status == RuleStatus::Fail && !scored {
-                    status = RuleStatus::Warn;
-                }
+                let status = verno::report::scored_status(&resp.policy, rr.status, false);
                 let ok = status.as_str() == entry.result;
                 rows.push(Row {
                     policy: entry.policy.clone(),
@@ -874,22 +790,14 @@ fn rows_for_entry(
                     ok,
                 });
             }
-            if !any && !dropped {
-                let ok = !opts.strict || entry.result == "skip";
-                rows.push(Row {
-                    policy: entry.policy.clone(),
-                    rule: entry.rule.clone(),
-                    resource: display.clone(),
-                    result: if ok { "Pass" } else { "Fail" },
-                    reason: if ok {
-                        "Excluded".into()
-                    } else {
-                        format!("Excluded (strict: want {})", entry.result)
-                    },
-                    message: String::new(),
-                    ok,
-                });
+            // Under --strict the resource is judged on all the policy's
+            // responses together: it is excluded only when none has the rule.
+            if !opts.strict && rows.len() == first_row && !resource_skipped {
+                rows.push(excluded_row(entry, display, false));
             }
+        }
+        if opts.strict && found && rows.len() == first_row && !resource_skipped {
+            rows.push(excluded_row(entry, display, true));
         }
         if !found {
             if let Some(s) = skipped.iter().find(|s| s.policy == policy_name) {
@@ -908,6 +816,25 @@ fn rows_for_entry(
         }
     }
     rows
+}
+
+/// The row of an entry whose rule produced no response for a resource: a
+/// pass, except under `--strict` for entries that do not expect `skip`.
+fn excluded_row(entry: &TestResult, display: &str, strict: bool) -> Row {
+    let ok = !strict || entry.result == "skip";
+    Row {
+        policy: entry.policy.clone(),
+        rule: entry.rule.clone(),
+        resource: display.to_string(),
+        result: if ok { "Pass" } else { "Fail" },
+        reason: if ok {
+            "Excluded".into()
+        } else {
+            format!("Excluded (strict: want {})", entry.result)
+        },
+        message: String::new(),
+        ok,
+    }
 }
 
 /// The row of an entry whose policy was refused (`printTestResult`): Kyverno

@@ -14,7 +14,7 @@
 //! when a function builds new values or when the result is returned.
 //!
 //! ```rust
-//! use verno::jmespath::{compile, Runtime, Dialect};
+//! use verno::unstable::jmespath::{compile, Runtime, Dialect};
 //! use verno::host::NoHost;
 //! use serde_json::json;
 //!
@@ -103,7 +103,7 @@ pub struct Runtime<'h> {
 /// A compiled expression: parse once, evaluate many times. `Send + Sync`.
 ///
 /// ```rust
-/// use verno::jmespath::{compile, Runtime, Dialect};
+/// use verno::unstable::jmespath::{compile, Runtime, Dialect};
 /// use verno::host::NoHost;
 /// use serde_json::json;
 ///
@@ -122,7 +122,7 @@ pub struct Expression {
 /// fork, they fail when the call is evaluated.
 ///
 /// ```rust
-/// use verno::jmespath::compile;
+/// use verno::unstable::jmespath::compile;
 /// assert!(compile("a.b[0]").is_ok());
 /// assert_eq!(compile("a.").unwrap_err().to_string(),
 ///            "SyntaxError: Expected identifier, lbracket, or lbrace");
@@ -139,7 +139,7 @@ impl Expression {
     /// Evaluates the expression against `data`.
     ///
     /// ```rust
-    /// use verno::jmespath::{compile, Runtime, Dialect};
+    /// use verno::unstable::jmespath::{compile, Runtime, Dialect};
     /// use verno::host::NoHost;
     /// use serde_json::json;
     ///
@@ -165,7 +165,7 @@ impl Expression {
     /// printed as numbers where Go prints pointers.
     ///
     /// ```rust
-    /// let ast = verno::jmespath::compile("a == `1`").unwrap().ast_string();
+    /// let ast = verno::unstable::jmespath::compile("a == `1`").unwrap().ast_string();
     /// assert_eq!(ast, "ASTComparator {\n  value: tEQ\n  children: {\n    ASTField {\n      value: \"a\"\n    }\n    ASTLiteral {\n      value: 1\n    }\n}\n");
     /// ```
     pub fn ast_string(&self) -> String {
@@ -178,7 +178,7 @@ impl Expression {
 /// `kyverno jp function`: `compare(string, string) number`.
 ///
 /// ```rust
-/// let sigs = verno::jmespath::function_signatures();
+/// let sigs = verno::unstable::jmespath::function_signatures();
 /// assert!(sigs.iter().any(|(n, s)| *n == "divide" && s == "divide(any, any) any"));
 /// ```
 pub fn function_signatures() -> Vec<(&'static str, String)> {
@@ -204,7 +204,7 @@ pub struct FunctionDoc {
 /// Like [`function_signatures`] with Kyverno's notes, for `verno jp function`.
 ///
 /// ```rust
-/// let docs = verno::jmespath::function_docs();
+/// let docs = verno::unstable::jmespath::function_docs();
 /// let d = docs.iter().find(|d| d.name == "divide").unwrap();
 /// assert_eq!(d.note, "divisor must be non zero");
 /// assert!(d.kyverno);

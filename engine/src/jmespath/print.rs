@@ -9,7 +9,7 @@
 //! which carries no information; the bounds themselves are printed here.
 
 use super::ast::{Comparator, Node};
-use crate::gofmt::format_float_g;
+use crate::go::fmt::format_float_g;
 use serde_json::Value;
 use std::fmt::Write;
 

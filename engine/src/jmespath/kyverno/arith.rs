@@ -10,8 +10,8 @@ use super::super::value::{go_fmt_v_float, Kind, Val};
 use super::super::JmespathError;
 use super::collections::int_number;
 use super::kerr;
-use crate::duration::{format_duration, parse_duration};
-use crate::quantity::{Format, Quantity};
+use crate::go::duration::{format_duration, parse_duration};
+use crate::go::quantity::{Format, Quantity};
 
 enum Operand {
     Scalar(f64),

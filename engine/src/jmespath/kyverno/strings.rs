@@ -185,7 +185,7 @@ pub(crate) fn pattern_match<'a>(it: &Interp<'_, '_>, _: &'a FunctionCall, a: Arg
     if pattern.contains(['*', '?']) {
         it.charge((pattern.len() as u64).saturating_mul(s.len() as u64) / 64)?;
     }
-    Ok(Val::Bool(crate::wildcard::matches(pattern, &s)))
+    Ok(Val::Bool(crate::go::wildcard::matches(pattern, &s)))
 }
 
 pub(crate) fn to_boolean<'a>(_: &Interp<'_, '_>, _: &'a FunctionCall, a: Args<'a>) -> R<'a> {

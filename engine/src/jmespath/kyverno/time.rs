@@ -8,7 +8,7 @@ use super::super::functions::{Args, R};
 use super::super::interpreter::Interp;
 use super::super::value::Val;
 use super::super::JmespathError;
-use crate::duration::{format_duration, parse_duration};
+use crate::go::duration::{format_duration, parse_duration};
 
 pub(crate) const RFC3339: &str = "2006-01-02T15:04:05Z07:00";
 

@@ -1,0 +1,12 @@
+//! Evaluate: the admission pipeline (`pipeline`) and its stages, each for
+//! the `kyverno.io` family: the shared rule context (`context`), enforce or
+//! audit (`enforce`), `validate`, `mutate`, `generate`, and the `images`
+//! context entry.
+
+pub mod context;
+pub mod enforce;
+pub mod generate;
+pub mod images;
+pub mod mutate;
+pub mod pipeline;
+pub mod validate;
