@@ -267,3 +267,29 @@ fn presence_tests_on_values_without_fields_are_false() {
         Ok(json!(false))
     );
 }
+
+#[test]
+fn environments_and_programs_can_be_shared_across_threads() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Env>();
+    assert_send_sync::<Program>();
+    let env = Env::new(EnvKind::ValidatingPolicy);
+    let program = std::sync::Arc::new(Program::compile(&env, "1 + 1 == 2").unwrap());
+    let p = std::sync::Arc::clone(&program);
+    let r = std::thread::spawn(move || {
+        matches!(
+            p.eval(&Activation::new(NumberMode::Exact), &verno::NoHost),
+            Ok(Val::Bool(true))
+        )
+    })
+    .join()
+    .unwrap();
+    assert!(r);
+}
+
+#[test]
+fn logical_operators_on_non_booleans_fail_with_a_bare_no_such_overload() {
+    assert_eq!(eval("dyn(1) && true"), Err("no such overload".into()));
+    assert_eq!(eval("dyn('a') || {}.x"), Err("no such overload".into()));
+    assert_eq!(eval("{}.x || dyn('a')"), Err("no such key: x".into()));
+}

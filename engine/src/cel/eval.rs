@@ -297,11 +297,16 @@ impl<'e, 'a> Evaluator<'e, 'a> {
                 if matches!(rv, Ok(Val::Bool(b)) if b == short) {
                     return Ok(Val::Bool(short));
                 }
-                match (lv, rv) {
-                    (Ok(Val::Bool(_)), Ok(Val::Bool(_))) => Ok(Val::Bool(!short)),
-                    (Err(e), _) | (_, Err(e)) => Err(e),
-                    (Ok(x), Ok(y)) => Err(no_such_overload(f, &[x, y])),
+                // Neither side decided: the first error (or non-bool, cel-go's
+                // bare "no such overload") in order, else both agree.
+                for side in [lv, rv] {
+                    match side {
+                        Ok(Val::Bool(_)) => {}
+                        Ok(_) => return Err(EvalError::new("no such overload")),
+                        Err(e) => return Err(e),
+                    }
                 }
+                Ok(Val::Bool(!short))
             }
             (op::CONDITIONAL, [c, t, e], None) => match self.eval(c)? {
                 Val::Bool(true) => self.eval(t),
