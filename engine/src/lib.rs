@@ -67,6 +67,8 @@ mod patch;
 mod pattern;
 mod variables;
 
+pub mod cel;
+
 mod compile;
 mod eval;
 mod load;

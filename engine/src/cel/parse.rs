@@ -1,0 +1,162 @@
+//! Parsing with the `cel` crate's parser, macros expanded, errors printed
+//! as cel-go prints them.
+
+use super::{CompileError, EnvKind};
+use cel::common::ast::IdedExpr;
+
+/// cel-go's default parser recursion limit.
+const MAX_RECURSION_DEPTH: u16 = 250;
+
+/// Expressions longer than this are refused before parsing (cel-go's default
+/// expression size code-point limit is 100,000).
+const MAX_SOURCE_LEN: usize = 100_000;
+
+/// Parses `source` in the macro set of `kind`.
+pub(crate) fn parse(kind: EnvKind, source: &str) -> Result<IdedExpr, CompileError> {
+    if source.chars().count() > MAX_SOURCE_LEN {
+        return Err(CompileError {
+            message: format!(
+                "ERROR: <input>:-1:0: expression code point size exceeds limit: size: {}, limit {MAX_SOURCE_LEN}",
+                source.chars().count()
+            ),
+            line: 1,
+            column: 1,
+        });
+    }
+    if let Some(e) = too_deep(source) {
+        return Err(e);
+    }
+    let parser = parser_env(kind.two_var_comprehensions(), kind.or_value_compat())
+        .parser()
+        .max_recursion_depth(MAX_RECURSION_DEPTH);
+    match parser.parse_with_source_info(source) {
+        Ok((expr, _)) => Ok(expr),
+        Err(errs) => Err(format_errors(source, &errs)),
+    }
+}
+
+/// Bracket nesting beyond which the source is refused before parsing: the
+/// generated parser recurses per level and would exhaust a thread's stack
+/// (at about 300 nested lists on a 2 MiB stack) before reporting its own limit.
+const MAX_NESTING: usize = 100;
+
+/// Operators (each one level of the tree the parser and the interpreter
+/// recurse over) beyond which the source is refused.
+const MAX_OPERATORS: usize = 1_000;
+
+/// A cheap lexical pre-check that keeps hostile sources away from the
+/// recursive parser: bracket depth and operator count, outside string literals.
+fn too_deep(source: &str) -> Option<CompileError> {
+    let bytes = source.as_bytes();
+    let (mut depth, mut max_depth, mut ops) = (0usize, 0usize, 0usize);
+    let mut i = 0;
+    let mut col_of_max = 0;
+    while let Some(&b) = bytes.get(i) {
+        match b {
+            b'\'' | b'"' => {
+                // Skip the literal (triple-quoted or not), honouring escapes.
+                let triple = bytes.get(i + 1) == Some(&b) && bytes.get(i + 2) == Some(&b);
+                let quote_len = if triple { 3 } else { 1 };
+                i += quote_len;
+                while let Some(&c) = bytes.get(i) {
+                    if c == b'\\' {
+                        i += 2;
+                        continue;
+                    }
+                    if c == b
+                        && (!triple
+                            || (bytes.get(i + 1) == Some(&b) && bytes.get(i + 2) == Some(&b)))
+                    {
+                        i += quote_len;
+                        break;
+                    }
+                    i += 1;
+                }
+                continue;
+            }
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                if depth > max_depth {
+                    max_depth = depth;
+                    col_of_max = i;
+                }
+            }
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            b'+' | b'-' | b'*' | b'/' | b'%' | b'.' | b'?' | b'!' | b'<' | b'>' | b'=' | b'&'
+            | b'|' => ops += 1,
+            _ => {}
+        }
+        i += 1;
+    }
+    let (what, limit) = if max_depth > MAX_NESTING {
+        ("nesting", MAX_NESTING)
+    } else if ops > MAX_OPERATORS {
+        col_of_max = 0;
+        ("operator count", MAX_OPERATORS)
+    } else {
+        return None;
+    };
+    let column = source.get(..col_of_max).map_or(0, |p| p.chars().count()) + 1;
+    Some(CompileError {
+        message: format!(
+            "ERROR: <input>:1:{column}: expression {what} exceeds the limit of {limit}"
+        ),
+        line: 1,
+        column,
+    })
+}
+
+/// The `cel` crate environment whose parser expands our macro set (built
+/// once per set and thread: only its macros are used).
+type ParserEnvs = Vec<((bool, bool), std::rc::Rc<cel::Env>)>;
+
+fn parser_env(two_var: bool, compat: bool) -> std::rc::Rc<cel::Env> {
+    thread_local! {
+        static ENVS: std::cell::RefCell<ParserEnvs> =
+            const { std::cell::RefCell::new(Vec::new()) };
+    }
+    ENVS.with(|envs| {
+        if let Some((_, env)) = envs.borrow().iter().find(|(k, _)| *k == (two_var, compat)) {
+            return std::rc::Rc::clone(env);
+        }
+        let mut env = cel::Env::stdlib();
+        for m in super::macros::extra(two_var, compat) {
+            // Our macro names never clash with the standard ones (those
+            // take other argument counts), so adding cannot fail.
+            let _ = env.add_macro(m);
+        }
+        let env = std::rc::Rc::new(env);
+        envs.borrow_mut()
+            .push(((two_var, compat), std::rc::Rc::clone(&env)));
+        env
+    })
+}
+
+/// cel-go's issue text: `ERROR: <input>:L:C: msg`, then ` | line` and
+/// ` | ....^` when the line is known.
+fn format_errors(source: &str, errs: &cel::parser::ParseErrors) -> CompileError {
+    let mut message = String::new();
+    let mut first = None;
+    for e in &errs.errors {
+        let (line, col) = e.pos;
+        if first.is_none() {
+            first = Some((line.max(1) as usize, col.max(1) as usize));
+        }
+        if !message.is_empty() {
+            message.push('\n');
+        }
+        message.push_str(&format!("ERROR: <input>:{line}:{col}: {}", e.msg));
+        if line >= 1 {
+            if let Some(text) = source.lines().nth((line - 1) as usize) {
+                let dots = ".".repeat(col.saturating_sub(1).max(0) as usize);
+                message.push_str(&format!("\n | {text}\n | {dots}^"));
+            }
+        }
+    }
+    let (line, column) = first.unwrap_or((1, 1));
+    CompileError {
+        message,
+        line,
+        column,
+    }
+}
