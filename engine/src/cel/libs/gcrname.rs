@@ -26,7 +26,13 @@ enum Kind {
     Digest(String),
 }
 
-fn check_element(name: &str, element: &str, allowed: &str, min: usize, max: usize) -> Result<(), String> {
+fn check_element(
+    name: &str,
+    element: &str,
+    allowed: &str,
+    min: usize,
+    max: usize,
+) -> Result<(), String> {
     let n = element.chars().count();
     if n < min || max < n {
         return Err(format!(
@@ -192,6 +198,12 @@ impl Reference {
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::panic,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing
+)]
 mod tests {
     use super::*;
 
@@ -207,9 +219,15 @@ mod tests {
     #[test]
     fn docker_hub_defaults_apply() {
         let n = r("nginx");
-        assert_eq!((n.registry(), n.repository().as_str(), n.tag()), ("index.docker.io", "library/nginx", "latest"));
+        assert_eq!(
+            (n.registry(), n.repository().as_str(), n.tag()),
+            ("index.docker.io", "library/nginx", "latest")
+        );
         let d = r("docker.io/bitnami/redis:7");
-        assert_eq!((d.registry(), d.repository().as_str(), d.tag()), ("index.docker.io", "bitnami/redis", "7"));
+        assert_eq!(
+            (d.registry(), d.repository().as_str(), d.tag()),
+            ("index.docker.io", "bitnami/redis", "7")
+        );
     }
 
     #[test]
@@ -227,7 +245,12 @@ mod tests {
 
     #[test]
     fn bad_references_name_the_input() {
-        for bad in ["registry.k8s.io/kube-apiserver-arm64:@", "UPPER/case", "", "a@sha256:12"] {
+        for bad in [
+            "registry.k8s.io/kube-apiserver-arm64:@",
+            "UPPER/case",
+            "",
+            "a@sha256:12",
+        ] {
             assert_eq!(
                 Reference::parse(bad),
                 Err(format!("could not parse reference: {bad}"))

@@ -85,7 +85,10 @@ fn unhex(c: u8) -> u8 {
 }
 
 fn escape_error(s: &[u8]) -> String {
-    format!("invalid URL escape {}", go_quote(&String::from_utf8_lossy(s)))
+    format!(
+        "invalid URL escape {}",
+        go_quote(&String::from_utf8_lossy(s))
+    )
 }
 
 /// Go's `unescape`: `%XX` decoding with the per-component rules.
@@ -101,7 +104,9 @@ fn unescape(s: &str, mode: Mode) -> Result<String, String> {
                 let h1 = b.get(i + 1).copied();
                 let h2 = b.get(i + 2).copied();
                 let (Some(h1), Some(h2)) = (h1, h2) else {
-                    return Err(escape_error(b.get(i..(i + 3).min(b.len())).unwrap_or_default()));
+                    return Err(escape_error(
+                        b.get(i..(i + 3).min(b.len())).unwrap_or_default(),
+                    ));
                 };
                 if !h1.is_ascii_hexdigit() || !h2.is_ascii_hexdigit() {
                     return Err(escape_error(b.get(i..i + 3).unwrap_or_default()));
@@ -191,7 +196,10 @@ fn get_scheme(raw: &str) -> Result<(&str, &str), String> {
                 if i == 0 {
                     return Err("missing protocol scheme".into());
                 }
-                return Ok((raw.get(..i).unwrap_or_default(), raw.get(i + 1..).unwrap_or_default()));
+                return Ok((
+                    raw.get(..i).unwrap_or_default(),
+                    raw.get(i + 1..).unwrap_or_default(),
+                ));
             }
             _ => return Ok(("", raw)),
         }
@@ -235,8 +243,23 @@ fn valid_userinfo(s: &str) -> bool {
         r.is_ascii_alphanumeric()
             || matches!(
                 r,
-                '-' | '.' | '_' | ':' | '~' | '!' | '$' | '&' | '\'' | '(' | ')' | '*' | '+' | ','
-                    | ';' | '=' | '%' | '@'
+                '-' | '.'
+                    | '_'
+                    | ':'
+                    | '~'
+                    | '!'
+                    | '$'
+                    | '&'
+                    | '\''
+                    | '('
+                    | ')'
+                    | '*'
+                    | '+'
+                    | ','
+                    | ';'
+                    | '='
+                    | '%'
+                    | '@'
             )
     })
 }
@@ -305,7 +328,10 @@ fn parse(raw: &str, via_request: bool) -> Result<Url, String> {
     {
         let after = rest.get(2..).unwrap_or_default();
         let (authority, tail) = match after.find('/') {
-            Some(i) => (after.get(..i).unwrap_or_default(), after.get(i..).unwrap_or_default()),
+            Some(i) => (
+                after.get(..i).unwrap_or_default(),
+                after.get(i..).unwrap_or_default(),
+            ),
             None => (after, ""),
         };
         parse_authority(authority, &mut url)?;
@@ -437,6 +463,12 @@ pub fn is_authority(name: &str) -> bool {
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::panic,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing
+)]
 mod tests {
     use super::*;
 
@@ -478,11 +510,20 @@ mod tests {
     #[test]
     fn request_uri_errors_use_go_wording() {
         let e = |s: &str| Url::parse_request_uri(s).err().unwrap_or_default();
-        assert_eq!(e("example.com"), r#"parse "example.com": invalid URI for request"#);
+        assert_eq!(
+            e("example.com"),
+            r#"parse "example.com": invalid URI for request"#
+        );
         assert_eq!(e(""), r#"parse "": empty url"#);
         assert_eq!(e(":foo"), r#"parse ":foo": missing protocol scheme"#);
-        assert_eq!(e("http://h:x/"), r#"parse "http://h:x/": invalid port ":x" after host"#);
-        assert_eq!(e("http://[::1/"), r#"parse "http://[::1/": missing ']' in host"#);
+        assert_eq!(
+            e("http://h:x/"),
+            r#"parse "http://h:x/": invalid port ":x" after host"#
+        );
+        assert_eq!(
+            e("http://[::1/"),
+            r#"parse "http://[::1/": missing ']' in host"#
+        );
         assert_eq!(e("/a%2"), r#"parse "/a%2": invalid URL escape "%2""#);
         assert_eq!(
             e("http://a\nb/"),

@@ -19,19 +19,58 @@ pub struct NamedFormat {
 
 /// Every constant format, in a stable order.
 pub const FORMATS: &[NamedFormat] = &[
-    NamedFormat { key: "dns1123Label", name: "DNS1123Label" },
-    NamedFormat { key: "dns1123Subdomain", name: "DNS1123Subdomain" },
-    NamedFormat { key: "dns1035Label", name: "DNS1035Label" },
-    NamedFormat { key: "qualifiedName", name: "QualifiedName" },
-    NamedFormat { key: "dns1123LabelPrefix", name: "DNS1123LabelPrefix" },
-    NamedFormat { key: "dns1123SubdomainPrefix", name: "DNS1123SubdomainPrefix" },
-    NamedFormat { key: "dns1035LabelPrefix", name: "DNS1035LabelPrefix" },
-    NamedFormat { key: "labelValue", name: "LabelValue" },
-    NamedFormat { key: "uri", name: "URI" },
-    NamedFormat { key: "uuid", name: "uuid" },
-    NamedFormat { key: "byte", name: "byte" },
-    NamedFormat { key: "date", name: "date" },
-    NamedFormat { key: "datetime", name: "datetime" },
+    NamedFormat {
+        key: "dns1123Label",
+        name: "DNS1123Label",
+    },
+    NamedFormat {
+        key: "dns1123Subdomain",
+        name: "DNS1123Subdomain",
+    },
+    NamedFormat {
+        key: "dns1035Label",
+        name: "DNS1035Label",
+    },
+    NamedFormat {
+        key: "qualifiedName",
+        name: "QualifiedName",
+    },
+    NamedFormat {
+        key: "dns1123LabelPrefix",
+        name: "DNS1123LabelPrefix",
+    },
+    NamedFormat {
+        key: "dns1123SubdomainPrefix",
+        name: "DNS1123SubdomainPrefix",
+    },
+    NamedFormat {
+        key: "dns1035LabelPrefix",
+        name: "DNS1035LabelPrefix",
+    },
+    NamedFormat {
+        key: "labelValue",
+        name: "LabelValue",
+    },
+    NamedFormat {
+        key: "uri",
+        name: "URI",
+    },
+    NamedFormat {
+        key: "uuid",
+        name: "uuid",
+    },
+    NamedFormat {
+        key: "byte",
+        name: "byte",
+    },
+    NamedFormat {
+        key: "date",
+        name: "date",
+    },
+    NamedFormat {
+        key: "datetime",
+        name: "datetime",
+    },
 ];
 
 /// The format registered under `key`.
@@ -54,12 +93,19 @@ fn dns1123_subdomain_fmt() -> String {
 }
 
 /// Compiles one of the fixed patterns above, anchored.
-fn anchored(cell: &'static OnceLock<Option<Regex>>, pattern: impl FnOnce() -> String) -> Option<&'static Regex> {
+fn anchored(
+    cell: &'static OnceLock<Option<Regex>>,
+    pattern: impl FnOnce() -> String,
+) -> Option<&'static Regex> {
     cell.get_or_init(|| Regex::new(&format!("^(?:{})$", pattern())).ok())
         .as_ref()
 }
 
-fn matches(cell: &'static OnceLock<Option<Regex>>, pattern: impl FnOnce() -> String, s: &str) -> bool {
+fn matches(
+    cell: &'static OnceLock<Option<Regex>>,
+    pattern: impl FnOnce() -> String,
+    s: &str,
+) -> bool {
     anchored(cell, pattern).is_some_and(|re| re.is_match(s))
 }
 
@@ -78,7 +124,10 @@ fn regex_error(msg: &str, re: &str, examples: &[&str]) -> String {
         return format!("{msg} (regex used for validation is '{re}')");
     }
     let quoted: Vec<String> = examples.iter().map(|e| format!("'{e}', ")).collect();
-    format!("{msg} (e.g. {}regex used for validation is '{re}')", quoted.join(" or "))
+    format!(
+        "{msg} (e.g. {}regex used for validation is '{re}')",
+        quoted.join(" or ")
+    )
 }
 
 fn max_len_chars(n: usize) -> String {
@@ -99,7 +148,11 @@ pub fn dns1123_label(value: &str) -> Vec<String> {
         if subdomain_re(value) {
             errs.push("must not contain dots".to_string());
         } else {
-            errs.push(regex_error(DNS1123_LABEL_ERR, DNS1123_LABEL_FMT, &["my-name", "123-abc"]));
+            errs.push(regex_error(
+                DNS1123_LABEL_ERR,
+                DNS1123_LABEL_FMT,
+                &["my-name", "123-abc"],
+            ));
         }
     }
     errs
@@ -113,7 +166,11 @@ fn dns1123_subdomain_with(value: &str, max_len: fn(usize) -> String) -> Vec<Stri
         errs.push(max_len(253));
     }
     if !subdomain_re(value) {
-        errs.push(regex_error(DNS1123_SUBDOMAIN_ERR, &dns1123_subdomain_fmt(), &["example.com"]));
+        errs.push(regex_error(
+            DNS1123_SUBDOMAIN_ERR,
+            &dns1123_subdomain_fmt(),
+            &["example.com"],
+        ));
     }
     errs
 }
@@ -131,7 +188,11 @@ pub fn dns1035_label(value: &str) -> Vec<String> {
         errs.push(max_len_chars(63));
     }
     if !matches(&RE, || DNS1035_LABEL_FMT.to_string(), value) {
-        errs.push(regex_error(DNS1035_LABEL_ERR, DNS1035_LABEL_FMT, &["my-name", "abc-123"]));
+        errs.push(regex_error(
+            DNS1035_LABEL_ERR,
+            DNS1035_LABEL_FMT,
+            &["my-name", "abc-123"],
+        ));
     }
     errs
 }
@@ -168,7 +229,11 @@ pub fn qualified_name(value: &str) -> Vec<String> {
     if !matches(&RE, || LABEL_KEY_FMT.to_string(), name) {
         errs.push(format!(
             "name part {}",
-            regex_error(LABEL_KEY_ERR, LABEL_KEY_FMT, &["MyName", "my.name", "123-abc"])
+            regex_error(
+                LABEL_KEY_ERR,
+                LABEL_KEY_FMT,
+                &["MyName", "my.name", "123-abc"]
+            )
         ));
     }
     errs
@@ -182,7 +247,11 @@ pub fn label_value(value: &str) -> Vec<String> {
         errs.push(max_len_bytes(63));
     }
     if !matches(&RE, || LABEL_VALUE_FMT.to_string(), value) {
-        errs.push(regex_error(LABEL_VALUE_ERR, LABEL_VALUE_FMT, &["MyValue", "my_value", "12345"]));
+        errs.push(regex_error(
+            LABEL_VALUE_ERR,
+            LABEL_VALUE_FMT,
+            &["MyValue", "my_value", "12345"],
+        ));
     }
     errs
 }
@@ -215,8 +284,10 @@ fn is_uuid(s: &str) -> bool {
 fn is_base64(s: &str) -> bool {
     static RE: OnceLock<Option<Regex>> = OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(r"^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=|[A-Za-z0-9+/]{4})$")
-            .ok()
+        Regex::new(
+            r"^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=|[A-Za-z0-9+/]{4})$",
+        )
+        .ok()
     })
     .as_ref()
     .is_some_and(|re| re.is_match(s))
@@ -277,11 +348,19 @@ impl NamedFormat {
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::panic,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing
+)]
 mod tests {
     use super::*;
 
     fn v(key: &str, s: &str) -> Vec<String> {
-        named(key).map(|f| f.validate(s)).unwrap_or_else(|| vec!["unknown".into()])
+        named(key)
+            .map(|f| f.validate(s))
+            .unwrap_or_else(|| vec!["unknown".into()])
     }
 
     #[test]
@@ -293,7 +372,10 @@ mod tests {
             vec!["a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')"]
         );
         let long = "a".repeat(64);
-        assert_eq!(v("dns1123Label", &long), vec!["must be no more than 63 characters"]);
+        assert_eq!(
+            v("dns1123Label", &long),
+            vec!["must be no more than 63 characters"]
+        );
         assert_eq!(
             v("dns1035Label", "1abc"),
             vec!["a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')"]
@@ -311,7 +393,10 @@ mod tests {
     #[test]
     fn qualified_names_and_label_values_use_content_wording() {
         assert!(v("qualifiedName", "example.com/MyName").is_empty());
-        assert_eq!(v("qualifiedName", "/x"), vec!["prefix part must be non-empty"]);
+        assert_eq!(
+            v("qualifiedName", "/x"),
+            vec!["prefix part must be non-empty"]
+        );
         assert_eq!(
             v("qualifiedName", "a/b/c"),
             vec!["a valid label key must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')"]
@@ -333,7 +418,10 @@ mod tests {
         assert_eq!(v("date", "2023-02-29"), vec!["invalid date"]);
         assert!(v("datetime", "2024-01-02T03:04:05Z").is_empty());
         assert!(v("datetime", "2024-01-02T03:04:05.123+01:00").is_empty());
-        assert_eq!(v("datetime", "2024-01-02 03:04:05Z"), vec!["invalid datetime"]);
+        assert_eq!(
+            v("datetime", "2024-01-02 03:04:05Z"),
+            vec!["invalid datetime"]
+        );
         assert_eq!(
             v("uri", "example.com"),
             vec![r#"parse "example.com": invalid URI for request"#]

@@ -38,7 +38,11 @@ fn addr_error(input: &str, msg: &str, at: &str) -> String {
     if at.is_empty() {
         format!("ParseAddr({}): {msg}", go_quote(input))
     } else {
-        format!("ParseAddr({}): {msg} (at {})", go_quote(input), go_quote(at))
+        format!(
+            "ParseAddr({}): {msg} (at {})",
+            go_quote(input),
+            go_quote(at)
+        )
     }
 }
 
@@ -50,7 +54,11 @@ fn parse_v4_fields(input: &str, s: &str) -> Result<[u8; 4], String> {
     for (i, &c) in b.iter().enumerate() {
         if c.is_ascii_digit() {
             if dig_len == 1 && val == 0 {
-                return Err(addr_error(input, "IPv4 field has octet with leading zero", ""));
+                return Err(addr_error(
+                    input,
+                    "IPv4 field has octet with leading zero",
+                    "",
+                ));
             }
             val = val * 10 + u32::from(c - b'0');
             dig_len += 1;
@@ -61,7 +69,11 @@ fn parse_v4_fields(input: &str, s: &str) -> Result<[u8; 4], String> {
             let prev_dot = i > 0 && b.get(i - 1) == Some(&b'.');
             if i == 0 || i == b.len() - 1 || prev_dot {
                 let at = s.get(i..).unwrap_or_default();
-                return Err(addr_error(input, "IPv4 field must have at least one digit", at));
+                return Err(addr_error(
+                    input,
+                    "IPv4 field must have at least one digit",
+                    at,
+                ));
             }
             if pos == 3 {
                 return Err(addr_error(input, "IPv4 address too long", ""));
@@ -133,7 +145,11 @@ fn parse_v6(input: &str) -> Result<ParsedAddr, String> {
             };
             acc = (acc << 4) + u32::from(d);
             if off > 3 {
-                return Err(addr_error(input, "each group must have 4 or less digits", s));
+                return Err(addr_error(
+                    input,
+                    "each group must have 4 or less digits",
+                    s,
+                ));
             }
             if acc > 0xffff {
                 return Err(addr_error(input, "IPv6 field has value >=2^16", s));
@@ -186,7 +202,11 @@ fn parse_v6(input: &str) -> Result<ParsedAddr, String> {
         if !s.starts_with(':') {
             return Err(addr_error(input, "unexpected character, want colon", s));
         } else if s.len() == 1 {
-            return Err(addr_error(input, "colon must be followed by more characters", s));
+            return Err(addr_error(
+                input,
+                "colon must be followed by more characters",
+                s,
+            ));
         }
         s = s.get(1..).unwrap_or_default();
         if s.starts_with(':') {
@@ -357,7 +377,7 @@ impl Addr {
         if ip.v4 && (ip.is_unspecified() || ip.bits as u32 == u32::MAX) {
             return false;
         }
-        !(!ip.v4 && ip.bits == 0)
+        (ip.v4 || ip.bits != 0)
             && !ip.is_loopback()
             && !ip.is_multicast()
             && !ip.is_link_local_unicast()
@@ -365,7 +385,11 @@ impl Addr {
 
     /// `Prefix(b)`: the address with all but the top `b` bits cleared.
     fn masked(&self, b: u8) -> Addr {
-        let effective = if self.v4 { u32::from(b) + 96 } else { u32::from(b) };
+        let effective = if self.v4 {
+            u32::from(b) + 96
+        } else {
+            u32::from(b)
+        };
         let mask = if effective == 0 {
             0
         } else {
@@ -506,6 +530,12 @@ impl std::fmt::Display for Prefix {
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::panic,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing
+)]
 mod tests {
     use super::*;
 
@@ -531,7 +561,10 @@ mod tests {
         assert_eq!(ip("::1").to_string(), "::1");
         assert_eq!(ip("1:0:1:0:0:1:0:0").to_string(), "1:0:1::1:0:0");
         assert_eq!(ip("1:0:0:1:0:0:1:1").to_string(), "1::1:0:0:1:1");
-        assert_eq!(ip("2001:db8:0:1:1:1:1:1").to_string(), "2001:db8:0:1:1:1:1:1");
+        assert_eq!(
+            ip("2001:db8:0:1:1:1:1:1").to_string(),
+            "2001:db8:0:1:1:1:1:1"
+        );
         assert_eq!(ip("::ffff:1.2.3.4").to_string(), "::ffff:1.2.3.4");
         assert_eq!(ip("::1.2.3.4").to_string(), "::102:304");
     }
@@ -543,9 +576,18 @@ mod tests {
             err("01.1.1.1"),
             r#"ParseAddr("01.1.1.1"): IPv4 field has octet with leading zero"#
         );
-        assert_eq!(err("1.1.1"), r#"ParseAddr("1.1.1"): IPv4 address too short"#);
-        assert_eq!(err("1.1.1.1.1"), r#"ParseAddr("1.1.1.1.1"): IPv4 address too long"#);
-        assert_eq!(err("256.1.1.1"), r#"ParseAddr("256.1.1.1"): IPv4 field has value >255"#);
+        assert_eq!(
+            err("1.1.1"),
+            r#"ParseAddr("1.1.1"): IPv4 address too short"#
+        );
+        assert_eq!(
+            err("1.1.1.1.1"),
+            r#"ParseAddr("1.1.1.1.1"): IPv4 address too long"#
+        );
+        assert_eq!(
+            err("256.1.1.1"),
+            r#"ParseAddr("256.1.1.1"): IPv4 field has value >255"#
+        );
         assert_eq!(
             err("1.1..1"),
             r#"ParseAddr("1.1..1"): IPv4 field must have at least one digit (at ".1")"#
@@ -555,7 +597,10 @@ mod tests {
             r#"ParseAddr("1.1.1.a"): unexpected character (at "a")"#
         );
         assert_eq!(err("%eth0"), r#"ParseAddr("%eth0"): missing IPv6 address"#);
-        assert_eq!(err("fe80::%"), r#"ParseAddr("fe80::%"): zone must be a non-empty string"#);
+        assert_eq!(
+            err("fe80::%"),
+            r#"ParseAddr("fe80::%"): zone must be a non-empty string"#
+        );
         assert_eq!(
             err("1:2:3"),
             r#"ParseAddr("1:2:3"): address string too short"#
@@ -585,7 +630,10 @@ mod tests {
     #[test]
     fn zones_are_reported_not_kept() {
         let p = Addr::parse("fe80::1%eth0");
-        assert_eq!(p.map(|p| (p.addr.to_string(), p.zone)), Ok(("fe80::1".into(), "eth0".into())));
+        assert_eq!(
+            p.map(|p| (p.addr.to_string(), p.zone)),
+            Ok(("fe80::1".into(), "eth0".into()))
+        );
     }
 
     #[test]
@@ -593,7 +641,9 @@ mod tests {
         assert!(ip("0.0.0.0").is_unspecified() && ip("::").is_unspecified());
         assert!(!ip("0.0.0.1").is_unspecified());
         assert!(ip("127.0.0.5").is_loopback() && ip("::1").is_loopback());
-        assert!(ip("224.0.0.1").is_link_local_multicast() && ip("ff02::1").is_link_local_multicast());
+        assert!(
+            ip("224.0.0.1").is_link_local_multicast() && ip("ff02::1").is_link_local_multicast()
+        );
         assert!(!ip("224.0.1.1").is_link_local_multicast());
         assert!(ip("169.254.1.1").is_link_local_unicast() && ip("fe80::1").is_link_local_unicast());
         assert!(ip("10.0.0.1").is_global_unicast() && ip("2001:db8::1").is_global_unicast());
@@ -632,7 +682,10 @@ mod tests {
         );
         assert_eq!(
             Prefix::parse("fe80::1%eth0/64"),
-            Err(r#"netip.ParsePrefix("fe80::1%eth0/64"): IPv6 zones cannot be present in a prefix"#.into())
+            Err(
+                r#"netip.ParsePrefix("fe80::1%eth0/64"): IPv6 zones cannot be present in a prefix"#
+                    .into()
+            )
         );
         assert_eq!(
             Prefix::parse("x/8"),
