@@ -946,7 +946,7 @@ fn gzip_round_trips_and_has_a_deterministic_header() {
     );
     assert_eq!(
         err("gzip.compress", "compress_any_bytes", vec![Val::Int(1)]),
-        "type conversion error from 'int' to 'string'"
+        "unsupported type conversion from 'int' to string"
     );
     assert!(call(
         "gzip.decompress",
@@ -984,5 +984,30 @@ fn x509_decode_shares_kyvernos_rsa_only_decoder() {
             vec![s(&fixture("ec.pem"))]
         ),
         "certificate should use rsa algorithm"
+    );
+}
+
+#[test]
+fn dyn_string_arguments_report_cel_go_conversion_errors() {
+    let json_var = verno::cel::libs::global_value("json").unwrap_or(Val::Null);
+    assert_eq!(
+        err(
+            "unmarshal",
+            "unmarshal_string_dyn",
+            vec![json_var, Val::Int(1)]
+        ),
+        "unsupported type conversion from 'int' to string"
+    );
+    assert_eq!(
+        err("gzip.compress", "compress_any_bytes", vec![Val::Bool(true)]),
+        "type conversion error from bool to 'string'"
+    );
+    assert_eq!(
+        err(
+            "gzip.compress",
+            "compress_any_bytes",
+            vec![Val::Double(1.0)]
+        ),
+        "type conversion error from Double to 'string'"
     );
 }

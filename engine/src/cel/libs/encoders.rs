@@ -7,10 +7,10 @@ use super::super::types::Type;
 use super::super::value::{NumberMode, Val};
 use super::super::EvalError;
 use super::handle::{JSON, YAML};
-use super::support::{fail, member, owned_json, str_arg, to_json};
+use super::support::{fail, member, native_string, owned_json, str_arg, to_json};
 
 fn unmarshal<'a>(c: &mut Call<'_>, a: &[Val<'a>]) -> Result<Val<'a>, EvalError> {
-    let s = str_arg(a, 1)?;
+    let s = native_string(a, 1)?;
     c.budget.charge_size(s.len())?;
     let v: serde_json::Value = serde_json::from_str(s).map_err(|e| fail(go_json_error(&e)))?;
     Ok(owned_json(&v, NumberMode::Doubles))
