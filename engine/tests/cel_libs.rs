@@ -57,6 +57,7 @@ impl Host for TestHost {
                 "body": {"method": r.method, "headers": r.headers.len(), "sent": r.body.cloned(), "ca": r.ca_bundle.is_some()},
                 "statusCode": 201
             })),
+            "https://unmocked" => Err(HostError::Unavailable("HTTP")),
             _ => Err(HostError::Failed("dial tcp: no such host".into())),
         }
     }
@@ -1009,5 +1010,81 @@ fn dyn_string_arguments_report_cel_go_conversion_errors() {
             vec![Val::Double(1.0)]
         ),
         "type conversion error from Double to 'string'"
+    );
+}
+
+/// Calls overload `id` of `name` in a namespaced policy's registry.
+fn call_namespaced<'a>(name: &str, id: &str, args: Vec<Val<'a>>) -> Result<Val<'a>, EvalError> {
+    let mut reg = verno::cel::Registry::new();
+    verno::cel::libs::register_namespaced(&mut reg, EnvKind::ValidatingPolicy);
+    let overload = reg
+        .functions(name)
+        .iter()
+        .find(|o| o.id == id)
+        .unwrap_or_else(|| panic!("no overload {id} of {name}"))
+        .clone();
+    let mut budget = Budget::new(1_000_000);
+    let mut c = Call {
+        host: &TestHost,
+        budget: &mut budget,
+        numbers: NumberMode::Doubles,
+    };
+    (overload.imp)(&mut c, &args)
+}
+
+#[test]
+fn namespaced_policies_read_resources_of_their_own_namespace_only() {
+    let res =
+        |ns: &str| verno::cel::libs::namespaced_global_value("resource", ns).unwrap_or(Val::Null);
+    let get = |ns: &str| {
+        call_namespaced(
+            "Get",
+            "resource_get_string_string_string",
+            vec![res(ns), s("v1"), s("configmaps"), s("cm")],
+        )
+        .map(|v| plain(&v))
+    };
+    assert_eq!(
+        get("default").ok(),
+        Some(json!({"data": {"k": "v"}, "n": 3}))
+    );
+    assert_eq!(get("other").ok(), Some(Value::Null));
+    let mut reg = verno::cel::Registry::new();
+    verno::cel::libs::register_namespaced(&mut reg, EnvKind::ValidatingPolicy);
+    assert!(reg
+        .functions("Get")
+        .iter()
+        .all(|o| o.id != "resource_get_string_string_string_string"));
+    assert!(reg
+        .functions("list")
+        .iter()
+        .any(|o| o.id == "resource_list_string_string"));
+}
+
+#[test]
+fn namespaced_http_refuses_calls_the_host_does_not_serve() {
+    let http = verno::cel::libs::namespaced_global_value("http", "team-a").unwrap_or(Val::Null);
+    let refused = call_namespaced(
+        "Get",
+        "http_get_string",
+        vec![http.clone(), s("https://unmocked")],
+    );
+    assert_eq!(
+        refused.err().map(|e| e.message).as_deref(),
+        Some("request failed: http calls are not allowed in namespaced policies: set --allowHTTPInNamespacedPolicies to enable")
+    );
+    let served = call_namespaced("Get", "http_get_string", vec![http, s("https://api/json")]);
+    assert!(served.is_ok());
+    let cluster = err(
+        "Get",
+        "http_get_string",
+        vec![
+            verno::cel::libs::global_value("http").unwrap_or(Val::Null),
+            s("https://unmocked"),
+        ],
+    );
+    assert_eq!(
+        cluster,
+        "request failed: HTTP is not available: the host does not provide it"
     );
 }
