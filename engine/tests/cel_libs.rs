@@ -1088,3 +1088,25 @@ fn namespaced_http_refuses_calls_the_host_does_not_serve() {
         "request failed: HTTP is not available: the host does not provide it"
     );
 }
+
+#[test]
+fn gzip_decompress_refuses_a_bomb_in_bounded_memory() {
+    use std::io::Write;
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    let zeros = vec![0u8; 1 << 20];
+    for _ in 0..32 {
+        enc.write_all(&zeros).unwrap_or_else(|e| panic!("{e}"));
+    }
+    let bomb = enc.finish().unwrap_or_else(|e| panic!("{e}"));
+    assert!(bomb.len() < 100_000);
+    let started = std::time::Instant::now();
+    assert_eq!(
+        err(
+            "gzip.decompress",
+            "decompress_bytes_string",
+            vec![Val::Bytes(Rc::from(bomb))]
+        ),
+        "gzip: decompressed data too large"
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+}

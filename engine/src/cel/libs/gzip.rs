@@ -12,7 +12,7 @@ use std::io::{Read, Write};
 use std::rc::Rc;
 
 /// Decompressed output beyond this is refused (a zip bomb is bad input).
-const MAX_DECOMPRESSED: u64 = 64 << 20;
+const MAX_DECOMPRESSED: u64 = 8 << 20;
 
 fn compress<'a>(c: &mut Call<'_>, a: &[Val<'a>]) -> Result<Val<'a>, EvalError> {
     let s = native_string(a, 0)?;
