@@ -168,13 +168,13 @@ fn kyverno_host_backed_expressions() {
         json!("3"),
     );
     check(
-        r#"resource.get("v1", "configmaps", "default", "absent") == null"#,
+        r#"dyn(resource.get("v1", "configmaps", "default", "absent")) == null"#,
         json!(true),
     );
     check(r#"http.Get("https://svc/ok").allowed"#, json!(true));
     check(r#"http.get("https://svc/no").statusCode"#, json!(200));
     check(r#"globalContext.Get("regions")"#, json!(["eu", "us"]));
-    check(r#"globalContext.get("missing") == null"#, json!(true));
+    check(r#"dyn(globalContext.get("missing")) == null"#, json!(true));
     check(r#"json.unmarshal("{\"a\": 1}").a"#, json!(1));
     check(r#"yaml.parse("a: [x, z]").a[1]"#, json!("z"));
     // sigs.k8s.io/yaml reads YAML 1.1: a bare `y` is a boolean.
