@@ -841,13 +841,13 @@ fn hash_math_random_and_user_helpers() {
         "parse_service_account_string_non_prefixed",
         vec![s("system:serviceaccount:ns:builder")],
     );
-    assert_eq!(plain(&sa), json!({"name": "builder", "namespace": "ns"}));
+    assert_eq!(plain(&sa), json!({"Name": "builder", "Namespace": "ns"}));
     let other = ok(
         "user.parseServiceAccount",
         "parse_service_account_string_prefixed",
         vec![s("alice")],
     );
-    assert_eq!(plain(&other), json!({"name": "", "namespace": ""}));
+    assert_eq!(plain(&other), json!({"Name": "", "Namespace": ""}));
 }
 
 #[test]
@@ -1109,4 +1109,37 @@ fn gzip_decompress_refuses_a_bomb_in_bounded_memory() {
         "gzip: decompressed data too large"
     );
     assert!(started.elapsed() < std::time::Duration::from_secs(5));
+}
+
+#[test]
+fn json_unmarshal_syntax_errors_use_go_wording() {
+    let unmarshal = |text: &str| {
+        let json_var = verno::cel::libs::global_value("json").unwrap_or(Val::Null);
+        err("unmarshal", "unmarshal_string_dyn", vec![json_var, s(text)])
+    };
+    assert_eq!(
+        unmarshal("x"),
+        "invalid character 'x' looking for beginning of value"
+    );
+    assert_eq!(
+        unmarshal(r#"{"a" 1}"#),
+        "invalid character '1' after object key"
+    );
+    assert_eq!(
+        unmarshal("[1 2]"),
+        "invalid character '2' after array element"
+    );
+    assert_eq!(
+        unmarshal("{1: 2}"),
+        "invalid character '1' looking for beginning of object key string"
+    );
+    assert_eq!(
+        unmarshal("1 x"),
+        "invalid character 'x' after top-level value"
+    );
+    assert_eq!(
+        unmarshal(r#"{"a": 1 "b"}"#),
+        "invalid character '\"' after object key:value pair"
+    );
+    assert_eq!(unmarshal("[1,"), "unexpected end of JSON input");
 }
