@@ -85,8 +85,10 @@ fn errors_on_later_lines_report_their_own_line_and_sort_by_position() {
 
 #[test]
 fn namespaced_functions_resolve_by_their_qualified_name() {
-    assert_eq!(output(VPOL, "math.greatest(1, 2)"), Type::Int);
     assert_eq!(output(VPOL, "base64.encode(b'x')"), Type::String);
+    assert_eq!(output(VPOL, "math.ceil(1.5)"), Type::Double);
+    assert!(error(VPOL, "math.ceil('a')")
+        .contains("found no matching overload for 'math.ceil' applied to '(string)'"));
 }
 
 #[test]
@@ -102,6 +104,11 @@ fn comprehension_variables_take_the_element_type() {
 fn optional_selection_gives_an_optional_type() {
     assert_eq!(output(EnvKind::ImageValidatingPolicy, "object.?spec"), Type::optional(Type::Dyn));
     assert_eq!(output(VPOL, "optional.of(1)"), Type::optional(Type::Int));
+    // An optional index chains on an optional map.
+    assert_eq!(
+        output(VPOL, "object.metadata.?annotations[?'a']"),
+        Type::optional(Type::Dyn)
+    );
 }
 
 // ---- kyverno-cel.md §7.2 ------------------------------------------------
