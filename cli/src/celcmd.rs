@@ -173,7 +173,7 @@ fn load_variables(path: &Path) -> Result<serde_json::Map<String, Value>, String>
             .map_err(|e| format!("failed to read {shown}: {e}"))?
     };
     let shown = path.display();
-    let value = verno::yaml::parse_value(&text)
+    let value = verno::unstable::yaml::parse_value(&text)
         .map_err(|e| format!("failed to parse {shown} as JSON or YAML: {e}"))?;
     match value {
         Value::Object(map) => Ok(map),

@@ -442,7 +442,7 @@ fn every_corpus_expression_checks_in_the_env_of_its_kind() {
         let Ok(text) = std::fs::read_to_string(file) else {
             continue;
         };
-        let Ok(docs) = verno::yaml::parse_documents(&text) else {
+        let Ok(docs) = verno::unstable::yaml::parse_documents(&text) else {
             continue;
         };
         for doc in docs {

@@ -6,7 +6,7 @@ use super::super::types::Type;
 use super::super::value::{Opaque, Val};
 use super::super::EvalError;
 use super::support::{fail, global, int_arg, member, opaque, opaque_arg, str_arg};
-use crate::quantity::Quantity;
+use crate::go::quantity::Quantity;
 use std::cmp::Ordering;
 
 /// The cel-go type name.
