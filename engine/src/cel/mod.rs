@@ -173,7 +173,14 @@ pub struct Activation<'a> {
     numbers: NumberMode,
     lazy: Vec<(String, &'a Program)>,
     memo: RefCell<HashMap<String, Option<Result<Val<'a>, EvalError>>>>,
+    /// How many lazy variables are being evaluated inside each other.
+    lazy_depth: std::cell::Cell<u32>,
 }
+
+/// Variables evaluated inside each other (`variables.a` using `variables.b`
+/// using ...) beyond which evaluation stops: each level is a nested
+/// evaluation on the stack.
+const MAX_VARIABLE_NESTING: u32 = 64;
 
 impl<'a> Activation<'a> {
     /// An empty activation converting JSON numbers per `numbers`.
@@ -183,6 +190,7 @@ impl<'a> Activation<'a> {
             numbers,
             lazy: Vec::new(),
             memo: RefCell::new(HashMap::new()),
+            lazy_depth: std::cell::Cell::new(0),
         }
     }
 
@@ -237,8 +245,15 @@ impl<'a> Activation<'a> {
                 ))),
             });
         }
+        if self.lazy_depth.get() >= MAX_VARIABLE_NESTING {
+            return Some(Err(EvalError::new(format!(
+                "variables nest deeper than {MAX_VARIABLE_NESTING} levels"
+            ))));
+        }
         self.memo.borrow_mut().insert(name.to_string(), None);
+        self.lazy_depth.set(self.lazy_depth.get() + 1);
         let r = program.eval(self, host);
+        self.lazy_depth.set(self.lazy_depth.get().saturating_sub(1));
         self.memo
             .borrow_mut()
             .insert(name.to_string(), Some(r.clone()));
