@@ -82,16 +82,14 @@ pub struct Env {
 impl Env {
     /// The environment of `kind`, with its libraries.
     pub fn new(kind: EnvKind) -> Env {
-        let mut registry = Registry::new();
-        stdlib::register(&mut registry, kind);
-        libs::register(&mut registry, kind);
+        let registry = registry_for(kind);
         let variables = registry
             .variables()
             .map(|(name, ty)| (name.to_string(), ty.clone()))
             .collect();
         Env {
             kind,
-            registry: Arc::new(registry),
+            registry,
             variables,
         }
     }
@@ -115,6 +113,24 @@ impl Env {
     pub fn variables(&self) -> &HashMap<String, Type> {
         &self.variables
     }
+}
+
+/// The registry of `kind`, built once per process (registration is
+/// deterministic per kind, and policies create many environments).
+fn registry_for(kind: EnvKind) -> Arc<Registry> {
+    use std::sync::{Mutex, OnceLock};
+    static CACHE: OnceLock<Mutex<HashMap<EnvKind, Arc<Registry>>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
+    let mut cache = match cache.lock() {
+        Ok(g) => g,
+        Err(poisoned) => poisoned.into_inner(),
+    };
+    Arc::clone(cache.entry(kind).or_insert_with(|| {
+        let mut registry = Registry::new();
+        stdlib::register(&mut registry, kind);
+        libs::register(&mut registry, kind);
+        Arc::new(registry)
+    }))
 }
 
 /// A compiled expression.
