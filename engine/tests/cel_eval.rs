@@ -293,3 +293,10 @@ fn logical_operators_on_non_booleans_fail_with_a_bare_no_such_overload() {
     assert_eq!(eval("dyn('a') || {}.x"), Err("no such overload".into()));
     assert_eq!(eval("{}.x || dyn('a')"), Err("no such key: x".into()));
 }
+
+#[test]
+fn environments_of_one_kind_share_their_function_registry() {
+    let a = Env::new(EnvKind::ValidatingPolicy);
+    let b = Env::new(EnvKind::ValidatingPolicy);
+    assert!(std::ptr::eq(a.registry(), b.registry()));
+}

@@ -135,3 +135,31 @@ fn errors_absorbed_by_or_do_not_swallow_the_cost_limit() {
     );
     assert_eq!(e, "operation cancelled: actual cost limit exceeded");
 }
+
+#[test]
+fn long_chains_of_variables_stop_at_the_nesting_limit() {
+    let env = Env::new(EnvKind::ValidatingPolicy);
+    let mut programs = vec![Program::compile(&env, "1").unwrap()];
+    for i in 1..5_000 {
+        programs.push(Program::compile(&env, &format!("variables.v{} + 1", i - 1)).unwrap());
+    }
+    let mut act = Activation::new(NumberMode::Exact);
+    for (i, p) in programs.iter().enumerate() {
+        act.bind_variable(&format!("v{i}"), p);
+    }
+    let check = Program::compile(&env, "variables.v4999 > 0").unwrap();
+    let start = Instant::now();
+    let e = check.eval(&act, &verno::NoHost).unwrap_err();
+    assert!(start.elapsed() < FAST);
+    assert_eq!(e.message, "variables nest deeper than 64 levels");
+}
+
+#[test]
+fn a_variable_that_uses_itself_is_an_error() {
+    let env = Env::new(EnvKind::ValidatingPolicy);
+    let p = Program::compile(&env, "variables.me + 1").unwrap();
+    let mut act = Activation::new(NumberMode::Exact);
+    act.bind_variable("me", &p);
+    let e = p.eval(&act, &verno::NoHost).unwrap_err();
+    assert_eq!(e.message, "variable 'me' refers to itself");
+}
