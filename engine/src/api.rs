@@ -39,7 +39,12 @@ pub enum ApiError {
     /// A resource, request option or AdmissionReview the host passed is not
     /// usable (`what` names the argument).
     #[error("invalid {what}: {message}")]
-    Input { what: String, message: String },
+    Input {
+        /// The what.
+        what: String,
+        /// The message.
+        message: String,
+    },
 }
 
 impl ApiError {
@@ -126,16 +131,19 @@ impl ApiError {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RequestOptions {
+    /// The operation.
     #[serde(default)]
     pub operation: Operation,
     /// The object before the change (UPDATE, DELETE).
     #[serde(default)]
     pub old_object: Option<Value>,
+    /// The user info.
     #[serde(default)]
     pub user_info: Option<UserInfo>,
     /// Labels of the resource's namespace (`namespaceSelector`).
     #[serde(default)]
     pub namespace_labels: Option<BTreeMap<String, String>>,
+    /// The subresource.
     #[serde(default)]
     pub subresource: String,
     /// The top-level kind of a subresource request (`{"version": "v1",
@@ -343,6 +351,7 @@ impl Engine {
         Engine { set }
     }
 
+    /// The compiled policy set.
     pub fn policy_set(&self) -> &PolicySet {
         &self.set
     }

@@ -53,6 +53,7 @@
 //! [`report`], [`model`], [`host`] and [`error`] is internal; the workspace's
 //! own crates reach what they need through [`unstable`].
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
 
 pub mod error;
 pub mod host;

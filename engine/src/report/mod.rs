@@ -23,6 +23,7 @@ pub enum ReportFormat {
 /// Options for report results.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ReportOptions {
+    /// The format.
     pub format: ReportFormat,
     /// `--audit-warn`: failures of Audit policies are reported as `warn`.
     pub audit_warn: bool,
@@ -164,7 +165,9 @@ pub fn summary(results: &[Value]) -> Value {
 
 /// One evaluated resource with its policy responses.
 pub struct ReportInput<'a> {
+    /// The resource.
     pub resource: &'a Value,
+    /// The responses.
     pub responses: &'a [PolicyResponse],
 }
 
