@@ -511,8 +511,11 @@ impl Engine {
         let eval = self.set.evaluate(&request, host);
         let response = crate::report::admission::response(uid, &eval, resource);
         let mut out = crate::report::admission::review(response);
-        if let Some(api) = review.get("apiVersion").filter(|v| v.is_string()) {
-            out["apiVersion"] = api.clone();
+        if let (Some(api), Some(o)) = (
+            review.get("apiVersion").filter(|v| v.is_string()),
+            out.as_object_mut(),
+        ) {
+            o.insert("apiVersion".into(), api.clone());
         }
         Ok(out)
     }
@@ -608,12 +611,14 @@ fn results<const N: usize>(phases: [&[PolicyResponse]; N]) -> Vec<Value> {
                 "path": r.path,
                 "enforced": p.enforced.get(i).copied().unwrap_or(false),
             });
-            if r.rule_type == RuleType::Generation {
-                row["generated"] = json!(r.generated);
+            if let (RuleType::Generation, Some(row)) = (r.rule_type, row.as_object_mut()) {
+                row.insert("generated".into(), json!(r.generated));
                 if let Some(o) = r.generate_options {
-                    row["synchronize"] = json!(o.synchronize);
-                    row["orphanDownstreamOnPolicyDelete"] =
-                        json!(o.orphan_downstream_on_policy_delete);
+                    row.insert("synchronize".into(), json!(o.synchronize));
+                    row.insert(
+                        "orphanDownstreamOnPolicyDelete".into(),
+                        json!(o.orphan_downstream_on_policy_delete),
+                    );
                 }
             }
             out.push(row);

@@ -106,8 +106,8 @@ fn compile_node(v: &Value, depth: usize, path: &str) -> Result<PatternNode, Patt
         Value::Object(m) => PatternNode::Map(compile_map(m, depth, path)?),
         Value::Array(a) => PatternNode::Array(match a.first() {
             None => ArrayNode::Empty,
-            Some(Value::Object(_)) => {
-                ArrayNode::EachMap(Box::new(compile_node(&a[0], depth + 1, path)?))
+            Some(first @ Value::Object(_)) => {
+                ArrayNode::EachMap(Box::new(compile_node(first, depth + 1, path)?))
             }
             Some(Value::Array(_)) => ArrayNode::Positional(
                 a.iter()
