@@ -39,7 +39,12 @@ pub enum ApiError {
     /// A resource, request option or AdmissionReview the host passed is not
     /// usable (`what` names the argument).
     #[error("invalid {what}: {message}")]
-    Input { what: String, message: String },
+    Input {
+        /// The what.
+        what: String,
+        /// The message.
+        message: String,
+    },
 }
 
 impl ApiError {
@@ -126,16 +131,19 @@ impl ApiError {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RequestOptions {
+    /// The operation.
     #[serde(default)]
     pub operation: Operation,
     /// The object before the change (UPDATE, DELETE).
     #[serde(default)]
     pub old_object: Option<Value>,
+    /// The user info.
     #[serde(default)]
     pub user_info: Option<UserInfo>,
     /// Labels of the resource's namespace (`namespaceSelector`).
     #[serde(default)]
     pub namespace_labels: Option<BTreeMap<String, String>>,
+    /// The subresource.
     #[serde(default)]
     pub subresource: String,
     /// The top-level kind of a subresource request (`{"version": "v1",
@@ -343,6 +351,7 @@ impl Engine {
         Engine { set }
     }
 
+    /// The compiled policy set.
     pub fn policy_set(&self) -> &PolicySet {
         &self.set
     }
@@ -502,8 +511,11 @@ impl Engine {
         let eval = self.set.evaluate(&request, host);
         let response = crate::report::admission::response(uid, &eval, resource);
         let mut out = crate::report::admission::review(response);
-        if let Some(api) = review.get("apiVersion").filter(|v| v.is_string()) {
-            out["apiVersion"] = api.clone();
+        if let (Some(api), Some(o)) = (
+            review.get("apiVersion").filter(|v| v.is_string()),
+            out.as_object_mut(),
+        ) {
+            o.insert("apiVersion".into(), api.clone());
         }
         Ok(out)
     }
@@ -599,12 +611,14 @@ fn results<const N: usize>(phases: [&[PolicyResponse]; N]) -> Vec<Value> {
                 "path": r.path,
                 "enforced": p.enforced.get(i).copied().unwrap_or(false),
             });
-            if r.rule_type == RuleType::Generation {
-                row["generated"] = json!(r.generated);
+            if let (RuleType::Generation, Some(row)) = (r.rule_type, row.as_object_mut()) {
+                row.insert("generated".into(), json!(r.generated));
                 if let Some(o) = r.generate_options {
-                    row["synchronize"] = json!(o.synchronize);
-                    row["orphanDownstreamOnPolicyDelete"] =
-                        json!(o.orphan_downstream_on_policy_delete);
+                    row.insert("synchronize".into(), json!(o.synchronize));
+                    row.insert(
+                        "orphanDownstreamOnPolicyDelete".into(),
+                        json!(o.orphan_downstream_on_policy_delete),
+                    );
                 }
             }
             out.push(row);

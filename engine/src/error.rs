@@ -5,11 +5,15 @@ use std::fmt;
 /// Where in the input a problem is.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Location {
+    /// The file.
     pub file: Option<String>,
     /// 1-based line of the document or field, when known.
     pub line: Option<usize>,
+    /// The column.
     pub column: Option<usize>,
+    /// The policy.
     pub policy: Option<String>,
+    /// The rule.
     pub rule: Option<String>,
     /// Dotted field path inside the policy or rule (`validate.pattern`).
     pub field: Option<String>,
@@ -52,14 +56,20 @@ impl fmt::Display for Location {
 /// A policy set that could not be loaded or compiled.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum LoadError {
+    /// Yaml.
     #[error("{location}: invalid YAML: {message}")]
     Yaml {
+        /// The location.
         location: Box<Location>,
+        /// The message.
         message: String,
     },
+    /// Invalid.
     #[error("{location}: {message}")]
     Invalid {
+        /// The location.
         location: Box<Location>,
+        /// The message.
         message: String,
     },
     /// A well-formed policy that Kyverno's policy validation refuses; the
@@ -67,17 +77,23 @@ pub enum LoadError {
     /// error and goes on with the others.
     #[error("{location}: {message}")]
     Rejected {
+        /// The location.
         location: Box<Location>,
+        /// The message.
         message: String,
     },
+    /// Unsupported.
     #[error("{location}: unsupported: {feature}")]
     Unsupported {
+        /// The location.
         location: Box<Location>,
+        /// The feature.
         feature: String,
     },
 }
 
 impl LoadError {
+    /// Where the error is: file, line, policy, rule, field.
     pub fn location(&self) -> &Location {
         match self {
             LoadError::Yaml { location, .. }

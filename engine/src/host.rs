@@ -10,7 +10,9 @@ use serde_json::Value;
 /// A point in time, as seconds and nanoseconds since the Unix epoch (UTC).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Timestamp {
+    /// The seconds.
     pub seconds: i64,
+    /// The nanos.
     pub nanos: u32,
 }
 
@@ -41,10 +43,13 @@ pub struct ContextRequest<'a> {
 /// A resource the engine asks the host for (a generate `clone` source).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ResourceRef<'a> {
+    /// The api version.
     pub api_version: &'a str,
+    /// The kind.
     pub kind: &'a str,
     /// Empty for cluster-scoped resources.
     pub namespace: &'a str,
+    /// The name.
     pub name: &'a str,
 }
 

@@ -53,6 +53,18 @@
 //! [`report`], [`model`], [`host`] and [`error`] is internal; the workspace's
 //! own crates reach what they need through [`unstable`].
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
+// The no-panic rule, enforced: bad input never panics. Denied in the
+// library's code (CI's clippy run fails on them); tests may unwrap.
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
 
 pub mod error;
 pub mod host;

@@ -113,3 +113,23 @@ fn each_engine_layer_imports_only_the_layers_before_it() {
     }
     assert!(wrong.is_empty(), "layering broken:\n{}", wrong.join("\n"));
 }
+
+#[test]
+fn engine_forbids_unsafe_and_denies_panicking_constructs_outside_tests() {
+    let lib =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("src/lib.rs")).unwrap();
+    assert!(lib.contains("#![forbid(unsafe_code)]"));
+    let deny = lib
+        .split("not(test),")
+        .nth(1)
+        .and_then(|rest| rest.split(")]").next())
+        .unwrap_or("");
+    for lint in [
+        "clippy::unwrap_used",
+        "clippy::expect_used",
+        "clippy::panic",
+        "clippy::indexing_slicing",
+    ] {
+        assert!(deny.contains(lint), "{lint} is not denied in lib.rs");
+    }
+}

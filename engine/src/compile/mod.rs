@@ -115,15 +115,25 @@ impl CompiledPolicy {
 /// A compiled `kyverno.io` ClusterPolicy or Policy, ready to evaluate.
 #[derive(Debug, Clone)]
 pub struct KyvernoPolicy {
+    /// The info.
     pub info: Arc<PolicyInfo>,
+    /// The kind.
     pub kind: PolicyKind,
+    /// The rules.
     pub rules: Vec<CompiledRule>,
+    /// The autogen controllers.
     pub autogen_controllers: std::collections::BTreeSet<String>,
+    /// The pod controller rules.
     pub pod_controller_rules: Vec<CompiledRule>,
+    /// The cronjob rules.
     pub cronjob_rules: Vec<CompiledRule>,
+    /// The validation failure action.
     pub validation_failure_action: Option<String>,
+    /// The overrides.
     pub overrides: Vec<FailureActionOverride>,
+    /// The apply one.
     pub apply_one: bool,
+    /// The failure policy ignore.
     pub failure_policy_ignore: bool,
 }
 
@@ -321,6 +331,7 @@ fn policy_wide_enforce(rules: &[CompiledRule], spec_action: Option<&str>) -> boo
 }
 
 impl KyvernoPolicy {
+    /// Compile one loaded policy; errors name the policy, rule and field.
     pub fn compile(loaded: LoadedPolicy) -> Result<KyvernoPolicy, LoadError> {
         let source = loaded.source.clone();
         Self::compile_loaded(loaded).map_err(|e| match &source {

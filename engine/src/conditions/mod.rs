@@ -99,6 +99,7 @@ pub fn evaluate_exception_conditions(
     Ok(any.is_empty())
 }
 
+/// Join the non-empty parts with `sep` (Kyverno's message joining).
 pub fn join_non_empty(parts: &[String], sep: &str) -> String {
     parts
         .iter()

@@ -18,12 +18,19 @@ use serde_json::{Map, Value};
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ImageInfo {
+    /// The registry.
     pub registry: String,
+    /// The name.
     pub name: String,
+    /// The path.
     pub path: String,
+    /// The tag.
     pub tag: String,
+    /// The digest.
     pub digest: String,
+    /// The reference.
     pub reference: String,
+    /// The reference with tag.
     pub reference_with_tag: String,
 }
 

@@ -37,7 +37,7 @@ pub fn matches(pattern: &str, text: &str) -> bool {
                 star = Some((pi, ti));
                 pi += 1;
             }
-            Some(&c) if c == '?' || c == t[ti] => {
+            Some(&c) if c == '?' || t.get(ti) == Some(&c) => {
                 pi += 1;
                 ti += 1;
             }

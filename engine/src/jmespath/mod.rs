@@ -53,7 +53,12 @@ use serde_json::Value;
 pub enum JmespathError {
     /// The expression does not parse. `offset` is a byte offset into it.
     #[error("SyntaxError: {message}")]
-    Syntax { message: String, offset: usize },
+    Syntax {
+        /// The message.
+        message: String,
+        /// The offset.
+        offset: usize,
+    },
     /// Kyverno dialect only: a field was looked up on an object that does
     /// not have it (the fork's `NotFoundError`). Holds the key.
     #[error("Unknown key \"{0}\" in path")]
@@ -96,7 +101,9 @@ pub enum Dialect {
 /// Everything evaluation may consult besides the data: the dialect, and the
 /// host for the clock (`time_now`, `time_since`) and randomness (`random`).
 pub struct Runtime<'h> {
+    /// The dialect.
     pub dialect: Dialect,
+    /// The host.
     pub host: &'h dyn crate::host::Host,
 }
 
@@ -191,6 +198,7 @@ pub fn function_signatures() -> Vec<(&'static str, String)> {
 /// Documentation of one function of the Kyverno dialect.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FunctionDoc {
+    /// The name.
     pub name: &'static str,
     /// `name(arg types) return type`.
     pub signature: String,

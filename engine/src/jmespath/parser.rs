@@ -92,6 +92,9 @@ impl Parser {
         // past it, so clamping keeps lookahead total.
         let last = self.tokens.len().saturating_sub(1);
         let i = (self.index + n).min(last);
+        // The lexer always ends the list with an end-of-input token, so
+        // `last` is an index of it.
+        #[allow(clippy::indexing_slicing)]
         &self.tokens[i]
     }
 

@@ -14,9 +14,11 @@ use crate::yaml;
 /// JSON-level transformations (autogen) work on.
 #[derive(Debug, Clone)]
 pub struct LoadedPolicy {
+    /// The policy.
     pub policy: Policy,
     /// The typed rules, in order (parallel to `policy.spec.rules`).
     pub rules: Vec<Rule>,
+    /// The raw.
     pub raw: Value,
     /// 1-based line of the document in its text.
     pub line: Option<usize>,

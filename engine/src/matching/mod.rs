@@ -17,9 +17,13 @@ use crate::model::resource::{Request, ResourceMeta, UserInfo};
 /// A parsed kind selector: `Pod`, `v1/Pod`, `apps/v1/Deployment`, `Pod/exec`, `*/scale`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KindSelector {
+    /// The group.
     pub group: String,
+    /// The version.
     pub version: String,
+    /// The kind.
     pub kind: String,
+    /// The subresource.
     pub subresource: String,
 }
 
@@ -354,7 +358,9 @@ fn subjects_match(subjects: &[Subject], ui: &UserInfo) -> bool {
 
 /// Per-request facts the filters read, computed once per (rule set, resource).
 pub struct MatchContext<'a> {
+    /// The request.
     pub request: &'a Request<'a>,
+    /// The meta.
     pub meta: ResourceMeta<'a>,
     labels: BTreeMap<&'a str, &'a str>,
 }
@@ -370,6 +376,7 @@ impl<'a> MatchContext<'a> {
         }
     }
 
+    /// What match blocks read about `request` and its `resource`.
     pub fn new(request: &'a Request<'a>, resource: &'a Value) -> Self {
         let meta = ResourceMeta::of(resource);
         let labels = meta
@@ -404,6 +411,7 @@ pub struct CompiledMatch {
 }
 
 impl CompiledMatch {
+    /// Compile a `match`/`exclude` block once.
     pub fn compile(m: &MatchResources) -> Self {
         let mode = match (&m.any, &m.all) {
             (Some(any), _) if !any.is_empty() => {

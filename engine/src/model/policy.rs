@@ -12,7 +12,9 @@ use serde_json::Value;
 /// `ClusterPolicy` (cluster-wide) or `Policy` (namespaced).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum PolicyKind {
+    /// `ClusterPolicy`.
     ClusterPolicy,
+    /// `Policy`.
     Policy,
 }
 
@@ -20,44 +22,63 @@ pub enum PolicyKind {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Policy {
+    /// `apiVersion` as written in the policy.
     pub api_version: String,
+    /// `kind` as written in the policy.
     pub kind: PolicyKind,
+    /// `metadata` as written in the policy.
     pub metadata: Metadata,
+    /// `spec` as written in the policy.
     pub spec: Spec,
 }
 
+/// `metadata`: the parts of a policy's metadata the engine reads.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Metadata {
+    /// `name` as written in the policy.
     #[serde(default)]
     pub name: String,
+    /// `namespace` as written in the policy.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
+    /// `annotations` as written in the policy.
     #[serde(default, deserialize_with = "nullable_map")]
     pub annotations: BTreeMap<String, String>,
+    /// `labels` as written in the policy.
     #[serde(default, deserialize_with = "nullable_map")]
     pub labels: BTreeMap<String, String>,
 }
 
+/// `spec` of a ClusterPolicy or Policy.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Spec {
+    /// `rules` as written in the policy.
     #[serde(default, deserialize_with = "nullable_vec")]
     pub rules: Vec<Value>,
+    /// `validationFailureAction` as written in the policy.
     #[serde(default)]
     pub validation_failure_action: Option<String>,
+    /// `validationFailureActionOverrides` as written in the policy.
     #[serde(default, deserialize_with = "nullable_vec")]
     pub validation_failure_action_overrides: Vec<FailureActionOverride>,
+    /// `applyRules` as written in the policy.
     #[serde(default)]
     pub apply_rules: Option<String>,
+    /// `failurePolicy` as written in the policy.
     #[serde(default)]
     pub failure_policy: Option<String>,
+    /// `background` as written in the policy.
     #[serde(default)]
     pub background: Option<bool>,
+    /// `admission` as written in the policy.
     #[serde(default)]
     pub admission: Option<bool>,
+    /// `emitWarning` as written in the policy.
     #[serde(default)]
     pub emit_warning: Option<bool>,
+    /// `webhookConfiguration` as written in the policy.
     #[serde(default)]
     pub webhook_configuration: Option<Value>,
 }
@@ -66,10 +87,13 @@ pub struct Spec {
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct FailureActionOverride {
+    /// `action` as written in the policy.
     #[serde(default)]
     pub action: Option<String>,
+    /// `namespaces` as written in the policy.
     #[serde(default, deserialize_with = "nullable_vec")]
     pub namespaces: Vec<String>,
+    /// `namespaceSelector` as written in the policy.
     #[serde(default)]
     pub namespace_selector: Option<LabelSelector>,
 }
@@ -78,23 +102,33 @@ pub struct FailureActionOverride {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Rule {
+    /// `name` as written in the policy.
     pub name: String,
+    /// `match` as written in the policy.
     #[serde(rename = "match", default, deserialize_with = "nullable_default")]
     pub match_resources: MatchResources,
+    /// `exclude` as written in the policy.
     #[serde(default)]
     pub exclude: Option<MatchResources>,
+    /// `context` as written in the policy.
     #[serde(default, deserialize_with = "nullable_vec")]
     pub context: Vec<Value>,
+    /// `preconditions` as written in the policy.
     #[serde(default)]
     pub preconditions: Option<Value>,
+    /// `validate` as written in the policy.
     #[serde(default)]
     pub validate: Option<Validation>,
+    /// `mutate` as written in the policy.
     #[serde(default)]
     pub mutate: Option<Value>,
+    /// `generate` as written in the policy.
     #[serde(default)]
     pub generate: Option<Value>,
+    /// `verifyImages` as written in the policy.
     #[serde(default)]
     pub verify_images: Option<Value>,
+    /// `reportProperties` as written in the policy.
     #[serde(default)]
     pub report_properties: Option<BTreeMap<String, String>>,
 }
@@ -103,16 +137,22 @@ pub struct Rule {
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MatchResources {
+    /// `any` as written in the policy.
     #[serde(default)]
     pub any: Option<Vec<ResourceFilter>>,
+    /// `all` as written in the policy.
     #[serde(default)]
     pub all: Option<Vec<ResourceFilter>>,
+    /// `resources` as written in the policy.
     #[serde(default)]
     pub resources: Option<ResourceDescription>,
+    /// `subjects` as written in the policy.
     #[serde(default, deserialize_with = "nullable_vec")]
     pub subjects: Vec<Subject>,
+    /// `roles` as written in the policy.
     #[serde(default, deserialize_with = "nullable_vec")]
     pub roles: Vec<String>,
+    /// `clusterRoles` as written in the policy.
     #[serde(default, deserialize_with = "nullable_vec")]
     pub cluster_roles: Vec<String>,
 }
@@ -121,33 +161,46 @@ pub struct MatchResources {
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ResourceFilter {
+    /// `resources` as written in the policy.
     #[serde(default)]
     pub resources: Option<ResourceDescription>,
+    /// `subjects` as written in the policy.
     #[serde(default, deserialize_with = "nullable_vec")]
     pub subjects: Vec<Subject>,
+    /// `roles` as written in the policy.
     #[serde(default, deserialize_with = "nullable_vec")]
     pub roles: Vec<String>,
+    /// `clusterRoles` as written in the policy.
     #[serde(default, deserialize_with = "nullable_vec")]
     pub cluster_roles: Vec<String>,
 }
 
+/// `resources`: what a match or exclude filter selects by kind, name, namespace, labels, operation.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ResourceDescription {
+    /// `kinds` as written in the policy.
     #[serde(default, deserialize_with = "nullable_vec")]
     pub kinds: Vec<String>,
+    /// `name` as written in the policy.
     #[serde(default)]
     pub name: Option<String>,
+    /// `names` as written in the policy.
     #[serde(default, deserialize_with = "nullable_vec")]
     pub names: Vec<String>,
+    /// `namespaces` as written in the policy.
     #[serde(default, deserialize_with = "nullable_vec")]
     pub namespaces: Vec<String>,
+    /// `annotations` as written in the policy.
     #[serde(default, deserialize_with = "nullable_map")]
     pub annotations: BTreeMap<String, String>,
+    /// `selector` as written in the policy.
     #[serde(default)]
     pub selector: Option<LabelSelector>,
+    /// `namespaceSelector` as written in the policy.
     #[serde(default)]
     pub namespace_selector: Option<LabelSelector>,
+    /// `operations` as written in the policy.
     #[serde(default, deserialize_with = "nullable_vec")]
     pub operations: Vec<String>,
 }
@@ -156,17 +209,23 @@ pub struct ResourceDescription {
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct LabelSelector {
+    /// `matchLabels` as written in the policy.
     #[serde(default, deserialize_with = "nullable_map")]
     pub match_labels: BTreeMap<String, String>,
+    /// `matchExpressions` as written in the policy.
     #[serde(default, deserialize_with = "nullable_vec")]
     pub match_expressions: Vec<LabelSelectorRequirement>,
 }
 
+/// One `matchExpressions` entry of a label selector.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct LabelSelectorRequirement {
+    /// `key` as written in the policy.
     pub key: String,
+    /// `operator` as written in the policy.
     pub operator: String,
+    /// `values` as written in the policy.
     #[serde(default, deserialize_with = "nullable_vec")]
     pub values: Vec<String>,
 }
@@ -175,8 +234,11 @@ pub struct LabelSelectorRequirement {
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Subject {
+    /// `kind` as written in the policy.
     pub kind: String,
+    /// `name` as written in the policy.
     pub name: String,
+    /// `namespace` as written in the policy.
     #[serde(default)]
     pub namespace: Option<String>,
 }
@@ -185,26 +247,37 @@ pub struct Subject {
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Validation {
+    /// `message` as written in the policy.
     #[serde(default)]
     pub message: Option<String>,
+    /// `failureAction` as written in the policy.
     #[serde(default)]
     pub failure_action: Option<String>,
+    /// `failureActionOverrides` as written in the policy.
     #[serde(default, deserialize_with = "nullable_vec")]
     pub failure_action_overrides: Vec<FailureActionOverride>,
+    /// `allowExistingViolations` as written in the policy.
     #[serde(default)]
     pub allow_existing_violations: Option<bool>,
+    /// `pattern` as written in the policy.
     #[serde(default)]
     pub pattern: Option<Value>,
+    /// `anyPattern` as written in the policy.
     #[serde(default)]
     pub any_pattern: Option<Value>,
+    /// `deny` as written in the policy.
     #[serde(default)]
     pub deny: Option<Value>,
+    /// `foreach` as written in the policy.
     #[serde(default)]
     pub foreach: Option<Value>,
+    /// `podSecurity` as written in the policy.
     #[serde(default)]
     pub pod_security: Option<Value>,
+    /// `cel` as written in the policy.
     #[serde(default)]
     pub cel: Option<Value>,
+    /// `manifests` as written in the policy.
     #[serde(default)]
     pub manifests: Option<Value>,
 }

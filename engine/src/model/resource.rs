@@ -9,14 +9,19 @@ use serde_json::Value;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum Operation {
+    /// Create.
     #[default]
     Create,
+    /// Update.
     Update,
+    /// Delete.
     Delete,
+    /// Connect.
     Connect,
 }
 
 impl Operation {
+    /// The operation as Kubernetes spells it (`CREATE`...).
     pub fn as_str(self) -> &'static str {
         match self {
             Operation::Create => "CREATE",
@@ -42,17 +47,22 @@ impl Operation {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UserInfo {
+    /// The username.
     #[serde(default)]
     pub username: String,
+    /// The uid.
     #[serde(default)]
     pub uid: String,
+    /// The groups.
     #[serde(default)]
     pub groups: Vec<String>,
+    /// The extra.
     #[serde(default)]
     pub extra: BTreeMap<String, Vec<String>>,
     /// Namespaced roles as `namespace:name`.
     #[serde(default)]
     pub roles: Vec<String>,
+    /// The cluster roles.
     #[serde(default)]
     pub cluster_roles: Vec<String>,
 }
@@ -63,10 +73,13 @@ pub struct UserInfo {
 /// is about a `v1/Pod`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ResourceKind {
+    /// The group.
     #[serde(default)]
     pub group: String,
+    /// The version.
     #[serde(default)]
     pub version: String,
+    /// The kind.
     #[serde(default)]
     pub kind: String,
 }
@@ -82,8 +95,11 @@ pub struct ResourceKind {
 /// ```
 #[derive(Debug, Clone, Copy)]
 pub struct Request<'a> {
+    /// The object.
     pub object: Option<&'a Value>,
+    /// The old object.
     pub old_object: Option<&'a Value>,
+    /// The operation.
     pub operation: Operation,
     /// `None`: no user information (Kyverno's CLI without `--userinfo`).
     pub user_info: Option<&'a UserInfo>,
@@ -134,19 +150,30 @@ pub(crate) fn is_empty_object(v: &Value) -> bool {
 /// The identifying fields of a resource, read once.
 #[derive(Debug, Clone, Copy)]
 pub struct ResourceMeta<'a> {
+    /// The api version.
     pub api_version: &'a str,
+    /// The group.
     pub group: &'a str,
+    /// The version.
     pub version: &'a str,
+    /// The kind.
     pub kind: &'a str,
+    /// The name.
     pub name: &'a str,
+    /// The generate name.
     pub generate_name: &'a str,
+    /// The namespace.
     pub namespace: &'a str,
+    /// The labels.
     pub labels: Option<&'a serde_json::Map<String, Value>>,
+    /// The annotations.
     pub annotations: Option<&'a serde_json::Map<String, Value>>,
+    /// The uid.
     pub uid: &'a str,
 }
 
 impl<'a> ResourceMeta<'a> {
+    /// Read the identifying fields of `resource` (empty strings where absent).
     pub fn of(resource: &'a Value) -> Self {
         let s = |v: Option<&'a Value>| v.and_then(Value::as_str).unwrap_or("");
         let meta = resource.get("metadata");

@@ -8,14 +8,20 @@ use serde::Serialize;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum RuleStatus {
+    /// Pass.
     Pass,
+    /// Fail.
     Fail,
+    /// Warn.
     Warn,
+    /// Error.
     Error,
+    /// Skip.
     Skip,
 }
 
 impl RuleStatus {
+    /// The status as reports spell it (`pass`, `fail`...).
     pub fn as_str(self) -> &'static str {
         match self {
             RuleStatus::Pass => "pass",
@@ -30,9 +36,13 @@ impl RuleStatus {
 /// Which handler produced the response.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum RuleType {
+    /// Validation.
     Validation,
+    /// Mutation.
     Mutation,
+    /// Generation.
     Generation,
+    /// Image verify.
     ImageVerify,
 }
 
@@ -42,7 +52,9 @@ pub enum RuleType {
 pub struct RuleResponse {
     /// The rule name as evaluated (`autogen-…` for generated rules).
     pub name: String,
+    /// The rule type.
     pub rule_type: RuleType,
+    /// The status.
     pub status: RuleStatus,
     /// Kyverno's message, byte for byte.
     pub message: String,
@@ -71,6 +83,7 @@ pub struct GenerateOptions {
 }
 
 impl RuleResponse {
+    /// A response with no path, generated resources or generate options.
     pub fn new(
         name: &str,
         rule_type: RuleType,
@@ -94,9 +107,13 @@ impl RuleResponse {
 pub struct PolicyInfo {
     /// `name`, or `namespace/name` for a namespaced `Policy`.
     pub key: String,
+    /// The name.
     pub name: String,
+    /// The namespace.
     pub namespace: Option<String>,
+    /// The annotations.
     pub annotations: std::collections::BTreeMap<String, String>,
+    /// The background.
     pub background: bool,
     /// Policy-wide action (`GetValidationFailureAction`) is Enforce.
     pub enforce: bool,
@@ -107,7 +124,9 @@ pub struct PolicyInfo {
 /// Every rule response of one policy for one resource.
 #[derive(Debug, Clone)]
 pub struct PolicyResponse {
+    /// The policy.
     pub policy: Arc<PolicyInfo>,
+    /// The rules.
     pub rules: Vec<RuleResponse>,
     /// Which of the rules' failures block admission (same order as `rules`).
     pub enforced: Vec<bool>,

@@ -57,16 +57,23 @@ pub enum MutateError {
     /// [`MAX_DOCUMENT_BYTES`] (see [`size`]); `index` counts from 0.
     #[error("failed to patch resource: patchesJson6902[{index}] ({op} {path}) makes the document larger than {limit} bytes")]
     DocumentTooLarge {
+        /// The index.
         index: usize,
+        /// The op.
         op: String,
+        /// The path.
         path: String,
+        /// The limit.
         limit: usize,
     },
     /// The strategic merge result would be larger than [`MAX_DOCUMENT_BYTES`].
     #[error(
         "failed to patch resource: the patchStrategicMerge result is larger than {limit} bytes"
     )]
-    MergeTooLarge { limit: usize },
+    MergeTooLarge {
+        /// The limit.
+        limit: usize,
+    },
     /// The resource, the patch or a path nests deeper than [`MAX_DEPTH`].
     #[error("failed to patch resource: input nests deeper than {MAX_DEPTH} levels")]
     TooDeep,

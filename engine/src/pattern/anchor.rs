@@ -21,7 +21,9 @@ pub enum AnchorKind {
 /// A parsed anchor key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Anchor<'a> {
+    /// The kind.
     pub kind: AnchorKind,
+    /// The key.
     pub key: &'a str,
 }
 

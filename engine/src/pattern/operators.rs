@@ -48,10 +48,15 @@ pub struct StringPattern {
 /// A compiled scalar pattern.
 #[derive(Debug, Clone)]
 pub enum ScalarPattern {
+    /// Bool.
     Bool(bool),
+    /// Int.
     Int(i64),
+    /// Float.
     Float(f64),
+    /// Null.
     Null,
+    /// String.
     String(StringPattern),
     /// A map used where a scalar is compared: only "is a map" is checked.
     Map,
@@ -117,6 +122,7 @@ fn parse_atom(atom: &str) -> Atom {
 }
 
 impl StringPattern {
+    /// Compile a string pattern (operators, ranges, wildcards) once.
     pub fn compile(raw: &str) -> StringPattern {
         let alternatives = raw
             .split('|')
@@ -133,10 +139,12 @@ impl StringPattern {
         }
     }
 
+    /// The pattern as written.
     pub fn raw(&self) -> &str {
         &self.raw
     }
 
+    /// Whether `value` satisfies the pattern.
     pub fn matches(&self, value: &Value) -> bool {
         if value.as_str() == Some(self.raw.as_str()) {
             return true;

@@ -20,9 +20,17 @@ pub const MAX_PATTERN_DEPTH: usize = 256;
 /// A compiled pattern.
 #[derive(Debug, Clone)]
 pub enum PatternNode {
+    /// Map.
     Map(MapNode),
+    /// Array.
     Array(ArrayNode),
-    Scalar { pattern: ScalarPattern, raw: Value },
+    /// Scalar.
+    Scalar {
+        /// The pattern.
+        pattern: ScalarPattern,
+        /// The raw.
+        raw: Value,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -35,6 +43,7 @@ struct Entry {
     is_star: bool,
 }
 
+/// A compiled map pattern: its anchored and plain keys.
 #[derive(Debug, Clone)]
 pub struct MapNode {
     /// Phase A: condition, existence, equality and negation anchors, byte-sorted.
@@ -47,11 +56,21 @@ pub struct MapNode {
     expandable: Option<Arc<Map<String, Value>>>,
 }
 
+/// A compiled list pattern.
 #[derive(Debug, Clone)]
 pub enum ArrayNode {
+    /// Empty.
     Empty,
+    /// Each map.
     EachMap(Box<PatternNode>),
-    EachScalar { pattern: ScalarPattern, raw: Value },
+    /// Each scalar.
+    EachScalar {
+        /// The pattern.
+        pattern: ScalarPattern,
+        /// The raw.
+        raw: Value,
+    },
+    /// Positional.
     Positional(Vec<PatternNode>),
 }
 
@@ -59,6 +78,7 @@ pub enum ArrayNode {
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("pattern nests deeper than {MAX_PATTERN_DEPTH} levels at {path}")]
 pub struct PatternTooDeep {
+    /// The path.
     pub path: String,
 }
 
@@ -86,8 +106,8 @@ fn compile_node(v: &Value, depth: usize, path: &str) -> Result<PatternNode, Patt
         Value::Object(m) => PatternNode::Map(compile_map(m, depth, path)?),
         Value::Array(a) => PatternNode::Array(match a.first() {
             None => ArrayNode::Empty,
-            Some(Value::Object(_)) => {
-                ArrayNode::EachMap(Box::new(compile_node(&a[0], depth + 1, path)?))
+            Some(first @ Value::Object(_)) => {
+                ArrayNode::EachMap(Box::new(compile_node(first, depth + 1, path)?))
             }
             Some(Value::Array(_)) => ArrayNode::Positional(
                 a.iter()
@@ -323,18 +343,23 @@ struct Walker {
 /// The outcome of matching a resource against a pattern (`MatchPattern`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
+    /// Pass.
     Pass,
     /// A conditional or global anchor did not match: the rule does not apply.
     Skip {
+        /// The message.
         message: String,
     },
     /// The resource violates the pattern at `path`.
     Fail {
+        /// The path.
         path: String,
+        /// The message.
         message: String,
     },
     /// The pattern could not be applied (Kyverno's "empty path" errors).
     Error {
+        /// The message.
         message: String,
     },
 }

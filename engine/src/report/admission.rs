@@ -69,17 +69,21 @@ pub fn response(uid: &str, eval: &Evaluation, resource: &Value) -> Value {
             .collect();
         let mut resp = json!({"uid": uid, "allowed": true});
         if !warnings.is_empty() {
-            resp["warnings"] = json!(warnings);
+            set(&mut resp, "warnings", json!(warnings));
         }
         // The webhook sends mutations as a base64 JSONPatch.
         let patch = eval.patch(resource);
         if !patch.is_empty() {
             let bytes = serde_json::to_vec(&patch).unwrap_or_default();
-            resp["patchType"] = json!("JSONPatch");
-            resp["patch"] = json!(base64::Engine::encode(
-                &base64::engine::general_purpose::STANDARD,
-                bytes
-            ));
+            set(&mut resp, "patchType", json!("JSONPatch"));
+            set(
+                &mut resp,
+                "patch",
+                json!(base64::Engine::encode(
+                    &base64::engine::general_purpose::STANDARD,
+                    bytes
+                )),
+            );
         }
         return resp;
     }
@@ -94,4 +98,12 @@ pub fn response(uid: &str, eval: &Evaluation, resource: &Value) -> Value {
 /// Wrap a response into a full `AdmissionReview`.
 pub fn review(response: Value) -> Value {
     json!({"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview", "response": response})
+}
+
+/// Set `key` of a response object (built by `json!` as an object, so the
+/// insert always lands).
+fn set(obj: &mut Value, key: &str, value: Value) {
+    if let Some(o) = obj.as_object_mut() {
+        o.insert(key.into(), value);
+    }
 }

@@ -23,6 +23,7 @@ pub enum ReportFormat {
 /// Options for report results.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ReportOptions {
+    /// The format.
     pub format: ReportFormat,
     /// `--audit-warn`: failures of Audit policies are reported as `warn`.
     pub audit_warn: bool,
@@ -148,23 +149,24 @@ pub fn result_entry(
 
 /// Counts of each result.
 pub fn summary(results: &[Value]) -> Value {
-    let mut counts = [0u64; 5];
+    let mut counts = ResultCounts::default();
     for r in results {
-        let i = match r.get("result").and_then(Value::as_str) {
-            Some("pass") => 0,
-            Some("fail") => 1,
-            Some("warn") => 2,
-            Some("error") => 3,
-            _ => 4,
-        };
-        counts[i] += 1;
+        counts.add(match r.get("result").and_then(Value::as_str) {
+            Some("pass") => RuleStatus::Pass,
+            Some("fail") => RuleStatus::Fail,
+            Some("warn") => RuleStatus::Warn,
+            Some("error") => RuleStatus::Error,
+            _ => RuleStatus::Skip,
+        });
     }
-    json!({"pass": counts[0], "fail": counts[1], "warn": counts[2], "error": counts[3], "skip": counts[4]})
+    json!({"pass": counts.pass, "fail": counts.fail, "warn": counts.warn, "error": counts.error, "skip": counts.skip})
 }
 
 /// One evaluated resource with its policy responses.
 pub struct ReportInput<'a> {
+    /// The resource.
     pub resource: &'a Value,
+    /// The responses.
     pub responses: &'a [PolicyResponse],
 }
 
@@ -241,8 +243,8 @@ pub fn resource_report(input: &ReportInput<'_>, opts: &ReportOptions) -> Value {
         (ReportFormat::OpenReports, false) => ("openreports.io/v1alpha1", "Report"),
     };
     let mut metadata = json!({"name": if meta.uid.is_empty() { meta.name } else { meta.uid }});
-    if !meta.namespace.is_empty() {
-        metadata["namespace"] = json!(meta.namespace);
+    if let (false, Some(m)) = (meta.namespace.is_empty(), metadata.as_object_mut()) {
+        m.insert("namespace".into(), json!(meta.namespace));
     }
     json!({
         "apiVersion": api, "kind": kind, "metadata": metadata,

@@ -47,6 +47,7 @@ pub struct Context<'h> {
 }
 
 impl<'h> Context<'h> {
+    /// A context over the request document `doc`, reading entries from `host`.
     pub fn new(doc: Value, host: &'h dyn Host) -> Self {
         Context {
             doc,
@@ -59,14 +60,17 @@ impl<'h> Context<'h> {
         }
     }
 
+    /// The JSON context document.
     pub fn document(&self) -> &Value {
         &self.doc
     }
 
+    /// The host the context reads entries from.
     pub fn host(&self) -> &'h dyn Host {
         self.host
     }
 
+    /// Remember the current document; `restore` returns to it.
     pub fn checkpoint(&mut self) {
         self.checkpoints
             .push((self.undo.len(), self.poisoned.clone()));
@@ -122,6 +126,7 @@ impl<'h> Context<'h> {
         self.poisoned.retain(|(n, _)| n != name);
     }
 
+    /// Make later reads of variable `name` fail with `error` (an entry that could not load).
     pub fn poison(&mut self, name: &str, error: String) {
         self.poisoned.push((name.to_string(), error));
     }

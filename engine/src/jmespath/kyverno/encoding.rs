@@ -10,6 +10,8 @@ use super::super::JmespathError;
 
 const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
+// The table index is masked to 0..63 and the table has 64 entries.
+#[allow(clippy::indexing_slicing)]
 pub(crate) fn b64_encode(data: &[u8]) -> String {
     let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
     for chunk in data.chunks(3) {
@@ -60,7 +62,9 @@ pub(crate) fn b64_decode(src: &[u8]) -> Result<Vec<u8>, usize> {
             };
             si += 1;
             if let Some(v) = b64_value(c) {
-                dbuf[j] = v;
+                if let Some(slot) = dbuf.get_mut(j) {
+                    *slot = v;
+                }
                 j += 1;
                 continue;
             }
@@ -98,7 +102,7 @@ pub(crate) fn b64_decode(src: &[u8]) -> Result<Vec<u8>, usize> {
             | (u32::from(dbuf[2]) << 6)
             | u32::from(dbuf[3]);
         let bytes = [(val >> 16) as u8, (val >> 8) as u8, val as u8];
-        out.extend_from_slice(&bytes[..dlen - 1]);
+        out.extend_from_slice(bytes.get(..dlen.saturating_sub(1)).unwrap_or_default());
         if let Some(pos) = trailing {
             return Err(pos);
         }
@@ -123,6 +127,8 @@ pub(crate) fn base64_decode<'a>(_: &Interp<'_, '_>, _: &'a FunctionCall, a: Args
     }
 }
 
+// The index is a nibble (0..15) and the table has 16 entries.
+#[allow(clippy::indexing_slicing)]
 fn hex(bytes: &[u8]) -> String {
     const H: &[u8; 16] = b"0123456789abcdef";
     let mut s = String::with_capacity(bytes.len() * 2);
@@ -149,6 +155,9 @@ fn padded(data: &[u8], big_endian_len: bool) -> Vec<u8> {
     m
 }
 
+// Fixed-size block arithmetic: every index is a loop counter bounded by
+// the array it indexes (64-byte blocks, 64-word schedule, 8-word state).
+#[allow(clippy::indexing_slicing)]
 pub(crate) fn sha256_digest(data: &[u8]) -> [u8; 32] {
     const K: [u32; 64] = [
         0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4,
@@ -211,6 +220,9 @@ pub(crate) fn sha256_digest(data: &[u8]) -> [u8; 32] {
     out
 }
 
+// Fixed-size block arithmetic: every index is a loop counter bounded by
+// the array it indexes (64-byte blocks, 80-word schedule, 5-word state).
+#[allow(clippy::indexing_slicing)]
 pub(crate) fn sha1_digest(data: &[u8]) -> [u8; 20] {
     let mut h: [u32; 5] = [0x67452301, 0xEFCDAB89, 0x98BADCFE, 0x10325476, 0xC3D2E1F0];
     for block in padded(data, true).chunks_exact(64) {
@@ -252,6 +264,9 @@ pub(crate) fn sha1_digest(data: &[u8]) -> [u8; 20] {
     out
 }
 
+// Fixed-size block arithmetic: every index is a loop counter bounded by
+// the array it indexes (64-byte blocks, 16-word block, 64-entry tables).
+#[allow(clippy::indexing_slicing)]
 pub(crate) fn md5_digest(data: &[u8]) -> [u8; 16] {
     const S: [u32; 64] = [
         7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 5, 9, 14, 20, 5, 9, 14, 20, 5,

@@ -172,8 +172,7 @@ fn nested_repetition(p: &str) -> Option<String> {
     let mut in_class = false;
     let mut class_len = 0;
     let mut prev_repeat: Option<usize> = None;
-    while i < chars.len() {
-        let c = chars[i];
+    while let Some(&c) = chars.get(i) {
         if in_class {
             match c {
                 '\\' => i += 1,
@@ -201,8 +200,12 @@ fn nested_repetition(p: &str) -> Option<String> {
             }
             '*' | '+' | '?' => true,
             '{' => {
-                let close = chars[i..].iter().position(|&x| x == '}');
-                let body: Option<String> = close.map(|e| chars[i + 1..i + e].iter().collect());
+                let close = chars
+                    .get(i..)
+                    .and_then(|rest| rest.iter().position(|&x| x == '}'));
+                let body: Option<String> = close
+                    .and_then(|e| chars.get(i + 1..i + e))
+                    .map(|b| b.iter().collect());
                 match (close, body) {
                     (Some(e), Some(b)) if is_go_repeat(&b) => {
                         i += e;
@@ -215,7 +218,7 @@ fn nested_repetition(p: &str) -> Option<String> {
         };
         if is_repeat {
             if let Some(p0) = prev_repeat {
-                return Some(chars[p0..=i].iter().collect());
+                return chars.get(p0..=i).map(|r| r.iter().collect());
             }
             prev_repeat = Some(start);
             if chars.get(i + 1) == Some(&'?') {

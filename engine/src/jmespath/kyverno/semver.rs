@@ -170,14 +170,14 @@ fn split_and_trim(s: &str) -> Vec<String> {
     let mut result = Vec::new();
     let mut last = 0usize;
     let mut last_char = 0u8;
-    for i in 0..b.len() {
-        if b[i] == b' ' && !matches!(last_char, b'>' | b'<' | b'=') {
+    for (i, &ch) in b.iter().enumerate() {
+        if ch == b' ' && !matches!(last_char, b'>' | b'<' | b'=') {
             if last + 1 < i {
                 result.push(s[last..i].to_string());
             }
             last = i + 1;
-        } else if b[i] != b' ' {
-            last_char = b[i];
+        } else if ch != b' ' {
+            last_char = ch;
         }
     }
     if last + 1 < b.len() {
@@ -206,7 +206,9 @@ fn increment(v: &str, index: usize) -> String {
     let mut parts: Vec<String> = v.split('.').map(str::to_string).collect();
     match parts.get(index).and_then(|p| p.parse::<i64>().ok()) {
         Some(n) => {
-            parts[index] = (n + 1).to_string();
+            if let Some(p) = parts.get_mut(index) {
+                *p = (n + 1).to_string();
+            }
             parts.join(".")
         }
         None => String::new(),
@@ -268,14 +270,14 @@ pub(crate) fn parse_range(s: &str) -> Result<Range, String> {
             if i == 0 {
                 return Err("First element in range is '||'".into());
             }
-            or_parts.push(parts[last..i].to_vec());
+            or_parts.push(parts.get(last..i).unwrap_or_default().to_vec());
             last = i + 1;
         }
     }
     if last == parts.len() {
         return Err("Last element in range is '||'".into());
     }
-    or_parts.push(parts[last..].to_vec());
+    or_parts.push(parts.get(last..).unwrap_or_default().to_vec());
     let expanded = expand_wildcards(or_parts)?;
     let mut ors = Vec::new();
     for p in expanded {

@@ -2,6 +2,11 @@
 //! from the standard library (layout chunks, error texts) and RFC 3339
 //! formatting written by hand. The process-local zone of Kyverno is taken
 //! to be UTC, as it is in Kyverno's container images.
+// Not yet converted to checked access: this port of Go's time.Parse indexes
+// the layout and value bytes after Go's own length checks (`len(value) < n`
+// before `value[n]`). The remaining indexing is listed in the arch branch's
+// hand-off; until converted, this one module is exempt.
+#![allow(clippy::indexing_slicing)]
 
 use super::super::ast::FunctionCall;
 use super::super::functions::{Args, R};

@@ -28,7 +28,12 @@ pub(super) fn asn1_string(t: u8, value: &[u8]) -> Result<String, String> {
             }
             let mut units: Vec<u16> = value
                 .chunks_exact(2)
-                .map(|c| u16::from_be_bytes([c[0], c[1]]))
+                .map(|c| {
+                    u16::from_be_bytes([
+                        c.first().copied().unwrap_or(0),
+                        c.get(1).copied().unwrap_or(0),
+                    ])
+                })
                 .collect();
             // Go strips one terminating NUL.
             if units.last() == Some(&0) {

@@ -19,24 +19,28 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
 /// Go's `getLine`: up to the next `\n`, trailing spaces, tabs and `\r`
 /// trimmed; the rest after the newline.
 fn get_line(data: &[u8]) -> (&[u8], &[u8]) {
-    let (line, rest) = match data.iter().position(|&b| b == b'\n') {
-        Some(i) => (&data[..i], &data[i + 1..]),
-        None => (data, &data[data.len()..]),
+    let (mut line, rest): (&[u8], &[u8]) = match data.iter().position(|&b| b == b'\n') {
+        Some(i) => data.split_at(i),
+        None => (data, &[]),
     };
-    let mut end = line.len();
-    while end > 0 && matches!(line[end - 1], b' ' | b'\t' | b'\r') {
-        end -= 1;
+    // `split_at` leaves the newline at the front of the rest.
+    let rest = rest.split_first().map_or(rest, |(_, r)| r);
+    while let Some((b' ' | b'\t' | b'\r', init)) = line.split_last() {
+        line = init;
     }
-    (&line[..end], rest)
+    (line, rest)
 }
 
 pub(super) fn decode(data: &[u8]) -> Option<Block> {
+    // The markers without their leading newline (a block may open the data).
+    let start_tail = START.split_first().map_or(START, |(_, t)| t);
+    let end_tail = END.split_first().map_or(END, |(_, t)| t);
     let mut rest = data;
     loop {
-        if rest.starts_with(&START[1..]) {
-            rest = &rest[START.len() - 1..];
+        if let Some(r) = rest.strip_prefix(start_tail) {
+            rest = r;
         } else if let Some(i) = find(rest, START) {
-            rest = &rest[i + START.len()..];
+            rest = rest.get(i + START.len()..).unwrap_or_default();
         } else {
             return None;
         }
@@ -58,7 +62,7 @@ pub(super) fn decode(data: &[u8]) -> Option<Block> {
             has_headers = true;
             rest = next;
         }
-        let (end_index, trailer_index) = if !has_headers && rest.starts_with(&END[1..]) {
+        let (end_index, trailer_index) = if !has_headers && rest.starts_with(end_tail) {
             (0, END.len() - 1)
         } else {
             match find(rest, END) {
@@ -66,7 +70,7 @@ pub(super) fn decode(data: &[u8]) -> Option<Block> {
                 None => continue,
             }
         };
-        let trailer = &rest[trailer_index..];
+        let trailer = rest.get(trailer_index..).unwrap_or_default();
         let trailer_len = kind.len() + DASHES.len();
         if trailer.len() < trailer_len {
             continue;
@@ -78,7 +82,9 @@ pub(super) fn decode(data: &[u8]) -> Option<Block> {
         if !get_line(rest_of_end_line).0.is_empty() {
             continue;
         }
-        let body: Vec<u8> = rest[..end_index]
+        let body: Vec<u8> = rest
+            .get(..end_index)
+            .unwrap_or_default()
             .iter()
             .copied()
             .filter(|b| *b != b' ' && *b != b'\t')
