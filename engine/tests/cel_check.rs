@@ -206,6 +206,18 @@ fn mixed_list_literals_fail_except_in_the_generating_env() {
 }
 
 #[test]
+fn the_playground_accepts_what_cel_go_default_environment_accepts() {
+    assert_eq!(
+        output(EnvKind::Playground, "[\"a\", 1]"),
+        Type::list(Type::Dyn)
+    );
+    assert_eq!(
+        output(EnvKind::Playground, "duration('1x')"),
+        Type::Duration
+    );
+}
+
+#[test]
 fn or_value_is_dyn_under_the_compat_macro() {
     let t = output(VPOL, "object.spec.?x.orValue(false)");
     assert_eq!(t, Type::Dyn);
