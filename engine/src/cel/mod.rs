@@ -82,9 +82,7 @@ pub struct Env {
 impl Env {
     /// The environment of `kind`, with its libraries.
     pub fn new(kind: EnvKind) -> Env {
-        let mut registry = Registry::new();
-        stdlib::register(&mut registry, kind);
-        libs::register(&mut registry, kind);
+        let registry = registry_for(kind);
         let variables = check::kind_variables(kind)
             .into_iter()
             .chain(registry.variables().map(|(name, ty)| (name, ty.clone())))
@@ -92,7 +90,7 @@ impl Env {
             .collect();
         Env {
             kind,
-            registry: Arc::new(registry),
+            registry,
             variables,
         }
     }
@@ -116,6 +114,24 @@ impl Env {
     pub fn variables(&self) -> &HashMap<String, Type> {
         &self.variables
     }
+}
+
+/// The registry of `kind`, built once per process (registration is
+/// deterministic per kind, and policies create many environments).
+fn registry_for(kind: EnvKind) -> Arc<Registry> {
+    use std::sync::{Mutex, OnceLock};
+    static CACHE: OnceLock<Mutex<HashMap<EnvKind, Arc<Registry>>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
+    let mut cache = match cache.lock() {
+        Ok(g) => g,
+        Err(poisoned) => poisoned.into_inner(),
+    };
+    Arc::clone(cache.entry(kind).or_insert_with(|| {
+        let mut registry = Registry::new();
+        stdlib::register(&mut registry, kind);
+        libs::register(&mut registry, kind);
+        Arc::new(registry)
+    }))
 }
 
 /// A compiled expression.
@@ -188,7 +204,14 @@ pub struct Activation<'a> {
     numbers: NumberMode,
     lazy: Vec<(String, &'a Program)>,
     memo: RefCell<HashMap<String, Option<Result<Val<'a>, EvalError>>>>,
+    /// How many lazy variables are being evaluated inside each other.
+    lazy_depth: std::cell::Cell<u32>,
 }
+
+/// Variables evaluated inside each other (`variables.a` using `variables.b`
+/// using ...) beyond which evaluation stops: each level is a nested
+/// evaluation on the stack.
+const MAX_VARIABLE_NESTING: u32 = 64;
 
 impl<'a> Activation<'a> {
     /// An empty activation converting JSON numbers per `numbers`.
@@ -198,6 +221,7 @@ impl<'a> Activation<'a> {
             numbers,
             lazy: Vec::new(),
             memo: RefCell::new(HashMap::new()),
+            lazy_depth: std::cell::Cell::new(0),
         }
     }
 
@@ -252,8 +276,15 @@ impl<'a> Activation<'a> {
                 ))),
             });
         }
+        if self.lazy_depth.get() >= MAX_VARIABLE_NESTING {
+            return Some(Err(EvalError::new(format!(
+                "variables nest deeper than {MAX_VARIABLE_NESTING} levels"
+            ))));
+        }
         self.memo.borrow_mut().insert(name.to_string(), None);
+        self.lazy_depth.set(self.lazy_depth.get() + 1);
         let r = program.eval(self, host);
+        self.lazy_depth.set(self.lazy_depth.get().saturating_sub(1));
         self.memo
             .borrow_mut()
             .insert(name.to_string(), Some(r.clone()));
