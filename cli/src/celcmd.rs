@@ -9,7 +9,8 @@
 //!
 //! FILE is a JSON or YAML object; each top-level key becomes a variable
 //! (`object`, `oldObject`, `request`, `params`, `variables`, …). In the
-//! default `playground` environment every key is declared `dyn`; with a
+//! default `playground` environment (every library; list and map literals
+//! may mix types, as in cel-go's default environment) every key is `dyn`; with a
 //! policy kind (`--env validating`, …) the variables that kind declares keep
 //! their declared types (so `request.foo` is an error, as in Kyverno), and
 //! the other keys are `dyn`. The entries of a `variables` object become the

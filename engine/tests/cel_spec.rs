@@ -353,6 +353,42 @@ fn show(v: &Val) -> String {
     }
 }
 
+/// A cel-spec `Type` message as a declared type (messages and anything
+/// unusual as `dyn`).
+fn spec_type(t: &Tp) -> Type {
+    if let Some(p) = t.get("primitive").and_then(|p| p.str()) {
+        return match p.as_str() {
+            "BOOL" => Type::Bool,
+            "INT64" => Type::Int,
+            "UINT64" => Type::Uint,
+            "DOUBLE" => Type::Double,
+            "STRING" => Type::String,
+            "BYTES" => Type::Bytes,
+            _ => Type::Dyn,
+        };
+    }
+    if let Some(w) = t.get("well_known").and_then(|p| p.str()) {
+        return match w.as_str() {
+            "TIMESTAMP" => Type::Timestamp,
+            "DURATION" => Type::Duration,
+            _ => Type::Dyn,
+        };
+    }
+    if t.get("null").is_some() {
+        return Type::Null;
+    }
+    if let Some(l) = t.get("list_type") {
+        return Type::list(l.get("elem_type").map(spec_type).unwrap_or(Type::Dyn));
+    }
+    if let Some(m) = t.get("map_type") {
+        return Type::map(
+            m.get("key_type").map(spec_type).unwrap_or(Type::Dyn),
+            m.get("value_type").map(spec_type).unwrap_or(Type::Dyn),
+        );
+    }
+    Type::Dyn
+}
+
 fn run_case(env: &Env, t: &Tp) -> Outcome {
     let Some(expr) = t.get("expr").and_then(|e| e.str()) else {
         return Outcome::Skip;
@@ -429,7 +465,26 @@ fn run_case(env: &Env, t: &Tp) -> Outcome {
             Err(e) => return Outcome::Fail(format!("runner: {e}")),
         }
     }
-    let program = match Program::compile(env, &expr) {
+    // Declared variables (cel-go's conformance runner declares them for the
+    // checker); a case marked `disable_check` is not type-checked.
+    let mut env = env.clone();
+    for decl in t.all("type_env") {
+        if let (Some(name), Some(ty)) = (
+            decl.get("name").and_then(|n| n.str()),
+            decl.get("ident").and_then(|i| i.get("type")),
+        ) {
+            env.declare(&name, spec_type(ty));
+        }
+    }
+    let unchecked = t
+        .get("disable_check")
+        .is_some_and(|c| c.str().as_deref() == Some("true"));
+    let compiled = if unchecked {
+        Program::compile_unchecked(&env, &expr)
+    } else {
+        Program::compile(&env, &expr)
+    };
+    let program = match compiled {
         Ok(p) => p,
         Err(e) => {
             return match exp {

@@ -158,6 +158,20 @@ impl Program {
         })
     }
 
+    /// Parses `source` without type-checking it (output type `dyn`), as
+    /// cel-go's conformance runner does for cases marked `disable_check`.
+    /// Policies are always checked: use [`Program::compile`].
+    pub fn compile_unchecked(env: &Env, source: &str) -> Result<Program, CompileError> {
+        let (expr, _) = parse::parse_with_info(env.kind, source)?;
+        Ok(Program {
+            expr,
+            source: source.to_string(),
+            registry: Arc::clone(&env.registry),
+            output: Type::Dyn,
+            cost_limit: env.kind.cost_limit(),
+        })
+    }
+
     /// The checked output type (`Type::Dyn` until the checker knows better).
     pub fn output_type(&self) -> &Type {
         &self.output

@@ -73,13 +73,18 @@ pub fn check_parsed(
 }
 
 /// Whether `duration`, `timestamp` and `matches` literals are validated at
-/// compile time: the kinds built on the Kubernetes base environment.
+/// compile time: the kinds built on the Kubernetes base environment. The
+/// playground, like cel-go's default environment, leaves them to evaluation.
 pub fn validates_literals(kind: EnvKind) -> bool {
-    !matches!(kind, EnvKind::GeneratingPolicy | EnvKind::DeletingPolicy)
+    !matches!(
+        kind,
+        EnvKind::GeneratingPolicy | EnvKind::DeletingPolicy | EnvKind::Playground
+    )
 }
 
-/// Whether list and map literals must be homogeneous: everywhere but the
-/// GeneratingPolicy environment (kyverno-cel.md §6.1).
+/// Whether list and map literals must be homogeneous: in every Kyverno kind
+/// but GeneratingPolicy (kyverno-cel.md §6.1). The playground accepts what
+/// cel-go's default environment accepts (`["a", 1]` is a `list(dyn)`).
 pub fn homogeneous_literals(kind: EnvKind) -> bool {
-    kind != EnvKind::GeneratingPolicy
+    !matches!(kind, EnvKind::GeneratingPolicy | EnvKind::Playground)
 }
