@@ -197,6 +197,7 @@ pub trait Host: Send + Sync {
 pub struct HttpRequest<'a> {
     /// `GET` or `POST`.
     pub method: &'a str,
+    /// The URL as the expression gave it.
     pub url: &'a str,
     /// Header name and value pairs, in the order given.
     pub headers: &'a [(String, String)],

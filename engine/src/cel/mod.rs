@@ -35,10 +35,15 @@ use std::sync::Arc;
 /// in (kyverno-cel.md §6.1): they differ in libraries, macros and limits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum EnvKind {
+    /// `ValidatingPolicy` and its namespaced variant.
     ValidatingPolicy,
+    /// `MutatingPolicy` and its namespaced variant.
     MutatingPolicy,
+    /// `GeneratingPolicy` (no homogeneous-literal check, no cost limit).
     GeneratingPolicy,
+    /// `DeletingPolicy`.
     DeletingPolicy,
+    /// `ImageValidatingPolicy` (native `orValue`, no compat macro).
     ImageValidatingPolicy,
     /// validate.cel in ClusterPolicy, and Kubernetes VAP/MAP (k8s base env + compat macro only)
     AdmissionPolicy,

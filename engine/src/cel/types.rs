@@ -10,18 +10,31 @@ use std::sync::Arc;
 /// in its messages.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Type {
+    /// Any type, decided at run time.
     Dyn,
+    /// `null_type`.
     Null,
+    /// `bool`.
     Bool,
+    /// `int` (64-bit signed).
     Int,
+    /// `uint` (64-bit unsigned).
     Uint,
+    /// `double`.
     Double,
+    /// `string`.
     String,
+    /// `bytes`.
     Bytes,
+    /// `google.protobuf.Timestamp`.
     Timestamp,
+    /// `google.protobuf.Duration`.
     Duration,
+    /// `list(T)`.
     List(Box<Type>),
+    /// `map(K, V)`.
     Map(Box<Type>, Box<Type>),
+    /// `optional_type(T)`.
     Optional(Box<Type>),
     /// The type of a type value: `type(int)` is `Type(Int)`; plain `type` is `Type(Dyn)`.
     Type(Box<Type>),

@@ -29,7 +29,9 @@ pub enum NumberMode {
 /// Cloning is cheap either way.
 #[derive(Clone)]
 pub enum Str<'a> {
+    /// Borrowed from the bound document or the expression.
     Borrowed(&'a str),
+    /// Built during evaluation.
     Owned(Rc<str>),
 }
 
@@ -85,21 +87,34 @@ pub trait Opaque: fmt::Debug {
 /// A CEL value.
 #[derive(Clone, Debug)]
 pub enum Val<'a> {
+    /// `null`.
     Null,
+    /// A `bool`.
     Bool(bool),
+    /// An `int`.
     Int(i64),
+    /// A `uint`.
     Uint(u64),
+    /// A `double`.
     Double(f64),
+    /// A `string`.
     String(Str<'a>),
+    /// A `bytes` value.
     Bytes(Rc<[u8]>),
+    /// A `google.protobuf.Timestamp`.
     Timestamp(Timestamp),
+    /// A `google.protobuf.Duration`.
     Duration(Duration),
     /// An object or array of a bound JSON document, borrowed; elements are
     /// converted on access with the activation's [`NumberMode`].
     Json(&'a serde_json::Value),
+    /// A list built during evaluation.
     List(Rc<Vec<Val<'a>>>),
+    /// A map built during evaluation.
     Map(Rc<MapVal<'a>>),
+    /// An `optional_type`: `None` is `optional.none()`.
     Optional(Option<Rc<Val<'a>>>),
+    /// A type value (`type(1)` is `int`).
     Type(Type),
     /// A library value (quantity, ip, cidr, url, semver, image reference, format, resource/http handles…).
     Opaque(Rc<dyn Opaque>),
@@ -172,8 +187,11 @@ impl<'a> Val<'a> {
 /// numeric types find each other (cel-go's heterogeneous key lookup).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum KeyNorm {
+    /// A `bool` key.
     Bool(bool),
+    /// An `int`, `uint` or integral `double` key.
     Num(i128),
+    /// A `string` key.
     Str(String),
 }
 
@@ -402,8 +420,11 @@ pub fn equals(a: &Val<'_>, b: &Val<'_>) -> bool {
 /// A number of any CEL numeric type.
 #[derive(Debug, Clone, Copy)]
 pub enum Num {
+    /// An `int`.
     I(i64),
+    /// A `uint`.
     U(u64),
+    /// A `double`.
     D(f64),
 }
 

@@ -7,7 +7,9 @@ use crate::jmespath::print::go_quote;
 /// A parsed URL, as Go's `url.URL` (only the fields the libraries read).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Url {
+    /// The scheme, lower-cased (`https`).
     pub scheme: String,
+    /// The opaque part of a URL without `//` (`mailto:x` → `x`).
     pub opaque: String,
     /// `host` or `host:port`, unescaped.
     pub host: String,
@@ -15,9 +17,13 @@ pub struct Url {
     pub path: String,
     /// The path as written, when it differs from the default encoding.
     pub raw_path: String,
+    /// The query without `?`, still escaped.
     pub raw_query: String,
+    /// A `?` with nothing after it was written.
     pub force_query: bool,
+    /// The fragment after `#`, unescaped.
     pub fragment: String,
+    /// A `user@` part was present.
     pub has_user: bool,
 }
 

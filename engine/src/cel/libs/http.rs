@@ -15,6 +15,7 @@ pub const TYPE: &str = "http.Context";
 /// An `http.Context`: the default client, or one made by `Client(caBundle)`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct HttpContext {
+    /// The PEM bundle given to `http.Client(caBundle)`, passed to the host.
     pub ca_bundle: Option<String>,
     /// A namespaced policy's client: calls the host does not serve (mocks
     /// are served first, as in Kyverno's CLI) are refused.

@@ -11,6 +11,7 @@ use crate::jmespath::print::go_quote;
 
 /// cel-go's type names.
 pub const IP_TYPE: &str = "net.IP";
+/// The cel-go type name of a CIDR value.
 pub const CIDR_TYPE: &str = "net.CIDR";
 
 /// A `net.IP` value.

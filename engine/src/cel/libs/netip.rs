@@ -20,6 +20,7 @@ pub struct Addr {
 /// A parsed address with the zone Go would have kept.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParsedAddr {
+    /// The address itself.
     pub addr: Addr,
     /// The IPv6 zone after `%` (empty when none).
     pub zone: String,

@@ -17,8 +17,11 @@ pub const GVR_TYPE: &str = "schema.GroupVersionResource";
 /// A `schema.GroupVersionResource`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Gvr {
+    /// The API group (empty for the core group).
     pub group: String,
+    /// The API version.
     pub version: String,
+    /// The plural resource name (`pods`).
     pub resource: String,
 }
 
@@ -263,6 +266,7 @@ pub fn register(reg: &mut Registry) {
 /// to the policy's namespace (`SDK:…/resource/lib.go` `namespacedEnv`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NamespacedResource {
+    /// The policy's namespace.
     pub namespace: String,
 }
 

@@ -15,7 +15,9 @@ pub const TYPE: &str = "kubernetes.URL";
 /// A `kubernetes.URL` value: the parsed URL and the text it came from.
 #[derive(Debug, Clone)]
 pub struct UrlVal {
+    /// The parsed URL.
     pub url: Url,
+    /// The text it was parsed from (what `string()` gives back).
     pub text: String,
 }
 
