@@ -15,6 +15,7 @@ pub mod check;
 mod eval;
 pub mod json;
 pub mod libs;
+mod macros;
 mod parse;
 pub mod registry;
 pub mod stdlib;

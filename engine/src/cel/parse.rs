@@ -32,14 +32,39 @@ pub(crate) fn parse_with_info(
             column: 1,
         });
     }
-    let _ = kind;
-    let parser = cel::parser::Parser::new()
-        .enable_optional_syntax(true)
+    let parser = parser_env(kind.two_var_comprehensions(), kind.or_value_compat())
+        .parser()
         .max_recursion_depth(MAX_RECURSION_DEPTH);
     match parser.parse_with_source_info(source) {
         Ok(parsed) => Ok(parsed),
         Err(errs) => Err(format_errors(source, &errs)),
     }
+}
+
+/// The `cel` crate environment whose parser expands our macro set (built
+/// once per set and thread: only its macros are used).
+type ParserEnvs = Vec<((bool, bool), std::rc::Rc<cel::Env>)>;
+
+fn parser_env(two_var: bool, compat: bool) -> std::rc::Rc<cel::Env> {
+    thread_local! {
+        static ENVS: std::cell::RefCell<ParserEnvs> =
+            const { std::cell::RefCell::new(Vec::new()) };
+    }
+    ENVS.with(|envs| {
+        if let Some((_, env)) = envs.borrow().iter().find(|(k, _)| *k == (two_var, compat)) {
+            return std::rc::Rc::clone(env);
+        }
+        let mut env = cel::Env::stdlib();
+        for m in super::macros::extra(two_var, compat) {
+            // Our macro names never clash with the standard ones (those
+            // take other argument counts), so adding cannot fail.
+            let _ = env.add_macro(m);
+        }
+        let env = std::rc::Rc::new(env);
+        envs.borrow_mut()
+            .push(((two_var, compat), std::rc::Rc::clone(&env)));
+        env
+    })
 }
 
 /// cel-go's issue text: `ERROR: <input>:L:C: msg`, then ` | line` and

@@ -95,6 +95,25 @@ impl std::fmt::Debug for Overload {
     }
 }
 
+/// A `&'static str` for a name built at run time (overload ids made in
+/// loops): each distinct name is leaked once, so memory stays bounded.
+pub fn intern(name: &str) -> &'static str {
+    use std::collections::HashSet;
+    use std::sync::{Mutex, OnceLock};
+    static NAMES: OnceLock<Mutex<HashSet<&'static str>>> = OnceLock::new();
+    let names = NAMES.get_or_init(|| Mutex::new(HashSet::new()));
+    let mut names = match names.lock() {
+        Ok(g) => g,
+        Err(poisoned) => poisoned.into_inner(),
+    };
+    if let Some(found) = names.get(name) {
+        return found;
+    }
+    let leaked: &'static str = Box::leak(name.to_string().into_boxed_str());
+    names.insert(leaked);
+    leaked
+}
+
 /// Functions (by fully qualified name: `math.greatest`, `base64.encode`,
 /// `quantity`), declared variables and opaque type names.
 #[derive(Debug, Clone, Default)]

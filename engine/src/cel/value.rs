@@ -239,3 +239,222 @@ impl<'a> MapVal<'a> {
         self.entries.is_empty()
     }
 }
+
+/// Container access shared by the evaluator and the libraries.
+impl<'a> Val<'a> {
+    /// The size of a list, `None` when not a list.
+    pub fn list_len(&self) -> Option<usize> {
+        match self {
+            Val::List(l) => Some(l.len()),
+            Val::Json(serde_json::Value::Array(a)) => Some(a.len()),
+            _ => None,
+        }
+    }
+
+    /// Element `i` of a list (converted with `mode` when it comes from a document).
+    pub fn list_get(&self, i: usize, mode: NumberMode) -> Option<Val<'a>> {
+        match self {
+            Val::List(l) => l.get(i).cloned(),
+            Val::Json(serde_json::Value::Array(a)) => a.get(i).map(|v| Val::from_json(v, mode)),
+            _ => None,
+        }
+    }
+
+    /// The elements of a list, `None` when not a list.
+    pub fn list_items(&self, mode: NumberMode) -> Option<Vec<Val<'a>>> {
+        match self {
+            Val::List(l) => Some(l.as_ref().clone()),
+            Val::Json(serde_json::Value::Array(a)) => {
+                Some(a.iter().map(|v| Val::from_json(v, mode)).collect())
+            }
+            _ => None,
+        }
+    }
+
+    /// Whether the value is a map.
+    pub fn is_map(&self) -> bool {
+        matches!(self, Val::Map(_) | Val::Json(serde_json::Value::Object(_)))
+    }
+
+    /// The number of entries of a map, `None` when not a map.
+    pub fn map_len(&self) -> Option<usize> {
+        match self {
+            Val::Map(m) => Some(m.len()),
+            Val::Json(serde_json::Value::Object(o)) => Some(o.len()),
+            _ => None,
+        }
+    }
+
+    /// The value under `key` in a map: `Ok(None)` when absent, `Err(())`
+    /// when `self` is not a map.
+    #[allow(clippy::result_unit_err)]
+    pub fn map_get(&self, key: &Val<'_>, mode: NumberMode) -> Result<Option<Val<'a>>, ()> {
+        match self {
+            Val::Map(m) => Ok(lookup_key(key).and_then(|k| m.get_norm(&k)).cloned()),
+            Val::Json(serde_json::Value::Object(o)) => Ok(match key {
+                Val::String(s) => o.get(s.as_str()).map(|v| Val::from_json(v, mode)),
+                _ => None,
+            }),
+            _ => Err(()),
+        }
+    }
+
+    /// The keys of a map, in iteration order; `None` when not a map.
+    pub fn map_keys(&self) -> Option<Vec<Val<'a>>> {
+        match self {
+            Val::Map(m) => Some(m.entries().iter().map(|(k, _)| k.clone()).collect()),
+            Val::Json(serde_json::Value::Object(o)) => Some(
+                o.keys()
+                    .map(|k| Val::String(Str::Borrowed(k.as_str())))
+                    .collect(),
+            ),
+            _ => None,
+        }
+    }
+
+    /// The entries of a map, in iteration order; `None` when not a map.
+    pub fn map_entries(&self, mode: NumberMode) -> Option<Vec<(Val<'a>, Val<'a>)>> {
+        match self {
+            Val::Map(m) => Some(m.entries().to_vec()),
+            Val::Json(serde_json::Value::Object(o)) => Some(
+                o.iter()
+                    .map(|(k, v)| {
+                        (
+                            Val::String(Str::Borrowed(k.as_str())),
+                            Val::from_json(v, mode),
+                        )
+                    })
+                    .collect(),
+            ),
+            _ => None,
+        }
+    }
+
+    /// The text of a string value.
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Val::String(s) => Some(s.as_str()),
+            _ => None,
+        }
+    }
+}
+
+/// The normalised key a value looks up in a map: doubles with an integral
+/// value find int and uint keys (cel-go's heterogeneous lookup).
+pub fn lookup_key(k: &Val<'_>) -> Option<KeyNorm> {
+    match k {
+        Val::Double(d) if d.fract() == 0.0 && d.abs() < 1.8e19 => Some(KeyNorm::Num(*d as i128)),
+        other => MapVal::key_norm(other),
+    }
+}
+
+/// CEL equality (heterogeneous numbers, deep lists and maps). Values of
+/// different kinds are unequal, never an error.
+pub fn equals(a: &Val<'_>, b: &Val<'_>) -> bool {
+    use serde_json::Value as J;
+    const M: NumberMode = NumberMode::Exact;
+    match (a, b) {
+        (Val::Json(J::Array(_)) | Val::List(_), Val::Json(J::Array(_)) | Val::List(_)) => {
+            let (Some(n), Some(m)) = (a.list_len(), b.list_len()) else {
+                return false;
+            };
+            n == m
+                && (0..n).all(|i| match (a.list_get(i, M), b.list_get(i, M)) {
+                    (Some(x), Some(y)) => equals(&x, &y),
+                    _ => false,
+                })
+        }
+        (Val::Json(J::Object(_)) | Val::Map(_), Val::Json(J::Object(_)) | Val::Map(_)) => {
+            if a.map_len() != b.map_len() {
+                return false;
+            }
+            let Some(entries) = a.map_entries(M) else {
+                return false;
+            };
+            entries.iter().all(|(k, v)| match b.map_get(k, M) {
+                Ok(Some(w)) => equals(v, &w),
+                _ => false,
+            })
+        }
+        (Val::Json(x), y) | (y, Val::Json(x)) if !matches!(x, J::Array(_) | J::Object(_)) => {
+            equals(&Val::from_json(x, M), y)
+        }
+        (Val::Null, Val::Null) => true,
+        (Val::Bool(x), Val::Bool(y)) => x == y,
+        (Val::String(x), Val::String(y)) => x == y,
+        (Val::Bytes(x), Val::Bytes(y)) => x == y,
+        (Val::Timestamp(x), Val::Timestamp(y)) => x == y,
+        (Val::Duration(x), Val::Duration(y)) => x == y,
+        (Val::Type(x), Val::Type(y)) => x.runtime_name() == y.runtime_name(),
+        (Val::Optional(x), Val::Optional(y)) => match (x, y) {
+            (None, None) => true,
+            (Some(x), Some(y)) => equals(x, y),
+            _ => false,
+        },
+        (Val::Opaque(x), Val::Opaque(y)) => x.equals(y.as_ref()),
+        _ => match (numeric(a), numeric(b)) {
+            (Some(x), Some(y)) => num_cmp(x, y) == Some(std::cmp::Ordering::Equal),
+            _ => false,
+        },
+    }
+}
+
+/// A number of any CEL numeric type.
+#[derive(Debug, Clone, Copy)]
+pub enum Num {
+    I(i64),
+    U(u64),
+    D(f64),
+}
+
+/// The value as a number, when it is one.
+pub fn numeric(v: &Val<'_>) -> Option<Num> {
+    match v {
+        Val::Int(i) => Some(Num::I(*i)),
+        Val::Uint(u) => Some(Num::U(*u)),
+        Val::Double(d) => Some(Num::D(*d)),
+        _ => None,
+    }
+}
+
+/// Cross-type numeric ordering (CrossTypeNumericComparisons), as cel-go
+/// compares: a double against an int or uint converts the integer to a
+/// double once the double is within the integer type's range. `None` with NaN.
+pub fn num_cmp(a: Num, b: Num) -> Option<std::cmp::Ordering> {
+    use std::cmp::Ordering;
+    fn dbl_int(d: f64, i: i64) -> Option<Ordering> {
+        if d.is_nan() {
+            return None;
+        }
+        if d < (i64::MIN as f64) {
+            return Some(Ordering::Less);
+        }
+        if d > (i64::MAX as f64) {
+            return Some(Ordering::Greater);
+        }
+        d.partial_cmp(&(i as f64))
+    }
+    fn dbl_uint(d: f64, u: u64) -> Option<Ordering> {
+        if d.is_nan() {
+            return None;
+        }
+        if d < 0.0 {
+            return Some(Ordering::Less);
+        }
+        if d > (u64::MAX as f64) {
+            return Some(Ordering::Greater);
+        }
+        d.partial_cmp(&(u as f64))
+    }
+    match (a, b) {
+        (Num::I(x), Num::I(y)) => Some(x.cmp(&y)),
+        (Num::U(x), Num::U(y)) => Some(x.cmp(&y)),
+        (Num::I(x), Num::U(y)) => Some(i128::from(x).cmp(&i128::from(y))),
+        (Num::U(x), Num::I(y)) => Some(i128::from(x).cmp(&i128::from(y))),
+        (Num::D(x), Num::D(y)) => x.partial_cmp(&y),
+        (Num::D(x), Num::I(y)) => dbl_int(x, y),
+        (Num::D(x), Num::U(y)) => dbl_uint(x, y),
+        (Num::I(x), Num::D(y)) => dbl_int(y, x).map(Ordering::reverse),
+        (Num::U(x), Num::D(y)) => dbl_uint(y, x).map(Ordering::reverse),
+    }
+}
