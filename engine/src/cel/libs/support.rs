@@ -175,41 +175,8 @@ pub(crate) fn owned_json<'a>(v: &serde_json::Value, numbers: NumberMode) -> Val<
 }
 
 /// A value as JSON (Kyverno's conversion), for the host and the encoders.
-/// Containers and library values are walked here; timestamps, durations and
-/// the other scalars follow the core conversion.
 pub(crate) fn to_json(v: &Val<'_>) -> Result<serde_json::Value, EvalError> {
-    use serde_json::Value as J;
-    Ok(match v {
-        Val::Null => J::Null,
-        Val::Bool(b) => J::Bool(*b),
-        Val::Int(i) => J::from(*i),
-        Val::Uint(u) => J::from(*u),
-        Val::Double(d) => serde_json::Number::from_f64(*d).map_or(J::Null, J::Number),
-        Val::String(s) => J::String(s.as_str().to_string()),
-        Val::Json(j) => (*j).clone(),
-        Val::List(items) => J::Array(items.iter().map(to_json).collect::<Result<_, _>>()?),
-        Val::Map(m) => {
-            let mut out = serde_json::Map::new();
-            for (k, e) in m.entries() {
-                let key = match k {
-                    Val::String(s) => s.as_str().to_string(),
-                    Val::Int(i) => i.to_string(),
-                    Val::Uint(u) => u.to_string(),
-                    Val::Bool(b) => b.to_string(),
-                    _ => return Err(no_such_overload()),
-                };
-                out.insert(key, to_json(e)?);
-            }
-            J::Object(out)
-        }
-        Val::Opaque(o) => o.to_json().ok_or_else(|| {
-            fail(format!(
-                "type conversion error from '{}' to 'google.protobuf.Value'",
-                o.type_name()
-            ))
-        })?,
-        other => super::super::to_json(other)?,
-    })
+    super::super::to_json(v)
 }
 
 /// A map with string keys, built from pairs.
