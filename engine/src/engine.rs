@@ -862,6 +862,12 @@ fn validate_level(
             request,
             ctx,
         ),
+        ValidateBody::Cel(cel) => Some(crate::validate_cel::evaluate(
+            &rule.name,
+            cel,
+            request,
+            ctx.host(),
+        )),
         ValidateBody::Unsupported(f) => Some(unsupported(rule, f)),
         ValidateBody::Empty => None,
     }

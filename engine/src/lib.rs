@@ -44,6 +44,7 @@ pub mod quantity;
 pub mod report;
 pub mod resource;
 pub mod response;
+pub mod validate_cel;
 pub mod values;
 pub mod variables;
 pub mod wildcard;

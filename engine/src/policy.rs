@@ -24,6 +24,10 @@ pub struct Policy {
     pub kind: PolicyKind,
     pub metadata: Metadata,
     pub spec: Spec,
+    /// Read for `status.validatingadmissionpolicy.generated`, which makes
+    /// Kyverno leave `validate.cel` rules to the generated policy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<Value>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -87,6 +91,9 @@ pub struct Rule {
     pub context: Vec<Value>,
     #[serde(default)]
     pub preconditions: Option<Value>,
+    /// `celPreconditions`: Kubernetes match conditions for `validate.cel`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cel_preconditions: Option<Value>,
     #[serde(default)]
     pub validate: Option<Validation>,
     #[serde(default)]

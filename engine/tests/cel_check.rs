@@ -63,8 +63,14 @@ fn arguments_that_fit_no_overload_are_named_with_their_types() {
 fn an_unknown_field_of_a_declared_object_is_undefined() {
     assert!(error(VPOL, "request.nmae == 'x'")
         .starts_with("ERROR: <input>:1:8: undefined field 'nmae'"));
-    assert_eq!(output(VPOL, "request.userInfo.groups"), Type::list(Type::String));
-    assert_eq!(output(VPOL, "namespaceObject.metadata.labels"), Type::map(Type::String, Type::String));
+    assert_eq!(
+        output(VPOL, "request.userInfo.groups"),
+        Type::list(Type::String)
+    );
+    assert_eq!(
+        output(VPOL, "namespaceObject.metadata.labels"),
+        Type::map(Type::String, Type::String)
+    );
 }
 
 #[test]
@@ -102,7 +108,10 @@ fn comprehension_variables_take_the_element_type() {
 
 #[test]
 fn optional_selection_gives_an_optional_type() {
-    assert_eq!(output(EnvKind::ImageValidatingPolicy, "object.?spec"), Type::optional(Type::Dyn));
+    assert_eq!(
+        output(EnvKind::ImageValidatingPolicy, "object.?spec"),
+        Type::optional(Type::Dyn)
+    );
     assert_eq!(output(VPOL, "optional.of(1)"), Type::optional(Type::Int));
     // An optional index chains on an optional map.
     assert_eq!(
@@ -122,7 +131,10 @@ fn a_dyn_field_fails_the_bool_output_check_until_compared() {
         Err("output is expected to be of type bool".into())
     );
     assert_eq!(
-        expect_admission_output(&output(EnvKind::AdmissionPolicy, "object.spec.hostNetwork"), &[Type::Bool]),
+        expect_admission_output(
+            &output(EnvKind::AdmissionPolicy, "object.spec.hostNetwork"),
+            &[Type::Bool]
+        ),
         Err("must evaluate to bool but got dyn".into())
     );
     let t = output(VPOL, "object.spec.hostNetwork == true");
@@ -155,7 +167,10 @@ fn mixed_list_literals_fail_except_in_the_generating_env() {
             "{kind:?}"
         );
     }
-    assert_eq!(output(EnvKind::GeneratingPolicy, "[\"a\", 1]"), Type::list(Type::Dyn));
+    assert_eq!(
+        output(EnvKind::GeneratingPolicy, "[\"a\", 1]"),
+        Type::list(Type::Dyn)
+    );
     // dyn() makes the elements one type.
     assert_eq!(output(VPOL, "[dyn(\"a\"), dyn(1)]"), Type::list(Type::Dyn));
     // format() arguments are exempt.
@@ -192,7 +207,12 @@ fn a_variable_is_typed_by_its_expression_and_unknown_before_it_is_compiled() {
 
 #[test]
 fn each_kind_declares_its_variables() {
-    let names = |k| kind_variables(k).into_iter().map(|(n, _)| n).collect::<Vec<_>>();
+    let names = |k| {
+        kind_variables(k)
+            .into_iter()
+            .map(|(n, _)| n)
+            .collect::<Vec<_>>()
+    };
     assert!(names(VPOL).contains(&"exceptions"));
     assert!(names(EnvKind::AdmissionPolicy).contains(&"params"));
     assert!(names(EnvKind::ImageValidatingPolicy).contains(&"images"));
@@ -215,10 +235,7 @@ fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {
         let p = e.path();
         if p.is_dir() {
             yaml_files(&p, out);
-        } else if p
-            .extension()
-            .is_some_and(|x| x == "yaml" || x == "yml")
-        {
+        } else if p.extension().is_some_and(|x| x == "yaml" || x == "yml") {
             out.push(p);
         }
     }
@@ -240,12 +257,20 @@ struct Corpus {
 
 impl Corpus {
     /// Compiles `src` in `env`, applying the return-type check; the program.
-    fn check(&mut self, env: &Env, admission: bool, file: &Path, src: &str, want: Want) -> Option<Program> {
+    fn check(
+        &mut self,
+        env: &Env,
+        admission: bool,
+        file: &Path,
+        src: &str,
+        want: Want,
+    ) -> Option<Program> {
         self.checked.insert(src.to_string());
         let program = match Program::compile(env, src) {
             Ok(p) => p,
             Err(e) => {
-                self.failures.push(format!("{}: {src}\n{}", file.display(), e.message));
+                self.failures
+                    .push(format!("{}: {src}\n{}", file.display(), e.message));
                 return None;
             }
         };
@@ -262,7 +287,8 @@ impl Corpus {
                 expect_output(program.output_type(), expected)
             };
             if let Err(m) = checked {
-                self.failures.push(format!("{}: {src}\n{m}", file.display()));
+                self.failures
+                    .push(format!("{}: {src}\n{m}", file.display()));
             }
         }
         Some(program)
@@ -282,7 +308,15 @@ impl Corpus {
         }
     }
 
-    fn list(&mut self, env: &Env, admission: bool, file: &Path, items: Option<&Value>, key: &str, want: Want) {
+    fn list(
+        &mut self,
+        env: &Env,
+        admission: bool,
+        file: &Path,
+        items: Option<&Value>,
+        key: &str,
+        want: Want,
+    ) {
         for item in items.and_then(Value::as_array).into_iter().flatten() {
             if let Some(src) = item.get(key).and_then(Value::as_str) {
                 self.check(env, admission, file, src, want);
@@ -292,7 +326,14 @@ impl Corpus {
 
     fn validations(&mut self, env: &Env, admission: bool, file: &Path, items: Option<&Value>) {
         self.list(env, admission, file, items, "expression", Want::Bool);
-        self.list(env, admission, file, items, "messageExpression", Want::String);
+        self.list(
+            env,
+            admission,
+            file,
+            items,
+            "messageExpression",
+            Want::String,
+        );
     }
 
     /// `validate.cel` rules of a ClusterPolicy or Policy (Kubernetes'
@@ -312,7 +353,14 @@ impl Corpus {
             self.list(&env, true, file, pre, "expression", Want::Bool);
             self.variables(&mut env, true, file, cel.get("variables"));
             self.validations(&env, true, file, cel.get("expressions"));
-            self.list(&env, true, file, cel.get("auditAnnotations"), "valueExpression", Want::StringOrNull);
+            self.list(
+                &env,
+                true,
+                file,
+                cel.get("auditAnnotations"),
+                "valueExpression",
+                Want::StringOrNull,
+            );
         }
     }
 
@@ -323,10 +371,24 @@ impl Corpus {
             return;
         };
         let mut env = Env::new(VPOL);
-        self.list(&env, false, file, spec.get("matchConditions"), "expression", Want::Bool);
+        self.list(
+            &env,
+            false,
+            file,
+            spec.get("matchConditions"),
+            "expression",
+            Want::Bool,
+        );
         self.variables(&mut env, false, file, spec.get("variables"));
         self.validations(&env, false, file, spec.get("validations"));
-        self.list(&env, false, file, spec.get("auditAnnotations"), "valueExpression", Want::StringOrNull);
+        self.list(
+            &env,
+            false,
+            file,
+            spec.get("auditAnnotations"),
+            "valueExpression",
+            Want::StringOrNull,
+        );
     }
 }
 
