@@ -303,10 +303,48 @@ fn load_resources(
     Ok(out)
 }
 
+/// The objects parameter lookups see, as Kyverno's fake client holds them:
+/// the `paramResources` (numbers as written: Kubernetes decodes them as
+/// integers), then the test's resources.
+fn load_params(
+    files: &dyn Files,
+    t: &TestFile,
+    base: &Path,
+    resources: &[LoadedResource],
+) -> Result<Vec<Value>, TestError> {
+    let mut out = Vec::new();
+    for p in &t.param_resources {
+        let path = fixtures::resolve(base, p);
+        let docs = fixtures::read_resources(files, &path).map_err(TestError::Resources)?;
+        for (mut doc, _) in docs {
+            let kind = doc
+                .get("kind")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string();
+            if let Some(meta) = doc.get_mut("metadata").and_then(Value::as_object_mut) {
+                let unset = meta
+                    .get("namespace")
+                    .and_then(Value::as_str)
+                    .is_none_or(str::is_empty);
+                if unset && !fixtures::is_cluster_scoped(&kind) {
+                    meta.insert("namespace".into(), Value::String("default".into()));
+                }
+            }
+            out.push(doc);
+        }
+    }
+    out.extend(resources.iter().map(|r| r.value.clone()));
+    Ok(out)
+}
+
 /// Serves a values file's rule values to the engine, as `kyverno test` does.
 struct ValuesHost<'a> {
     values: &'a Values,
     clock: &'a dyn verno::Host,
+    /// What Kyverno's fake client holds for parameter lookups: the
+    /// `paramResources`, then the test's resources.
+    params: &'a [Value],
 }
 
 impl verno::Host for ValuesHost<'_> {
@@ -360,6 +398,31 @@ impl verno::Host for ValuesHost<'_> {
                 m.kind == kind
                     && m.namespace == namespace
                     && (api_version.is_empty() || m.api_version == api_version)
+            })
+            .cloned()
+            .collect())
+    }
+    fn param_kind_namespaced(
+        &self,
+        _api_version: &str,
+        kind: &str,
+    ) -> Result<bool, verno::host::HostError> {
+        Ok(!fixtures::is_cluster_scoped(kind))
+    }
+    fn param_resources(
+        &self,
+        api_version: &str,
+        kind: &str,
+        namespace: &str,
+    ) -> Result<Vec<Value>, verno::host::HostError> {
+        Ok(self
+            .params
+            .iter()
+            .filter(|p| {
+                let m = ResourceMeta::of(p);
+                m.api_version == api_version
+                    && m.kind == kind
+                    && (namespace.is_empty() || m.namespace == namespace)
             })
             .cloned()
             .collect())
@@ -489,6 +552,7 @@ fn evaluate(
     stored: &mut Value,
     forced_op: Option<&str>,
     clock: &dyn verno::Host,
+    params: &[Value],
 ) -> Result<Vec<Response>, TestError> {
     let meta = ResourceMeta::of(stored);
     let name = meta.name.to_string();
@@ -499,7 +563,11 @@ fn evaluate(
             resource: name.clone(),
             detail,
         })?;
-    let host = ValuesHost { values, clock };
+    let host = ValuesHost {
+        values,
+        clock,
+        params,
+    };
     let per_policy = |policy: &str| {
         let vals = values.for_resource(policy, &name);
         let op = forced_op
@@ -631,6 +699,7 @@ fn run_test(
         None => None,
     };
     let resources = load_resources(files, t, base)?;
+    let params = load_params(files, t, base, &resources)?;
 
     let mut ops: Vec<Option<String>> = vec![None];
     for r in &t.results {
@@ -657,6 +726,7 @@ fn run_test(
                     &mut working,
                     op.as_deref(),
                     opts.clock,
+                    &params,
                 )?,
             });
         }
