@@ -327,7 +327,9 @@ fn evaluate_policy<'h>(
             )
         };
         let Some(mut resp) = resp else { continue };
+        // Kyverno's CEL handler has no pre-existing-violation check.
         if resp.status == RuleStatus::Fail
+            && !matches!(body, ValidateBody::Cel(_))
             && pre_existing_violation(policy, exceptions, rule, body, request, host)
         {
             resp = RuleResponse::new(

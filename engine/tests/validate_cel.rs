@@ -548,3 +548,34 @@ spec:
     assert!(err.contains("check"), "{err}");
     assert!(err.contains("validate.cel"), "{err}");
 }
+
+#[test]
+fn an_enforced_update_fails_even_when_the_old_object_failed_too() {
+    // The pattern handlers skip pre-existing violations on UPDATE; the CEL
+    // handler has no such check.
+    let text = r#"
+apiVersion: kyverno.io/v1
+kind: ClusterPolicy
+metadata:
+  name: p
+spec:
+  validationFailureAction: Enforce
+  rules:
+  - name: check
+    match:
+      any:
+      - resources:
+          kinds: [Pod]
+    validate:
+      cel:
+        expressions:
+        - expression: "object.metadata.name == 'x'"
+"#;
+    let set = PolicySet::from_yaml(text).unwrap();
+    let p = pod();
+    let mut req = Request::create(&p);
+    req.old_object = Some(&p);
+    req.operation = Operation::Update;
+    let rules = run_with(&set, &req, &NoHost);
+    assert_eq!(rules[0].status, RuleStatus::Fail, "{rules:#?}");
+}
