@@ -579,3 +579,47 @@ spec:
     let rules = run_with(&set, &req, &NoHost);
     assert_eq!(rules[0].status, RuleStatus::Fail, "{rules:#?}");
 }
+
+#[test]
+fn a_namespace_has_no_namespace_object_and_no_request_namespace() {
+    let text = r#"
+apiVersion: kyverno.io/v1
+kind: ClusterPolicy
+metadata:
+  name: p
+spec:
+  rules:
+  - name: check
+    match:
+      any:
+      - resources:
+          kinds: [Namespace]
+    validate:
+      cel:
+        expressions:
+        - expression: "namespaceObject == null && !has(request.namespace) && request.name == 'team'"
+"#;
+    let set = PolicySet::from_yaml(text).unwrap();
+    let ns = json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "team"}});
+    assert_eq!(run(&set, &ns).status, RuleStatus::Pass);
+}
+
+#[test]
+fn request_user_info_comes_from_the_request_with_empty_fields_absent() {
+    let set = policy(
+        &expressions(
+            "        - expression: \"request.userInfo.username == 'alice' && request.userInfo.groups == ['dev'] && !has(request.userInfo.uid)\"\n",
+        ),
+        "",
+    );
+    let p = pod();
+    let user = verno::UserInfo {
+        username: "alice".into(),
+        groups: vec!["dev".into()],
+        ..Default::default()
+    };
+    let mut req = Request::create(&p);
+    req.user_info = Some(&user);
+    let rules = run_with(&set, &req, &NoHost);
+    assert_eq!(rules[0].status, RuleStatus::Pass, "{rules:#?}");
+}
