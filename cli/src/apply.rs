@@ -29,6 +29,48 @@ pub struct ApplyOptions {
     pub output_json: bool,
     /// Seconds since the epoch for report timestamps (the CLI's clock).
     pub now: i64,
+    /// Parameter objects of `validate.cel` rules (`--parameter-resource`).
+    pub param_resources: Vec<PathBuf>,
+}
+
+/// The system's clock and randomness, and the `--parameter-resource`
+/// objects (then the resources, as Kyverno's fake client holds them) for
+/// `validate.cel` parameters.
+struct ApplyHost<'a> {
+    params: &'a [Value],
+}
+
+impl verno::Host for ApplyHost<'_> {
+    /// `kyverno apply` offline loads no `configMap`/`apiCall`/... entry.
+    fn resolves_context_entries(&self) -> bool {
+        false
+    }
+    fn now(&self) -> Result<verno::host::Timestamp, verno::host::HostError> {
+        crate::system::now()
+    }
+    fn random_u64(&self) -> Result<u64, verno::host::HostError> {
+        crate::system::random_u64()
+    }
+    fn param_kind_namespaced(
+        &self,
+        _api_version: &str,
+        kind: &str,
+    ) -> Result<bool, verno::host::HostError> {
+        Ok(verno_test::params::namespaced(kind))
+    }
+    fn param_resources(
+        &self,
+        api_version: &str,
+        kind: &str,
+        namespace: &str,
+    ) -> Result<Vec<Value>, verno::host::HostError> {
+        Ok(verno_test::params::select(
+            self.params,
+            api_version,
+            kind,
+            namespace,
+        ))
+    }
 }
 
 /// Counts printed at the end (`processor.ResultCounts`).
@@ -202,6 +244,15 @@ pub fn run(opts: &ApplyOptions, out: &mut dyn Write) -> Result<Counts, String> {
             resources.push(fixtures::normalize_resource(doc));
         }
     }
+    let mut params = Vec::new();
+    for p in &opts.param_resources {
+        params.extend(
+            verno_test::params::load(&verno_test::DiskFiles::unconfined(), p)
+                .map_err(|e| e.to_string())?,
+        );
+    }
+    params.extend(resources.iter().cloned());
+    let host = ApplyHost { params: &params };
     let sink = output::plan(opts.output.as_deref(), &resources).map_err(|e| e.to_string())?;
     let rule_count: usize = set.policies.iter().map(|p| p.rules.len()).sum();
     writeln!(
@@ -228,8 +279,7 @@ pub fn run(opts: &ApplyOptions, out: &mut dyn Write) -> Result<Counts, String> {
             if !p.has_mutate() {
                 continue;
             }
-            let (resp, patched) =
-                set.mutate_policy(i, &Request::create(&current), &crate::system::SystemHost);
+            let (resp, patched) = set.mutate_policy(i, &Request::create(&current), &host);
             if let Some(v) = patched {
                 current = v;
             }
@@ -250,7 +300,7 @@ pub fn run(opts: &ApplyOptions, out: &mut dyn Write) -> Result<Counts, String> {
                 .map_err(|e| e.to_string())?;
         }
         let eval = verno::Evaluation {
-            policies: set.validate(&Request::create(&current), &crate::system::SystemHost),
+            policies: set.validate(&Request::create(&current), &host),
             ..Default::default()
         };
         for pr in &eval.policies {

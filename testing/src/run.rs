@@ -304,8 +304,7 @@ fn load_resources(
 }
 
 /// The objects parameter lookups see, as Kyverno's fake client holds them:
-/// the `paramResources` (numbers as written: Kubernetes decodes them as
-/// integers), then the test's resources.
+/// the `paramResources`, then the test's resources.
 fn load_params(
     files: &dyn Files,
     t: &TestFile,
@@ -315,24 +314,7 @@ fn load_params(
     let mut out = Vec::new();
     for p in &t.param_resources {
         let path = fixtures::resolve(base, p);
-        let docs = fixtures::read_resources(files, &path).map_err(TestError::Resources)?;
-        for (mut doc, _) in docs {
-            let kind = doc
-                .get("kind")
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_string();
-            if let Some(meta) = doc.get_mut("metadata").and_then(Value::as_object_mut) {
-                let unset = meta
-                    .get("namespace")
-                    .and_then(Value::as_str)
-                    .is_none_or(str::is_empty);
-                if unset && !fixtures::is_cluster_scoped(&kind) {
-                    meta.insert("namespace".into(), Value::String("default".into()));
-                }
-            }
-            out.push(doc);
-        }
+        out.extend(crate::params::load(files, &path).map_err(TestError::Resources)?);
     }
     out.extend(resources.iter().map(|r| r.value.clone()));
     Ok(out)
@@ -407,7 +389,7 @@ impl verno::Host for ValuesHost<'_> {
         _api_version: &str,
         kind: &str,
     ) -> Result<bool, verno::host::HostError> {
-        Ok(!fixtures::is_cluster_scoped(kind))
+        Ok(crate::params::namespaced(kind))
     }
     fn param_resources(
         &self,
@@ -415,17 +397,12 @@ impl verno::Host for ValuesHost<'_> {
         kind: &str,
         namespace: &str,
     ) -> Result<Vec<Value>, verno::host::HostError> {
-        Ok(self
-            .params
-            .iter()
-            .filter(|p| {
-                let m = ResourceMeta::of(p);
-                m.api_version == api_version
-                    && m.kind == kind
-                    && (namespace.is_empty() || m.namespace == namespace)
-            })
-            .cloned()
-            .collect())
+        Ok(crate::params::select(
+            self.params,
+            api_version,
+            kind,
+            namespace,
+        ))
     }
     fn now(&self) -> Result<verno::host::Timestamp, verno::host::HostError> {
         self.clock.now()
