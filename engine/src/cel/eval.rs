@@ -117,11 +117,11 @@ impl<'e, 'a> Evaluator<'e, 'a> {
     /// `a.b.c` as one dotted name, when its root is not a variable: a
     /// variable or type declared under the dotted name.
     fn qualified(&mut self, e: &'a IdedExpr) -> Option<R<'a>> {
-        let segments = qualified_segments(e)?;
-        let root = segments.first()?;
-        if !self.is_unbound(root) {
+        // The common case (the root is a variable) decides without allocating.
+        if !self.is_unbound(qualified_root(e)?) {
             return None;
         }
+        let segments = qualified_segments(e)?;
         let name = segments.join(".");
         if let Some(v) = self.activation.lookup(&name) {
             return Some(Ok(v.clone()));
@@ -297,11 +297,16 @@ impl<'e, 'a> Evaluator<'e, 'a> {
                 if matches!(rv, Ok(Val::Bool(b)) if b == short) {
                     return Ok(Val::Bool(short));
                 }
-                match (lv, rv) {
-                    (Ok(Val::Bool(_)), Ok(Val::Bool(_))) => Ok(Val::Bool(!short)),
-                    (Err(e), _) | (_, Err(e)) => Err(e),
-                    (Ok(x), Ok(y)) => Err(no_such_overload(f, &[x, y])),
+                // Neither side decided: the first error (or non-bool, cel-go's
+                // bare "no such overload") in order, else both agree.
+                for side in [lv, rv] {
+                    match side {
+                        Ok(Val::Bool(_)) => {}
+                        Ok(_) => return Err(EvalError::new("no such overload")),
+                        Err(e) => return Err(e),
+                    }
                 }
+                Ok(Val::Bool(!short))
             }
             (op::CONDITIONAL, [c, t, e], None) => match self.eval(c)? {
                 Val::Bool(true) => self.eval(t),
@@ -404,8 +409,9 @@ impl<'e, 'a> Evaluator<'e, 'a> {
         let f = call.func_name.as_str();
         // `math.greatest(x)`: a namespaced function, when `math` is no variable.
         if let Some(t) = &call.target {
-            if let Some(segments) = qualified_segments(t) {
-                if segments.first().is_some_and(|root| self.is_unbound(root)) {
+            let unbound_root = qualified_root(t).is_some_and(|root| self.is_unbound(root));
+            if let Some(segments) = unbound_root.then(|| qualified_segments(t)).flatten() {
+                {
                     let name = format!("{}.{f}", segments.join("."));
                     if self.registry.has_function(&name) {
                         let args = self.eval_args(&call.args, None)?;
@@ -476,6 +482,18 @@ fn literal(l: &LiteralValue) -> Val<'_> {
         LiteralValue::String(s) => Val::String(Str::Borrowed(s.inner())),
         LiteralValue::Bytes(b) => Val::Bytes(Rc::from(b.inner())),
         LiteralValue::Null => Val::Null,
+    }
+}
+
+/// The root identifier of `a.b.c` (an identifier with field selections).
+fn qualified_root(e: &IdedExpr) -> Option<&str> {
+    let mut cur = e;
+    loop {
+        match &cur.expr {
+            Expr::Ident(n) => return Some(n),
+            Expr::Select(s) if !s.test => cur = &s.operand,
+            _ => return None,
+        }
     }
 }
 
@@ -561,11 +579,14 @@ fn presence(target: &Val<'_>, field: &str) -> R<'static> {
         )),
         Val::Optional(None) => Ok(Val::Bool(false)),
         Val::Optional(Some(v)) => presence(v, field),
-        other => Err(no_such_overload("has", std::slice::from_ref(other))),
+        // cel-go (without EnableErrorOnBadPresenceTest, as Kyverno runs it):
+        // a presence test on anything else is false.
+        _ => Ok(Val::Bool(false)),
     }
 }
 
-/// `x.?f` and `x[?k]`: an optional of the field or element, none when absent.
+/// `x.?f` and `x[?k]`: an optional of the field or element, none when
+/// absent (decided without building an error: misses are the common case).
 fn optional_step<'a>(
     target: &Val<'a>,
     key: &Val<'a>,
@@ -575,26 +596,15 @@ fn optional_step<'a>(
     match target {
         Val::Optional(None) => Ok(Val::Optional(None)),
         Val::Optional(Some(inner)) => optional_step(inner, key, mode, field),
-        t => {
-            let r = if field {
-                match key {
-                    Val::String(s) => select_field(t, s.as_str(), mode),
-                    _ => index(t, key, mode),
-                }
-            } else {
-                index(t, key, mode)
-            };
-            match r {
-                Ok(v) => Ok(Val::Optional(Some(Rc::new(v)))),
-                Err(e)
-                    if (t.is_map() || t.list_len().is_some())
-                        && (e.message.starts_with("no such key")
-                            || e.message.starts_with("index out of bounds")) =>
-                {
-                    Ok(Val::Optional(None))
-                }
-                Err(e) => Err(e),
-            }
-        }
+        t if t.is_map() => Ok(Val::Optional(
+            t.map_get(key, mode).ok().flatten().map(Rc::new),
+        )),
+        t if t.list_len().is_some() && !field => match index(t, key, mode) {
+            Ok(v) => Ok(Val::Optional(Some(Rc::new(v)))),
+            Err(e) if e.message.starts_with("index out of bounds") => Ok(Val::Optional(None)),
+            Err(e) => Err(e),
+        },
+        // cel-go's default: selecting on a value without fields is absent.
+        _ => Ok(Val::Optional(None)),
     }
 }

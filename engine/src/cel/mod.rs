@@ -181,7 +181,14 @@ pub struct Activation<'a> {
     lazy: Vec<(String, Result<&'a Program, EvalError>)>,
     memo: RefCell<HashMap<String, Option<Result<Val<'a>, EvalError>>>>,
     wrap_variable_error: Option<fn(&str, EvalError) -> EvalError>,
+    /// How many lazy variables are being evaluated inside each other.
+    lazy_depth: std::cell::Cell<u32>,
 }
+
+/// Variables evaluated inside each other (`variables.a` using `variables.b`
+/// using ...) beyond which evaluation stops: each level is a nested
+/// evaluation on the stack.
+const MAX_VARIABLE_NESTING: u32 = 64;
 
 impl<'a> Activation<'a> {
     /// An empty activation converting JSON numbers per `numbers`.
@@ -192,6 +199,7 @@ impl<'a> Activation<'a> {
             lazy: Vec::new(),
             memo: RefCell::new(HashMap::new()),
             wrap_variable_error: None,
+            lazy_depth: std::cell::Cell::new(0),
         }
     }
 
@@ -263,13 +271,20 @@ impl<'a> Activation<'a> {
                 ))),
             });
         }
+        if self.lazy_depth.get() >= MAX_VARIABLE_NESTING {
+            return Some(Err(EvalError::new(format!(
+                "variables nest deeper than {MAX_VARIABLE_NESTING} levels"
+            ))));
+        }
         self.memo.borrow_mut().insert(name.to_string(), None);
+        self.lazy_depth.set(self.lazy_depth.get() + 1);
         let r = program
             .eval(self, host)
             .map_err(|e| match self.wrap_variable_error {
                 Some(wrap) => wrap(name, e),
                 None => e,
             });
+        self.lazy_depth.set(self.lazy_depth.get().saturating_sub(1));
         self.memo
             .borrow_mut()
             .insert(name.to_string(), Some(r.clone()));

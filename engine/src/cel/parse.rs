@@ -32,6 +32,9 @@ pub(crate) fn parse_with_info(
             column: 1,
         });
     }
+    if let Some(e) = too_deep(source) {
+        return Err(e);
+    }
     let parser = parser_env(kind.two_var_comprehensions(), kind.or_value_compat())
         .parser()
         .max_recursion_depth(MAX_RECURSION_DEPTH);
@@ -39,6 +42,77 @@ pub(crate) fn parse_with_info(
         Ok(parsed) => Ok(parsed),
         Err(errs) => Err(format_errors(source, &errs)),
     }
+}
+
+/// Bracket nesting beyond which the source is refused before parsing: the
+/// generated parser recurses per level and would exhaust a thread's stack
+/// (at about 300 nested lists on a 2 MiB stack) before reporting its own limit.
+const MAX_NESTING: usize = 100;
+
+/// Operators (each one level of the tree the parser and the interpreter
+/// recurse over) beyond which the source is refused.
+const MAX_OPERATORS: usize = 1_000;
+
+/// A cheap lexical pre-check that keeps hostile sources away from the
+/// recursive parser: bracket depth and operator count, outside string literals.
+fn too_deep(source: &str) -> Option<CompileError> {
+    let bytes = source.as_bytes();
+    let (mut depth, mut max_depth, mut ops) = (0usize, 0usize, 0usize);
+    let mut i = 0;
+    let mut col_of_max = 0;
+    while let Some(&b) = bytes.get(i) {
+        match b {
+            b'\'' | b'"' => {
+                // Skip the literal (triple-quoted or not), honouring escapes.
+                let triple = bytes.get(i + 1) == Some(&b) && bytes.get(i + 2) == Some(&b);
+                let quote_len = if triple { 3 } else { 1 };
+                i += quote_len;
+                while let Some(&c) = bytes.get(i) {
+                    if c == b'\\' {
+                        i += 2;
+                        continue;
+                    }
+                    if c == b
+                        && (!triple
+                            || (bytes.get(i + 1) == Some(&b) && bytes.get(i + 2) == Some(&b)))
+                    {
+                        i += quote_len;
+                        break;
+                    }
+                    i += 1;
+                }
+                continue;
+            }
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                if depth > max_depth {
+                    max_depth = depth;
+                    col_of_max = i;
+                }
+            }
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            b'+' | b'-' | b'*' | b'/' | b'%' | b'.' | b'?' | b'!' | b'<' | b'>' | b'=' | b'&'
+            | b'|' => ops += 1,
+            _ => {}
+        }
+        i += 1;
+    }
+    let (what, limit) = if max_depth > MAX_NESTING {
+        ("nesting", MAX_NESTING)
+    } else if ops > MAX_OPERATORS {
+        col_of_max = 0;
+        ("operator count", MAX_OPERATORS)
+    } else {
+        return None;
+    };
+    let column = source.get(..col_of_max).map_or(0, |p| p.chars().count()) + 1;
+    Some(CompileError {
+        message: format!(
+            "ERROR: <input>:1:{column}: expression {what} exceeds the limit of {limit}"
+        ),
+        line: 1,
+        column,
+    })
 }
 
 /// The `cel` crate environment whose parser expands our macro set (built
