@@ -57,6 +57,7 @@ impl Host for TestHost {
                 "body": {"method": r.method, "headers": r.headers.len(), "sent": r.body.cloned(), "ca": r.ca_bundle.is_some()},
                 "statusCode": 201
             })),
+            "https://unmocked" => Err(HostError::Unavailable("HTTP")),
             _ => Err(HostError::Failed("dial tcp: no such host".into())),
         }
     }
@@ -840,13 +841,13 @@ fn hash_math_random_and_user_helpers() {
         "parse_service_account_string_non_prefixed",
         vec![s("system:serviceaccount:ns:builder")],
     );
-    assert_eq!(plain(&sa), json!({"name": "builder", "namespace": "ns"}));
+    assert_eq!(plain(&sa), json!({"Name": "builder", "Namespace": "ns"}));
     let other = ok(
         "user.parseServiceAccount",
         "parse_service_account_string_prefixed",
         vec![s("alice")],
     );
-    assert_eq!(plain(&other), json!({"name": "", "namespace": ""}));
+    assert_eq!(plain(&other), json!({"Name": "", "Namespace": ""}));
 }
 
 #[test]
@@ -946,7 +947,7 @@ fn gzip_round_trips_and_has_a_deterministic_header() {
     );
     assert_eq!(
         err("gzip.compress", "compress_any_bytes", vec![Val::Int(1)]),
-        "type conversion error from 'int' to 'string'"
+        "unsupported type conversion from 'int' to string"
     );
     assert!(call(
         "gzip.decompress",
@@ -985,4 +986,160 @@ fn x509_decode_shares_kyvernos_rsa_only_decoder() {
         ),
         "certificate should use rsa algorithm"
     );
+}
+
+#[test]
+fn dyn_string_arguments_report_cel_go_conversion_errors() {
+    let json_var = verno::cel::libs::global_value("json").unwrap_or(Val::Null);
+    assert_eq!(
+        err(
+            "unmarshal",
+            "unmarshal_string_dyn",
+            vec![json_var, Val::Int(1)]
+        ),
+        "unsupported type conversion from 'int' to string"
+    );
+    assert_eq!(
+        err("gzip.compress", "compress_any_bytes", vec![Val::Bool(true)]),
+        "type conversion error from bool to 'string'"
+    );
+    assert_eq!(
+        err(
+            "gzip.compress",
+            "compress_any_bytes",
+            vec![Val::Double(1.0)]
+        ),
+        "type conversion error from Double to 'string'"
+    );
+}
+
+/// Calls overload `id` of `name` in a namespaced policy's registry.
+fn call_namespaced<'a>(name: &str, id: &str, args: Vec<Val<'a>>) -> Result<Val<'a>, EvalError> {
+    let mut reg = verno::cel::Registry::new();
+    verno::cel::libs::register_namespaced(&mut reg, EnvKind::ValidatingPolicy);
+    let overload = reg
+        .functions(name)
+        .iter()
+        .find(|o| o.id == id)
+        .unwrap_or_else(|| panic!("no overload {id} of {name}"))
+        .clone();
+    let mut budget = Budget::new(1_000_000);
+    let mut c = Call {
+        host: &TestHost,
+        budget: &mut budget,
+        numbers: NumberMode::Doubles,
+    };
+    (overload.imp)(&mut c, &args)
+}
+
+#[test]
+fn namespaced_policies_read_resources_of_their_own_namespace_only() {
+    let res =
+        |ns: &str| verno::cel::libs::namespaced_global_value("resource", ns).unwrap_or(Val::Null);
+    let get = |ns: &str| {
+        call_namespaced(
+            "Get",
+            "resource_get_string_string_string",
+            vec![res(ns), s("v1"), s("configmaps"), s("cm")],
+        )
+        .map(|v| plain(&v))
+    };
+    assert_eq!(
+        get("default").ok(),
+        Some(json!({"data": {"k": "v"}, "n": 3}))
+    );
+    assert_eq!(get("other").ok(), Some(Value::Null));
+    let mut reg = verno::cel::Registry::new();
+    verno::cel::libs::register_namespaced(&mut reg, EnvKind::ValidatingPolicy);
+    assert!(reg
+        .functions("Get")
+        .iter()
+        .all(|o| o.id != "resource_get_string_string_string_string"));
+    assert!(reg
+        .functions("list")
+        .iter()
+        .any(|o| o.id == "resource_list_string_string"));
+}
+
+#[test]
+fn namespaced_http_refuses_calls_the_host_does_not_serve() {
+    let http = verno::cel::libs::namespaced_global_value("http", "team-a").unwrap_or(Val::Null);
+    let refused = call_namespaced(
+        "Get",
+        "http_get_string",
+        vec![http.clone(), s("https://unmocked")],
+    );
+    assert_eq!(
+        refused.err().map(|e| e.message).as_deref(),
+        Some("request failed: http calls are not allowed in namespaced policies: set --allowHTTPInNamespacedPolicies to enable")
+    );
+    let served = call_namespaced("Get", "http_get_string", vec![http, s("https://api/json")]);
+    assert!(served.is_ok());
+    let cluster = err(
+        "Get",
+        "http_get_string",
+        vec![
+            verno::cel::libs::global_value("http").unwrap_or(Val::Null),
+            s("https://unmocked"),
+        ],
+    );
+    assert_eq!(
+        cluster,
+        "request failed: HTTP is not available: the host does not provide it"
+    );
+}
+
+#[test]
+fn gzip_decompress_refuses_a_bomb_in_bounded_memory() {
+    use std::io::Write;
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    let zeros = vec![0u8; 1 << 20];
+    for _ in 0..32 {
+        enc.write_all(&zeros).unwrap_or_else(|e| panic!("{e}"));
+    }
+    let bomb = enc.finish().unwrap_or_else(|e| panic!("{e}"));
+    assert!(bomb.len() < 100_000);
+    let started = std::time::Instant::now();
+    assert_eq!(
+        err(
+            "gzip.decompress",
+            "decompress_bytes_string",
+            vec![Val::Bytes(Rc::from(bomb))]
+        ),
+        "gzip: decompressed data too large"
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+}
+
+#[test]
+fn json_unmarshal_syntax_errors_use_go_wording() {
+    let unmarshal = |text: &str| {
+        let json_var = verno::cel::libs::global_value("json").unwrap_or(Val::Null);
+        err("unmarshal", "unmarshal_string_dyn", vec![json_var, s(text)])
+    };
+    assert_eq!(
+        unmarshal("x"),
+        "invalid character 'x' looking for beginning of value"
+    );
+    assert_eq!(
+        unmarshal(r#"{"a" 1}"#),
+        "invalid character '1' after object key"
+    );
+    assert_eq!(
+        unmarshal("[1 2]"),
+        "invalid character '2' after array element"
+    );
+    assert_eq!(
+        unmarshal("{1: 2}"),
+        "invalid character '1' looking for beginning of object key string"
+    );
+    assert_eq!(
+        unmarshal("1 x"),
+        "invalid character 'x' after top-level value"
+    );
+    assert_eq!(
+        unmarshal(r#"{"a": 1 "b"}"#),
+        "invalid character '\"' after object key:value pair"
+    );
+    assert_eq!(unmarshal("[1,"), "unexpected end of JSON input");
 }

@@ -147,7 +147,7 @@ fn kyverno_image_and_helper_expressions() {
     check(r#"sha256("abc").size()"#, json!(64));
     check(r#"math.round(2.71828, 2)"#, json!(2.72));
     check(
-        r#"user.parseServiceAccount("system:serviceaccount:ns:sa").namespace"#,
+        r#"user.parseServiceAccount("system:serviceaccount:ns:sa").Namespace"#,
         json!("ns"),
     );
     check(r#"time.toCron(time.now())"#, json!("35 14 10 3 0"));
@@ -168,13 +168,13 @@ fn kyverno_host_backed_expressions() {
         json!("3"),
     );
     check(
-        r#"resource.get("v1", "configmaps", "default", "absent") == null"#,
+        r#"dyn(resource.get("v1", "configmaps", "default", "absent")) == null"#,
         json!(true),
     );
     check(r#"http.Get("https://svc/ok").allowed"#, json!(true));
     check(r#"http.get("https://svc/no").statusCode"#, json!(200));
     check(r#"globalContext.Get("regions")"#, json!(["eu", "us"]));
-    check(r#"globalContext.get("missing") == null"#, json!(true));
+    check(r#"dyn(globalContext.get("missing")) == null"#, json!(true));
     check(r#"json.unmarshal("{\"a\": 1}").a"#, json!(1));
     check(r#"yaml.parse("a: [x, z]").a[1]"#, json!("z"));
     // sigs.k8s.io/yaml reads YAML 1.1: a bare `y` is a boolean.
@@ -199,4 +199,21 @@ fn admission_policies_have_no_kyverno_libraries() {
         &json!({}),
     );
     assert_eq!(q, Ok(json!(true)));
+}
+
+#[test]
+fn service_accounts_parse_into_go_field_names() {
+    check(
+        r#"parseServiceAccount("system:serviceaccount:foo:bar:baz").Name"#,
+        json!("bar:baz"),
+    );
+    check(r#"parseServiceAccount("alice").Namespace"#, json!(""));
+}
+
+#[test]
+fn json_marshal_sorts_keys_and_escapes_html_like_go() {
+    check(
+        r#"json.marshal({"b": "<x> & y", "a": [1, true]})"#,
+        json!(r#"{"a":[1,true],"b":"\u003cx\u003e \u0026 y"}"#),
+    );
 }

@@ -7,27 +7,21 @@ use super::super::registry::{Call, Registry};
 use super::super::types::Type;
 use super::super::value::Val;
 use super::super::EvalError;
-use super::support::{fail, global, no_such_overload};
+use super::support::{fail, global, native_string, no_such_overload};
 use std::io::{Read, Write};
 use std::rc::Rc;
 
 /// Decompressed output beyond this is refused (a zip bomb is bad input).
-const MAX_DECOMPRESSED: u64 = 64 << 20;
+const MAX_DECOMPRESSED: u64 = 8 << 20;
 
 fn compress<'a>(c: &mut Call<'_>, a: &[Val<'a>]) -> Result<Val<'a>, EvalError> {
-    let Some(Val::String(s)) = a.first() else {
-        return Err(fail(format!(
-            "type conversion error from '{}' to 'string'",
-            a.first()
-                .map_or_else(|| "null_type".to_string(), Val::type_name)
-        )));
-    };
-    c.budget.charge_size(s.as_str().len())?;
+    let s = native_string(a, 0)?;
+    c.budget.charge_size(s.len())?;
     let mut enc = flate2::GzBuilder::new()
         .mtime(0)
         .operating_system(255)
         .write(Vec::new(), flate2::Compression::default());
-    enc.write_all(s.as_str().as_bytes())
+    enc.write_all(s.as_bytes())
         .map_err(|e| fail(e.to_string()))?;
     let out = enc.finish().map_err(|e| fail(e.to_string()))?;
     Ok(Val::Bytes(Rc::from(out)))

@@ -7,7 +7,7 @@ use super::super::types::Type;
 use super::super::value::{NumberMode, Opaque, Val};
 use super::super::EvalError;
 use super::support::{fail, member, opaque, owned_json, str_arg, string_pairs, to_json};
-use crate::host::HttpRequest;
+use crate::host::{HostError, HttpRequest};
 
 /// The cel-go type name of the `http` variable and of its clients.
 pub const TYPE: &str = "http.Context";
@@ -16,6 +16,9 @@ pub const TYPE: &str = "http.Context";
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct HttpContext {
     pub ca_bundle: Option<String>,
+    /// A namespaced policy's client: calls the host does not serve (mocks
+    /// are served first, as in Kyverno's CLI) are refused.
+    pub namespaced: bool,
 }
 
 impl Opaque for HttpContext {
@@ -37,6 +40,18 @@ impl Opaque for HttpContext {
 pub fn value<'a>() -> Val<'a> {
     opaque(HttpContext::default())
 }
+
+/// The value of `http` in a namespaced policy (Kyverno's
+/// `--allowHTTPInNamespacedPolicies` off, its default).
+pub fn namespaced_value<'a>() -> Val<'a> {
+    opaque(HttpContext {
+        ca_bundle: None,
+        namespaced: true,
+    })
+}
+
+const NAMESPACED_REFUSAL: &str =
+    "http calls are not allowed in namespaced policies: set --allowHTTPInNamespacedPolicies to enable";
 
 fn context<'b>(a: &'b [Val<'_>]) -> Result<&'b HttpContext, EvalError> {
     super::support::opaque_arg::<HttpContext>(a, 0)
@@ -81,10 +96,12 @@ fn request<'a>(
         body: body.as_ref(),
         ca_bundle: ctx.ca_bundle.as_deref(),
     };
-    let out = c
-        .host
-        .http_request(&req)
-        .map_err(|e| fail(format!("request failed: {e}")))?;
+    let out = c.host.http_request(&req).map_err(|e| match e {
+        HostError::Unavailable(_) if ctx.namespaced => {
+            fail(format!("request failed: {NAMESPACED_REFUSAL}"))
+        }
+        e => fail(format!("request failed: {e}")),
+    })?;
     Ok(response(&out))
 }
 
@@ -118,6 +135,7 @@ fn client<'a>(_: &mut Call<'_>, a: &[Val<'a>]) -> Result<Val<'a>, EvalError> {
     }
     Ok(opaque(HttpContext {
         ca_bundle: Some(ca.to_string()),
+        namespaced: ctx.namespaced,
     }))
 }
 

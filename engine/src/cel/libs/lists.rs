@@ -2,38 +2,18 @@
 //! `isSorted`, `sum`, `min`, `max`, `indexOf`, `lastIndexOf`.
 
 use super::super::registry::{Call, Registry};
+use super::super::stdlib::core::compare as core_compare;
 use super::super::types::Type;
-use super::super::value::Val;
+use super::super::value::{equals, Val};
 use super::super::EvalError;
 use super::support::{fail, list_items, member, no_such_overload};
 use std::cmp::Ordering;
 
-/// cel-go's `Compare` between two elements: same kind, or numbers across
-/// int, uint and double; anything else is `no such overload`.
+/// cel-go's `Compare` between two elements (the core's ordering: same
+/// kind, or numbers across int, uint and double). NaN compares as neither
+/// less nor greater.
 fn compare(a: &Val<'_>, b: &Val<'_>) -> Result<Ordering, EvalError> {
-    let num = |v: &Val<'_>| match v {
-        Val::Int(i) => Some(*i as f64),
-        Val::Uint(u) => Some(*u as f64),
-        Val::Double(d) => Some(*d),
-        _ => None,
-    };
-    let ord = match (a, b) {
-        (Val::Int(x), Val::Int(y)) => x.cmp(y),
-        (Val::Uint(x), Val::Uint(y)) => x.cmp(y),
-        (Val::Int(x), Val::Uint(y)) => i128::from(*x).cmp(&i128::from(*y)),
-        (Val::Uint(x), Val::Int(y)) => i128::from(*x).cmp(&i128::from(*y)),
-        (Val::Bool(x), Val::Bool(y)) => x.cmp(y),
-        (Val::String(x), Val::String(y)) => x.as_str().cmp(y.as_str()),
-        (Val::Bytes(x), Val::Bytes(y)) => x.cmp(y),
-        (Val::Duration(x), Val::Duration(y)) => x.cmp(y),
-        (Val::Timestamp(x), Val::Timestamp(y)) => x.cmp(y),
-        _ => match (num(a), num(b)) {
-            // NaN compares as neither less nor greater, as in cel-go.
-            (Some(x), Some(y)) => x.partial_cmp(&y).unwrap_or(Ordering::Equal),
-            _ => return Err(no_such_overload()),
-        },
-    };
-    Ok(ord)
+    Ok(core_compare("compare", &[a.clone(), b.clone()])?.unwrap_or(Ordering::Equal))
 }
 
 fn items<'a>(c: &Call<'_>, args: &[Val<'a>]) -> Result<Vec<Val<'a>>, EvalError> {
@@ -130,20 +110,9 @@ fn max<'a>(c: &mut Call<'_>, args: &[Val<'a>]) -> Result<Val<'a>, EvalError> {
     extreme(c, args, "max", Ordering::Less)
 }
 
-/// cel-go `Equal` for list search: heterogeneous numbers compare by value.
+/// cel-go `Equal` for list search (heterogeneous numbers, deep containers).
 fn equal(a: &Val<'_>, b: &Val<'_>) -> bool {
-    match (a, b) {
-        (Val::Null, Val::Null) => true,
-        (Val::Opaque(x), Val::Opaque(y)) => x.equals(y.as_ref()),
-        (Val::List(_) | Val::Map(_) | Val::Json(_), _)
-        | (_, Val::List(_) | Val::Map(_) | Val::Json(_)) => {
-            match (super::support::to_json(a), super::support::to_json(b)) {
-                (Ok(x), Ok(y)) => x == y,
-                _ => false,
-            }
-        }
-        _ => compare(a, b).is_ok_and(|o| o == Ordering::Equal),
-    }
+    equals(a, b)
 }
 
 fn index_of<'a>(c: &mut Call<'_>, args: &[Val<'a>]) -> Result<Val<'a>, EvalError> {

@@ -53,6 +53,28 @@ pub fn register(reg: &mut Registry, kind: EnvKind) {
     }
 }
 
+/// The libraries of a namespaced policy of `kind` (`NamespacedValidatingPolicy`
+/// …): the same as [`register`] but `resource` drops its namespace
+/// arguments (kyverno-cel.md §1.4). Bind the variables with
+/// [`namespaced_global_value`].
+pub fn register_namespaced(reg: &mut Registry, kind: EnvKind) {
+    register_kubernetes(reg, kind);
+    if kind != EnvKind::AdmissionPolicy {
+        register_kyverno_with(reg, kind, resource::register_namespaced);
+    }
+}
+
+/// The value of a library variable in a policy of namespace `namespace`:
+/// `resource` is confined to it and `http` refuses calls the host does not
+/// serve, as Kyverno does by default.
+pub fn namespaced_global_value<'a>(name: &str, namespace: &str) -> Option<Val<'a>> {
+    match name {
+        "resource" => Some(resource::namespaced_value(namespace)),
+        "http" => Some(http::namespaced_value()),
+        other => global_value(other),
+    }
+}
+
 /// The value of a library variable (`resource`, `http`, `globalContext`,
 /// `image`, `json`, `yaml`): what an activation binds under that name.
 pub fn global_value<'a>(name: &str) -> Option<Val<'a>> {
@@ -71,7 +93,11 @@ pub fn global_value<'a>(name: &str) -> Option<Val<'a>> {
 /// camelCase and prefixed aliases). `x509` is absent from ImageValidating
 /// policies, `user` from Generating and Deleting ones.
 fn register_kyverno(reg: &mut Registry, kind: EnvKind) {
-    resource::register(reg);
+    register_kyverno_with(reg, kind, resource::register);
+}
+
+fn register_kyverno_with(reg: &mut Registry, kind: EnvKind, resource: fn(&mut Registry)) {
+    resource(reg);
     globalcontext::register(reg);
     http::register(reg);
     image::register(reg);

@@ -258,3 +258,192 @@ pub fn register(reg: &mut Registry) {
         );
     }
 }
+
+/// The `resource` variable of a namespaced policy: every call is confined
+/// to the policy's namespace (`SDK:…/resource/lib.go` `namespacedEnv`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NamespacedResource {
+    pub namespace: String,
+}
+
+impl Opaque for NamespacedResource {
+    fn type_name(&self) -> &'static str {
+        RESOURCE
+    }
+    fn equals(&self, other: &dyn Opaque) -> bool {
+        other
+            .as_any()
+            .downcast_ref::<NamespacedResource>()
+            .is_some_and(|o| o == self)
+    }
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+}
+
+/// The value of `resource` in a policy of namespace `namespace`.
+pub fn namespaced_value<'a>(namespace: &str) -> Val<'a> {
+    opaque(NamespacedResource {
+        namespace: namespace.to_string(),
+    })
+}
+
+fn policy_namespace(a: &[Val<'_>]) -> Result<String, EvalError> {
+    opaque_arg::<NamespacedResource>(a, 0).map(|r| r.namespace.clone())
+}
+
+fn ns_list_ss<'a>(c: &mut Call<'_>, a: &[Val<'a>]) -> Result<Val<'a>, EvalError> {
+    list(
+        c,
+        str_arg(a, 1)?,
+        str_arg(a, 2)?,
+        &policy_namespace(a)?,
+        None,
+    )
+}
+
+fn ns_list_ss_map<'a>(c: &mut Call<'_>, a: &[Val<'a>]) -> Result<Val<'a>, EvalError> {
+    list(
+        c,
+        str_arg(a, 1)?,
+        str_arg(a, 2)?,
+        &policy_namespace(a)?,
+        a.get(3),
+    )
+}
+
+fn ns_list_gvr<'a>(c: &mut Call<'_>, a: &[Val<'a>]) -> Result<Val<'a>, EvalError> {
+    let gvr = opaque_arg::<Gvr>(a, 1)?;
+    list(
+        c,
+        &gvr.api_version(),
+        &gvr.resource,
+        &policy_namespace(a)?,
+        None,
+    )
+}
+
+fn ns_list_gvr_map<'a>(c: &mut Call<'_>, a: &[Val<'a>]) -> Result<Val<'a>, EvalError> {
+    let gvr = opaque_arg::<Gvr>(a, 1)?;
+    list(
+        c,
+        &gvr.api_version(),
+        &gvr.resource,
+        &policy_namespace(a)?,
+        a.get(2),
+    )
+}
+
+fn ns_get_sss<'a>(c: &mut Call<'_>, a: &[Val<'a>]) -> Result<Val<'a>, EvalError> {
+    get(
+        c,
+        str_arg(a, 1)?,
+        str_arg(a, 2)?,
+        &policy_namespace(a)?,
+        str_arg(a, 3)?,
+    )
+}
+
+fn ns_get_gvr<'a>(c: &mut Call<'_>, a: &[Val<'a>]) -> Result<Val<'a>, EvalError> {
+    let gvr = opaque_arg::<Gvr>(a, 1)?;
+    get(
+        c,
+        &gvr.api_version(),
+        &gvr.resource,
+        &policy_namespace(a)?,
+        str_arg(a, 2)?,
+    )
+}
+
+fn ns_post<'a>(c: &mut Call<'_>, a: &[Val<'a>]) -> Result<Val<'a>, EvalError> {
+    let data = a.get(3).ok_or_else(super::support::no_such_overload)?;
+    post(
+        c,
+        str_arg(a, 1)?,
+        str_arg(a, 2)?,
+        &policy_namespace(a)?,
+        data,
+    )
+}
+
+/// Declares `resource` as a namespaced policy sees it: the same functions
+/// without their namespace argument.
+pub fn register_namespaced(reg: &mut Registry) {
+    let ctx = || Type::Opaque(RESOURCE);
+    let gvr = || Type::Opaque(GVR_TYPE);
+    let s = || Type::String;
+    let labels = || Type::map(Type::String, Type::String);
+    let out = || Type::map(Type::String, Type::Dyn);
+    reg.add_type(RESOURCE);
+    reg.add_type(GVR_TYPE);
+    reg.declare_variable("resource", ctx());
+    for (list_name, get_name, post_name, gvr_name) in [
+        ("List", "Get", "Post", "ToGVR"),
+        ("list", "get", "post", "toGVR"),
+    ] {
+        member(
+            reg,
+            list_name,
+            "resource_list_string_string",
+            vec![ctx(), s(), s()],
+            out(),
+            ns_list_ss,
+        );
+        member(
+            reg,
+            list_name,
+            "resource_list_string_string_map",
+            vec![ctx(), s(), s(), labels()],
+            out(),
+            ns_list_ss_map,
+        );
+        member(
+            reg,
+            list_name,
+            "list_resources_gvr",
+            vec![ctx(), gvr()],
+            out(),
+            ns_list_gvr,
+        );
+        member(
+            reg,
+            list_name,
+            "list_resources_gvr_map",
+            vec![ctx(), gvr(), labels()],
+            out(),
+            ns_list_gvr_map,
+        );
+        member(
+            reg,
+            get_name,
+            "resource_get_string_string_string",
+            vec![ctx(), s(), s(), s()],
+            out(),
+            ns_get_sss,
+        );
+        member(
+            reg,
+            get_name,
+            "resource_get_gvr_string",
+            vec![ctx(), gvr(), s()],
+            out(),
+            ns_get_gvr,
+        );
+        member(
+            reg,
+            post_name,
+            "resource_post_string_string_map",
+            vec![ctx(), s(), s(), out()],
+            out(),
+            ns_post,
+        );
+        member(
+            reg,
+            gvr_name,
+            "convert_to_gvr_string_string",
+            vec![ctx(), s(), s()],
+            gvr(),
+            to_gvr,
+        );
+    }
+}

@@ -187,3 +187,30 @@ pub(crate) fn string_map<'a>(pairs: Vec<(&str, Val<'a>)>) -> Val<'a> {
     }
     Val::Map(Rc::new(map))
 }
+
+/// A `dyn` argument as a string, or cel-go's `ConvertToNative(string)`
+/// error for its kind (the texts differ from type to type in cel-go).
+pub(crate) fn native_string<'b>(args: &'b [Val<'_>], i: usize) -> Result<&'b str, EvalError> {
+    use serde_json::Value as J;
+    let v = args.get(i).ok_or_else(no_such_overload)?;
+    let msg = match v {
+        Val::String(s) => return Ok(s.as_str()),
+        Val::Int(_) => "unsupported type conversion from 'int' to string".to_string(),
+        Val::Uint(_) => "unsupported type conversion from 'uint' to string".to_string(),
+        Val::Bool(_) => "type conversion error from bool to 'string'".to_string(),
+        Val::Double(_) => "type conversion error from Double to 'string'".to_string(),
+        Val::Bytes(_) => "type conversion error from Bytes to 'string'".to_string(),
+        Val::Null => "type conversion error from 'null_type' to 'string'".to_string(),
+        Val::Timestamp(_) => "type conversion error from 'Timestamp' to 'string'".to_string(),
+        Val::Duration(_) => "type conversion error from 'Duration' to 'string'".to_string(),
+        Val::List(_) | Val::Json(J::Array(_)) => {
+            "type conversion error from list to 'string'".to_string()
+        }
+        Val::Map(_) | Val::Json(_) => "type conversion error from map to 'string'".to_string(),
+        other => format!(
+            "type conversion error from '{}' to 'string'",
+            other.type_name()
+        ),
+    };
+    Err(fail(msg))
+}

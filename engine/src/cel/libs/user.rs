@@ -1,6 +1,8 @@
 //! Kyverno's `user` library: `parseServiceAccount(user)` (also
-//! `user.parseServiceAccount`) → `{name, namespace}`, both empty unless the
-//! user is `system:serviceaccount:<namespace>:<name>`.
+//! `user.parseServiceAccount`) → a `user.ServiceAccount` with fields `Name`
+//! and `Namespace` (Go's field names: the SDK registers the struct with
+//! `ext.NativeTypes` without struct tags), both empty unless the user is
+//! `system:serviceaccount:<namespace>:<name>`.
 
 use super::super::registry::{Call, Registry};
 use super::super::types::{ObjectType, Type};
@@ -20,16 +22,16 @@ fn parse_service_account<'a>(_: &mut Call<'_>, a: &[Val<'a>]) -> Result<Val<'a>,
         .and_then(|rest| rest.split_once(':'))
         .unwrap_or(("", ""));
     Ok(string_map(vec![
-        ("name", Val::string(name)),
-        ("namespace", Val::string(namespace)),
+        ("Name", Val::string(name)),
+        ("Namespace", Val::string(namespace)),
     ]))
 }
 
-/// The `user.ServiceAccount` object type (fields `name`, `namespace`).
+/// The `user.ServiceAccount` object type (fields `Name`, `Namespace`).
 pub fn service_account_type() -> Type {
     let fields = BTreeMap::from([
-        ("name".to_string(), Type::String),
-        ("namespace".to_string(), Type::String),
+        ("Name".to_string(), Type::String),
+        ("Namespace".to_string(), Type::String),
     ]);
     Type::Object(Arc::new(ObjectType {
         name: TYPE.to_string(),
