@@ -120,6 +120,34 @@ fn optional_selection_gives_an_optional_type() {
     );
 }
 
+#[test]
+fn invalid_duration_timestamp_and_regex_literals_fail_at_compile_time() {
+    assert_eq!(
+        error(VPOL, "duration('1x') > duration('1s')"),
+        "ERROR: <input>:1:10: invalid duration argument\n | duration('1x') > duration('1s')\n | .........^"
+    );
+    assert!(error(
+        VPOL,
+        "timestamp('yesterday') < timestamp('2024-01-01T00:00:00Z')"
+    )
+    .starts_with("ERROR: <input>:1:11: invalid timestamp argument"));
+    assert!(error(
+        EnvKind::AdmissionPolicy,
+        "object.metadata.name.matches('[')"
+    )
+    .starts_with("ERROR: <input>:1:30: invalid matches argument"));
+    // Only the Kubernetes-based environments validate literals: elsewhere the
+    // error waits for evaluation.
+    assert_eq!(
+        output(EnvKind::GeneratingPolicy, "duration('1x')"),
+        Type::Duration
+    );
+    assert_eq!(
+        output(VPOL, "object.metadata.name.matches(object.re)"),
+        Type::Bool
+    );
+}
+
 // ---- kyverno-cel.md §7.2 ------------------------------------------------
 
 #[test]
@@ -440,4 +468,89 @@ fn every_corpus_expression_checks_in_the_env_of_its_kind() {
         c.checked.len(),
         c.failures.join("\n\n")
     );
+}
+
+// ---- hostile input ------------------------------------------------------
+
+fn bounded(env: &Env, src: &str) -> Result<Program, String> {
+    let started = std::time::Instant::now();
+    let r = Program::compile(env, src).map_err(|e| e.message);
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(10),
+        "{}… took {:?}",
+        &src[..40.min(src.len())],
+        started.elapsed()
+    );
+    r
+}
+
+#[test]
+fn long_chains_beyond_the_nesting_limit_are_an_error_not_a_crash() {
+    let env = Env::new(VPOL);
+    for src in [
+        vec!["1"; 3_000].join(" + "),
+        format!("object{}", ".a".repeat(3_000)),
+    ] {
+        let e = bounded(&env, &src).expect_err("refused");
+        assert!(
+            e.contains("expression nesting exceeds the limit of 1000"),
+            "{e}"
+        );
+    }
+    assert_eq!(
+        bounded(&env, &vec!["1"; 900].join(" + ")).map(|p| p.output_type().clone()),
+        Ok(Type::Int)
+    );
+}
+
+#[test]
+fn wide_literals_and_nested_comprehensions_check_quickly() {
+    let env = Env::new(VPOL);
+    let lists = format!("[{}]", vec!["[]"; 20_000].join(", "));
+    assert!(bounded(&env, &lists).is_ok());
+    let map = format!(
+        "{{{}}}",
+        (0..5_000)
+            .map(|i| format!("'k{i}': [{i}]"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    assert!(bounded(&env, &map).is_ok());
+    let nested = format!("{}x{}", "[1].map(x, ".repeat(60), ")".repeat(60));
+    assert!(bounded(&env, &nested).is_ok());
+    let mixed = format!("[{}]", vec!["1, 'a'"; 10_000].join(", "));
+    assert!(bounded(&env, &mixed)
+        .err()
+        .is_some_and(|e| e.contains("expected type 'int' but found 'string'")));
+}
+
+#[test]
+fn an_expression_tree_deeper_than_any_parse_is_refused_by_the_checker() {
+    use cel::common::ast::{Expr, IdedExpr, SelectExpr};
+    let mut e = IdedExpr {
+        id: 1,
+        expr: Expr::Ident("object".into()),
+    };
+    for id in 2..200_000u64 {
+        e = IdedExpr {
+            id,
+            expr: Expr::Select(SelectExpr {
+                operand: Box::new(e),
+                field: "a".into(),
+                test: false,
+            }),
+        };
+    }
+    let env = Env::new(VPOL);
+    let started = std::time::Instant::now();
+    let r = verno::cel::check::check(&env, &e, "object");
+    assert!(r.is_err_and(|e| e.message.contains("expression nesting exceeds the limit")));
+    // Each level must not rescan the whole chain for a qualified name.
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    // Dropping a tree this deep would recurse as deep: leak it instead.
+    std::mem::forget(e);
 }

@@ -569,11 +569,18 @@ fn literal_type(l: &LiteralValue) -> CType {
     }
 }
 
+/// No declared name has more parts than this: longer chains are plain
+/// field selections, and not collecting them keeps `a.b.c…` linear.
+const MAX_QUALIFIERS: usize = 16;
+
 /// The name parts of `a.b.c` (not of a presence test), root first.
 fn qualifiers_of(e: &IdedExpr) -> Option<Vec<&str>> {
     let mut parts = Vec::new();
     let mut cur = e;
     loop {
+        if parts.len() > MAX_QUALIFIERS {
+            return None;
+        }
         match &cur.expr {
             Expr::Ident(name) => {
                 parts.push(name.as_str());

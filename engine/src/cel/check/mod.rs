@@ -9,8 +9,8 @@
 //! with the source and caret lines), since Kyverno shows them verbatim.
 //!
 //! Layout: [`ctype`] (types and unification), `checker` (the walk),
-//! `builtins` (special forms, type names), `homogeneous` (the literal
-//! validator), [`decls`] (per-kind variables), [`output`] (return types),
+//! `builtins` (special forms, type names), `homogeneous` and `literals`
+//! (cel-go's validators of checked expressions), [`decls`] (per-kind variables), [`output`] (return types),
 //! `issues` (error text).
 #![deny(
     clippy::unwrap_used,
@@ -25,6 +25,7 @@ pub(crate) mod ctype;
 pub mod decls;
 mod homogeneous;
 mod issues;
+mod literals;
 pub mod output;
 
 pub use decls::{declare_policy_variable, kind_variables, variables_type};
@@ -50,8 +51,14 @@ pub fn check_parsed(
 ) -> Result<Type, CompileError> {
     let mut c = checker::Checker::new(env, issues::Issues::new(source, info));
     c.check(expr, 0);
-    if c.issues.is_empty() && homogeneous_literals(env.kind()) {
-        homogeneous::validate(&mut c, expr);
+    // cel-go runs its validators on a checked expression only.
+    if c.issues.is_empty() {
+        if homogeneous_literals(env.kind()) {
+            homogeneous::validate(&mut c, expr);
+        }
+        if validates_literals(env.kind()) {
+            literals::validate(&mut c, expr);
+        }
     }
     if !c.issues.is_empty() {
         let (line, column, message) =
@@ -63,6 +70,12 @@ pub fn check_parsed(
         });
     }
     Ok(c.final_type(expr.id).to_type())
+}
+
+/// Whether `duration`, `timestamp` and `matches` literals are validated at
+/// compile time: the kinds built on the Kubernetes base environment.
+pub fn validates_literals(kind: EnvKind) -> bool {
+    !matches!(kind, EnvKind::GeneratingPolicy | EnvKind::DeletingPolicy)
 }
 
 /// Whether list and map literals must be homogeneous: everywhere but the
