@@ -29,6 +29,48 @@ pub struct ApplyOptions {
     pub output_json: bool,
     /// Seconds since the epoch for report timestamps (the CLI's clock).
     pub now: i64,
+    /// Parameter objects of `validate.cel` rules (`--parameter-resource`).
+    pub param_resources: Vec<PathBuf>,
+}
+
+/// The system's clock and randomness, and the `--parameter-resource`
+/// objects (then the resources, as Kyverno's fake client holds them) for
+/// `validate.cel` parameters.
+struct ApplyHost<'a> {
+    params: &'a [Value],
+}
+
+impl verno::Host for ApplyHost<'_> {
+    /// `kyverno apply` offline loads no `configMap`/`apiCall`/... entry.
+    fn resolves_context_entries(&self) -> bool {
+        false
+    }
+    fn now(&self) -> Result<verno::host::Timestamp, verno::host::HostError> {
+        crate::system::now()
+    }
+    fn random_u64(&self) -> Result<u64, verno::host::HostError> {
+        crate::system::random_u64()
+    }
+    fn param_kind_namespaced(
+        &self,
+        _api_version: &str,
+        kind: &str,
+    ) -> Result<bool, verno::host::HostError> {
+        Ok(verno_test::params::namespaced(kind))
+    }
+    fn param_resources(
+        &self,
+        api_version: &str,
+        kind: &str,
+        namespace: &str,
+    ) -> Result<Vec<Value>, verno::host::HostError> {
+        Ok(verno_test::params::select(
+            self.params,
+            api_version,
+            kind,
+            namespace,
+        ))
+    }
 }
 
 /// Counts printed at the end (`processor.ResultCounts`).
@@ -228,6 +270,15 @@ pub fn run(opts: &ApplyOptions, out: &mut dyn Write) -> Result<Counts, String> {
             resources.push(fixtures::normalize_resource(doc));
         }
     }
+    let mut params = Vec::new();
+    for p in &opts.param_resources {
+        params.extend(
+            verno_test::params::load(&verno_test::DiskFiles::unconfined(), p)
+                .map_err(|e| e.to_string())?,
+        );
+    }
+    params.extend(resources.iter().cloned());
+    let host = ApplyHost { params: &params };
     let sink = output::plan(opts.output.as_deref(), &resources).map_err(|e| e.to_string())?;
     let rule_count: usize = set.policies().iter().map(|p| p.rule_count()).sum();
     writeln!(
@@ -253,7 +304,7 @@ pub fn run(opts: &ApplyOptions, out: &mut dyn Write) -> Result<Counts, String> {
             &Request::create(res),
             verno::Stages::ADMISSION,
             &mut mutated,
-            &crate::system::SystemHost,
+            &host,
         );
         let mut file_text = String::new();
         for (resp, after) in eval.mutations.iter().zip(&mutated.after) {

@@ -45,6 +45,9 @@ enum Command {
         /// PolicyException files.
         #[arg(short = 'e', long = "exception", alias = "exceptions")]
         exceptions: Vec<PathBuf>,
+        /// Parameter objects of `validate.cel` rules with `paramKind`.
+        #[arg(long = "parameter-resource")]
+        parameter_resources: Vec<PathBuf>,
         /// Write mutated resources to this file (a path ending in .yaml or
         /// .yml) or directory instead of stdout. In a directory, verno (unlike
         /// kyverno) names each file <kind>_<namespace>_<name>-mutated.yaml with
@@ -137,6 +140,7 @@ fn main() -> ExitCode {
             openreports,
             output_format,
             exceptions,
+            parameter_resources,
             output,
             limits,
         } => {
@@ -155,6 +159,7 @@ fn main() -> ExitCode {
                 openreports,
                 output_json: output_format == "json",
                 now,
+                param_resources: parameter_resources,
             };
             match apply::run(&opts, &mut stdout) {
                 Ok(c) if c.fail > 0 || c.error > 0 => ExitCode::from(1),

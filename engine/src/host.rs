@@ -185,6 +185,24 @@ pub trait Host: Send + Sync {
         Ok(None)
     }
 
+    /// Whether objects of `kind` are namespaced: where a `validate.cel`
+    /// rule's `paramRef` looks for its parameters.
+    fn param_kind_namespaced(&self, _api_version: &str, _kind: &str) -> Result<bool, HostError> {
+        Err(HostError::Unavailable("parameter resources"))
+    }
+
+    /// The objects of `kind` in `namespace` (every namespace when empty)
+    /// that a `validate.cel` rule's `paramKind`/`paramRef` select from (the
+    /// engine picks by name or label selector).
+    fn param_resources(
+        &self,
+        _api_version: &str,
+        _kind: &str,
+        _namespace: &str,
+    ) -> Result<Vec<Value>, HostError> {
+        Err(HostError::Unavailable("parameter resources"))
+    }
+
     /// `image.GetMetadata(ref)`: `{image, resolvedImage, registry,
     /// repository, tag, digest, imageIndex, manifest, config}`.
     fn image_metadata(&self, _image: &str) -> Result<Value, HostError> {

@@ -85,6 +85,7 @@ mod compile;
 mod eval;
 mod load;
 mod matching;
+mod validate_cel;
 
 pub mod api;
 pub mod report;

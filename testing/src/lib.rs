@@ -17,6 +17,7 @@ pub mod error;
 pub mod files;
 pub mod fixtures;
 pub mod input;
+pub mod params;
 pub mod run;
 pub mod suite;
 pub mod system;

@@ -304,10 +304,30 @@ fn load_resources(
     Ok(out)
 }
 
+/// The objects parameter lookups see, as Kyverno's fake client holds them:
+/// the `paramResources`, then the test's resources.
+fn load_params(
+    files: &dyn Files,
+    t: &TestFile,
+    base: &Path,
+    resources: &[LoadedResource],
+) -> Result<Vec<Value>, TestError> {
+    let mut out = Vec::new();
+    for p in &t.param_resources {
+        let path = fixtures::resolve(base, p);
+        out.extend(crate::params::load(files, &path).map_err(TestError::Resources)?);
+    }
+    out.extend(resources.iter().map(|r| r.value.clone()));
+    Ok(out)
+}
+
 /// Serves a values file's rule values to the engine, as `kyverno test` does.
 struct ValuesHost<'a> {
     values: &'a Values,
     clock: &'a dyn verno::Host,
+    /// What Kyverno's fake client holds for parameter lookups: the
+    /// `paramResources`, then the test's resources.
+    params: &'a [Value],
 }
 
 impl verno::Host for ValuesHost<'_> {
@@ -364,6 +384,26 @@ impl verno::Host for ValuesHost<'_> {
             })
             .cloned()
             .collect())
+    }
+    fn param_kind_namespaced(
+        &self,
+        _api_version: &str,
+        kind: &str,
+    ) -> Result<bool, verno::host::HostError> {
+        Ok(crate::params::namespaced(kind))
+    }
+    fn param_resources(
+        &self,
+        api_version: &str,
+        kind: &str,
+        namespace: &str,
+    ) -> Result<Vec<Value>, verno::host::HostError> {
+        Ok(crate::params::select(
+            self.params,
+            api_version,
+            kind,
+            namespace,
+        ))
     }
     fn now(&self) -> Result<verno::host::Timestamp, verno::host::HostError> {
         self.clock.now()
@@ -494,6 +534,7 @@ fn evaluate(
     stored: &mut Value,
     forced_op: Option<&str>,
     clock: &dyn verno::Host,
+    params: &[Value],
 ) -> Result<Vec<Response>, TestError> {
     let meta = ResourceMeta::of(stored);
     let name = meta.name.to_string();
@@ -504,7 +545,11 @@ fn evaluate(
             resource: name.clone(),
             detail,
         })?;
-    let host = ValuesHost { values, clock };
+    let host = ValuesHost {
+        values,
+        clock,
+        params,
+    };
     let initial = stored.clone();
     let mut request = Request::create(&initial);
     request.namespace_labels = ns_labels;
@@ -555,6 +600,7 @@ fn run_test(
         None => None,
     };
     let resources = load_resources(files, t, base)?;
+    let params = load_params(files, t, base, &resources)?;
 
     let mut ops: Vec<Option<String>> = vec![None];
     for r in &t.results {
@@ -581,6 +627,7 @@ fn run_test(
                     &mut working,
                     op.as_deref(),
                     opts.clock,
+                    &params,
                 )?,
             });
         }

@@ -202,6 +202,8 @@ pub struct TestFile {
     pub userinfo: Option<String>,
     pub results: Vec<TestResult>,
     pub exceptions: Vec<String>,
+    /// `paramResources`: the parameter objects of `validate.cel` rules.
+    pub param_resources: Vec<String>,
     /// Fields verno reads but does not support yet (named in errors).
     pub unsupported: Vec<&'static str>,
 }
@@ -275,7 +277,6 @@ impl TestFile {
         let mut unsupported = Vec::new();
         for (field, feature) in [
             ("targetResources", "targetResources"),
-            ("paramResources", "paramResources"),
             ("clusterResources", "clusterResources"),
             ("context", "CEL context file"),
             ("jsonPayloads", "jsonPayloads"),
@@ -323,6 +324,7 @@ impl TestFile {
             userinfo: t.string("userinfo")?,
             results,
             exceptions: t.strings("exceptions")?,
+            param_resources: t.strings("paramResources")?,
             unsupported,
         })
     }

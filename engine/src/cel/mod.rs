@@ -105,6 +105,12 @@ impl Env {
         self.variables.insert(name.to_string(), ty);
     }
 
+    /// Removes a declared variable: Kubernetes declares `params` only when
+    /// a policy has parameters, and `authorizer` not in message expressions.
+    pub fn undeclare(&mut self, name: &str) {
+        self.variables.remove(name);
+    }
+
     /// The kind this environment is for.
     pub fn kind(&self) -> EnvKind {
         self.kind
@@ -207,8 +213,9 @@ impl Program {
 pub struct Activation<'a> {
     vars: Vec<(String, Val<'a>)>,
     numbers: NumberMode,
-    lazy: Vec<(String, &'a Program)>,
+    lazy: Vec<(String, Result<&'a Program, EvalError>)>,
     memo: RefCell<HashMap<String, Option<Result<Val<'a>, EvalError>>>>,
+    wrap_variable_error: Option<fn(&str, EvalError) -> EvalError>,
     /// How many lazy variables are being evaluated inside each other.
     lazy_depth: std::cell::Cell<u32>,
 }
@@ -226,6 +233,7 @@ impl<'a> Activation<'a> {
             numbers,
             lazy: Vec::new(),
             memo: RefCell::new(HashMap::new()),
+            wrap_variable_error: None,
             lazy_depth: std::cell::Cell::new(0),
         }
     }
@@ -246,7 +254,21 @@ impl<'a> Activation<'a> {
 
     /// Declares `variables.<name>` as the lazily evaluated, memoised result of `program`.
     pub fn bind_variable(&mut self, name: &str, program: &'a Program) {
-        self.lazy.push((name.to_string(), program));
+        self.lazy.push((name.to_string(), Ok(program)));
+    }
+
+    /// Declares `variables.<name>` as a variable whose every use fails with
+    /// `error` (a variable that did not compile, which Kubernetes' variable
+    /// composition reports only when an expression reads it).
+    pub fn bind_failed_variable(&mut self, name: &str, error: EvalError) {
+        self.lazy.push((name.to_string(), Err(error)));
+    }
+
+    /// How the evaluation error of a lazily evaluated variable reads where
+    /// it is used (Kubernetes wraps it: `composited variable "x" fails to
+    /// evaluate: …`). Without a wrapper the error is passed on as is.
+    pub fn set_variable_error_wrapper(&mut self, wrap: fn(&str, EvalError) -> EvalError) {
+        self.wrap_variable_error = Some(wrap);
     }
 
     /// The number mode.
@@ -272,7 +294,10 @@ impl<'a> Activation<'a> {
         name: &str,
         host: &dyn crate::host::Host,
     ) -> Option<Result<Val<'a>, EvalError>> {
-        let program = self.lazy.iter().find(|(n, _)| n == name).map(|(_, p)| *p)?;
+        let program = match self.lazy.iter().find(|(n, _)| n == name).map(|(_, p)| p)? {
+            Ok(p) => *p,
+            Err(e) => return Some(Err(e.clone())),
+        };
         if let Some(done) = self.memo.borrow().get(name) {
             return Some(match done {
                 Some(r) => r.clone(),
@@ -288,7 +313,12 @@ impl<'a> Activation<'a> {
         }
         self.memo.borrow_mut().insert(name.to_string(), None);
         self.lazy_depth.set(self.lazy_depth.get() + 1);
-        let r = program.eval(self, host);
+        let r = program
+            .eval(self, host)
+            .map_err(|e| match self.wrap_variable_error {
+                Some(wrap) => wrap(name, e),
+                None => e,
+            });
         self.lazy_depth.set(self.lazy_depth.get().saturating_sub(1));
         self.memo
             .borrow_mut()

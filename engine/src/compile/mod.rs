@@ -34,6 +34,8 @@ pub enum ValidateBody {
     AnyPatternInvalid(String),
     Deny(Value),
     Foreach(Vec<ForeachEntry>),
+    /// `validate.cel`, compiled.
+    Cel(Box<crate::validate_cel::CelRule>),
     Unsupported(&'static str),
     /// A validate block with none of the known bodies.
     Empty,
@@ -247,6 +249,7 @@ fn compile_rule(
     rule: Rule,
     line: Option<usize>,
     path: &str,
+    vap_generated: bool,
 ) -> Result<CompiledRule, LoadError> {
     let loc = |field: &str| Location {
         line,
@@ -265,8 +268,20 @@ fn compile_rule(
             ValidateBody::Unsupported("validate.manifests")
         } else if v.pod_security.is_some() {
             ValidateBody::Unsupported("validate.podSecurity")
-        } else if v.cel.is_some() {
-            ValidateBody::Unsupported("validate.cel")
+        } else if let Some(cel) = &v.cel {
+            if vap_generated {
+                // Kyverno leaves the rule to the generated
+                // ValidatingAdmissionPolicy: no response at all.
+                ValidateBody::Empty
+            } else {
+                ValidateBody::Cel(Box::new(crate::validate_cel::CelRule::compile(
+                    cel,
+                    rule.cel_preconditions.as_ref(),
+                    v.message.as_deref().unwrap_or(""),
+                    &loc,
+                    "validate",
+                )?))
+            }
         } else {
             compile_validate_body(
                 v.deny.as_ref(),
@@ -348,6 +363,12 @@ impl KyvernoPolicy {
             ..
         } = loaded;
         let name = policy.metadata.name.clone();
+        let vap_generated = policy
+            .status
+            .as_ref()
+            .and_then(|s| s.pointer("/validatingadmissionpolicy/generated"))
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
         let ns = match policy.kind {
             PolicyKind::Policy => Some(
                 policy
@@ -383,7 +404,7 @@ impl KyvernoPolicy {
                             }),
                             message: format!("autogen rule: {e}"),
                         })?;
-                    compile_rule(&name, rule, line, "")
+                    compile_rule(&name, rule, line, "", vap_generated)
                 })
                 .collect()
         };
@@ -391,7 +412,7 @@ impl KyvernoPolicy {
         let compiled_rules = rules
             .into_iter()
             .enumerate()
-            .map(|(i, r)| compile_rule(&name, r, line, &format!("spec.rules[{i}]")))
+            .map(|(i, r)| compile_rule(&name, r, line, &format!("spec.rules[{i}]"), vap_generated))
             .collect::<Result<Vec<_>, _>>()?;
         let pod_controller_rules = typed(&autogen.pod_controller_rules)?;
         let cronjob_rules = typed(&autogen.cronjob_rules)?;

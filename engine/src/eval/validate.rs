@@ -81,7 +81,9 @@ pub(crate) fn evaluate_policy<'h>(
             )
         };
         let Some(mut resp) = resp else { continue };
+        // Kyverno's CEL handler has no pre-existing-violation check.
         if resp.status == RuleStatus::Fail
+            && !matches!(body, ValidateBody::Cel(_))
             && pre_existing_violation(policy, exceptions, rule, body, request, host)
         {
             resp = RuleResponse::new(
@@ -325,6 +327,12 @@ fn validate_level(
             request,
             ctx,
         ),
+        ValidateBody::Cel(cel) => Some(crate::validate_cel::evaluate(
+            &rule.name,
+            cel,
+            request,
+            ctx.host(),
+        )),
         ValidateBody::Unsupported(f) => Some(unsupported(rule, f)),
         ValidateBody::Empty => None,
     }

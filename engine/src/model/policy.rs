@@ -30,6 +30,10 @@ pub struct Policy {
     pub metadata: Metadata,
     /// `spec` as written in the policy.
     pub spec: Spec,
+    /// Read for `status.validatingadmissionpolicy.generated`, which makes
+    /// Kyverno leave `validate.cel` rules to the generated policy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<Value>,
 }
 
 /// `metadata`: the parts of a policy's metadata the engine reads.
@@ -116,6 +120,9 @@ pub struct Rule {
     /// `preconditions` as written in the policy.
     #[serde(default)]
     pub preconditions: Option<Value>,
+    /// `celPreconditions`: Kubernetes match conditions for `validate.cel`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cel_preconditions: Option<Value>,
     /// `validate` as written in the policy.
     #[serde(default)]
     pub validate: Option<Validation>,
