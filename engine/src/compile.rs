@@ -31,6 +31,7 @@ pub enum ValidateBody {
     AnyPatternInvalid(String),
     Deny(Value),
     Foreach(Vec<ForeachEntry>),
+    PodSecurity(Box<crate::pod_security::PodSecurity>),
     Unsupported(&'static str),
     /// A validate block with none of the known bodies.
     Empty,
@@ -202,8 +203,18 @@ fn compile_rule(
     let body = if let Some(v) = &rule.validate {
         let vb = if v.manifests.is_some() {
             ValidateBody::Unsupported("validate.manifests")
-        } else if v.pod_security.is_some() {
-            ValidateBody::Unsupported("validate.podSecurity")
+        } else if let Some(ps) = &v.pod_security {
+            let ps = crate::pod_security::PodSecurity::from_value(ps).map_err(|(f, message)| {
+                LoadError::Invalid {
+                    location: Box::new(loc(&if f.is_empty() {
+                        "validate.podSecurity".to_string()
+                    } else {
+                        format!("validate.podSecurity.{f}")
+                    })),
+                    message,
+                }
+            })?;
+            ValidateBody::PodSecurity(Box::new(ps))
         } else if v.cel.is_some() {
             ValidateBody::Unsupported("validate.cel")
         } else {

@@ -36,6 +36,7 @@ pub mod matching;
 pub mod mutate;
 pub mod mutation;
 pub mod pattern;
+pub mod pod_security;
 pub mod policy;
 pub mod policy_validation;
 pub mod position;
