@@ -32,6 +32,106 @@ pub const CONTROL_NAMES: [(&str, &[&str]); 15] = [
     ("Volume Types", &["restrictedVolumes"]),
 ];
 
+/// The CRD's control-name enum, in its order.
+pub const CONTROL_NAME_ENUM: [&str; 15] = [
+    "HostProcess",
+    "Host Namespaces",
+    "Privileged Containers",
+    "Capabilities",
+    "HostPath Volumes",
+    "Host Ports",
+    "AppArmor",
+    "SELinux",
+    "/proc Mount Type",
+    "Seccomp",
+    "Sysctls",
+    "Volume Types",
+    "Privilege Escalation",
+    "Running as Non-root",
+    "Running as Non-root user",
+];
+
+/// Restricted-level controls a `baseline` rule may not exclude
+/// (`PSS_restricted_control_names`).
+const RESTRICTED_CONTROLS: [&str; 6] = [
+    "Volume Types",
+    "Privilege Escalation",
+    "Running as Non-root",
+    "Running as Non-root user",
+    "Seccomp",
+    "Capabilities",
+];
+
+/// `Rule.ValidatePSaControlNames`: Kyverno's policy-validation errors for
+/// a rule's exclusions, as `(field, text)` where `field` is where the value
+/// is written and `text` is Kyverno's message (whose path omits
+/// `validate`, as Kyverno's does).
+pub fn rule_field_errors(ps: &Value, rule_path: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let level = ps.get("level").and_then(Value::as_str).unwrap_or("");
+    let Some(items) = ps.get("exclude").and_then(Value::as_array) else {
+        return out;
+    };
+    for (i, item) in items.iter().enumerate() {
+        let kyverno = format!("{rule_path}.podSecurity.exclude[{i}]");
+        let real = format!("{rule_path}.validate.podSecurity.exclude[{i}]");
+        let control = item
+            .get("controlName")
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        let images = item
+            .get("images")
+            .and_then(Value::as_array)
+            .map_or(0, Vec::len);
+        let restricted_field = item
+            .get("restrictedField")
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        let values = item
+            .get("values")
+            .and_then(Value::as_array)
+            .map_or(0, Vec::len);
+        let mut push = |child: &str, text: String| {
+            out.push((
+                format!("{real}.{child}"),
+                format!("{kyverno}.{child}: {text}"),
+            ));
+        };
+        let quoted = super::field::go_quote(control);
+        if CONTAINER_LEVEL.contains(&control) && images == 0 {
+            push(
+                "controlName",
+                format!("Invalid value: {quoted}: exclude.images must be specified for the container level control"),
+            );
+        } else if POD_LEVEL.contains(&control) && images != 0 {
+            push(
+                "controlName",
+                format!("Invalid value: {quoted}: exclude.images must not be specified for the pod level control"),
+            );
+        }
+        if !restricted_field.is_empty() && values == 0 {
+            push("values", "Forbidden: values is required".into());
+        }
+        if restricted_field.is_empty() && values != 0 {
+            push(
+                "restrictedField",
+                "Forbidden: restrictedField is required".into(),
+            );
+        }
+        if level == "baseline"
+            && control != "Seccomp"
+            && control != "Capabilities"
+            && RESTRICTED_CONTROLS.contains(&control)
+        {
+            push(
+                "controlName",
+                format!("Invalid value: {quoted}: Invalid control name defined at the given level"),
+            );
+        }
+    }
+    out
+}
+
 /// Controls that must name `images` (`PSS_container_level_control`).
 const CONTAINER_LEVEL: [&str; 5] = [
     "Capabilities",
@@ -83,8 +183,8 @@ fn string_list(v: Option<&Value>, field: &str) -> Result<Vec<String>, (String, S
     }
 }
 
-/// Read and validate a list of exclusions written at `field`
-/// (`PodSecurityStandard.Validate` plus the CRD's control-name enum).
+/// Read a list of exclusions written at `field`, with the CRD's
+/// control-name enum.
 /// `Err((field, message))` names the offending field.
 pub fn parse_list(v: Option<&Value>, field: &str) -> Result<Vec<Exclude>, (String, String)> {
     let items = match v {
@@ -104,9 +204,9 @@ pub fn parse_list(v: Option<&Value>, field: &str) -> Result<Vec<Exclude>, (Strin
             .unwrap_or("")
             .to_string();
         if !CONTROL_NAMES.iter().any(|(n, _)| *n == control_name) {
-            let names: Vec<String> = CONTROL_NAMES
+            let names: Vec<String> = CONTROL_NAME_ENUM
                 .iter()
-                .map(|(n, _)| format!("\"{n}\""))
+                .map(|n| format!("\"{n}\""))
                 .collect();
             return Err((
                 at("controlName"),
@@ -123,27 +223,6 @@ pub fn parse_list(v: Option<&Value>, field: &str) -> Result<Vec<Exclude>, (Strin
             Some(_) => return Err((at("restrictedField"), "must be a string".into())),
         };
         let values = string_list(item.get("values"), &at("values"))?;
-        if CONTAINER_LEVEL.contains(&control_name.as_str()) && images.is_empty() {
-            return Err((
-                at("controlName"),
-                format!("Invalid value: \"{control_name}\": exclude.images must be specified for the container level control"),
-            ));
-        }
-        if POD_LEVEL.contains(&control_name.as_str()) && !images.is_empty() {
-            return Err((
-                at("controlName"),
-                format!("Invalid value: \"{control_name}\": exclude.images must not be specified for the pod level control"),
-            ));
-        }
-        if !restricted_field.is_empty() && values.is_empty() {
-            return Err((at("values"), "Forbidden: values is required".into()));
-        }
-        if restricted_field.is_empty() && !values.is_empty() {
-            return Err((
-                at("restrictedField"),
-                "Forbidden: restrictedField is required".into(),
-            ));
-        }
         out.push(Exclude {
             control_name,
             images,

@@ -18,7 +18,53 @@ pub(crate) use rule::respond;
 
 use serde_json::Value;
 
-pub use exclude::{parse_list as parse_excludes, Exclude, CONTROL_NAMES};
+pub use exclude::{
+    parse_list as parse_excludes, rule_field_errors, Exclude, CONTROL_NAMES, CONTROL_NAME_ENUM,
+};
+
+/// The CRD's `level` enum.
+pub const LEVELS: [&str; 3] = ["privileged", "baseline", "restricted"];
+/// The CRD's `version` enum.
+pub const VERSIONS: [&str; 15] = [
+    "v1.19", "v1.20", "v1.21", "v1.22", "v1.23", "v1.24", "v1.25", "v1.26", "v1.27", "v1.28",
+    "v1.29", "v1.30", "v1.31", "v1.32", "latest",
+];
+
+/// The first value outside the CRD's enums in a `podSecurity` block
+/// written at `path`: `(field, value, allowed values)`.
+pub fn schema_violation(
+    ps: &Value,
+    path: &str,
+) -> Option<(String, String, &'static [&'static str])> {
+    for (key, allowed) in [("level", &LEVELS[..]), ("version", &VERSIONS[..])] {
+        if let Some(v) = ps.get(key).filter(|v| !v.is_null()) {
+            let s = v.as_str().unwrap_or_default();
+            if !allowed.contains(&s) {
+                return Some((format!("{path}.{key}"), s.to_string(), allowed));
+            }
+        }
+    }
+    for (i, e) in ps
+        .get("exclude")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
+        let s = e
+            .get("controlName")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        if !CONTROL_NAME_ENUM.contains(&s) {
+            return Some((
+                format!("{path}.exclude[{i}].controlName"),
+                s.to_string(),
+                &CONTROL_NAME_ENUM[..],
+            ));
+        }
+    }
+    None
+}
 pub use field::{BadValue, ErrorType, FieldError};
 pub use pod::Pod;
 
