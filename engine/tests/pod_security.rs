@@ -547,3 +547,22 @@ fn restricted_control_under_a_baseline_rule_is_rejected() {
     let err = PolicySet::from_yaml(&policy("baseline", "latest", extra)).unwrap_err();
     assert!(err.to_string().contains("spec.rules[0].podSecurity.exclude[0].controlName: Invalid value: \"Volume Types\": Invalid control name defined at the given level"), "{err}");
 }
+
+#[test]
+fn a_field_of_the_wrong_type_is_an_error_not_a_pass() {
+    let p = policy("baseline", "latest", "");
+    let bad = pod(sc(json!({"privileged": "true"})), none(), none());
+    assert_eq!(judge(&p, &bad), Some((RuleStatus::Error,
+        "Error while getting new resource: json: cannot unmarshal string into Go struct field SecurityContext.spec.containers.securityContext.privileged of type bool".into())));
+    let bad = pod(json!({"ports": [{"hostPort": 1.5}]}), none(), none());
+    assert_eq!(judge(&p, &bad), Some((RuleStatus::Error,
+        "Error while getting new resource: json: cannot unmarshal number 1.5 into Go struct field ContainerPort.spec.containers.ports.hostPort of type int32".into())));
+    let deploy = json!({"apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": {"name": "d", "namespace": "default"},
+        "spec": {"template": {"spec": {"hostNetwork": "yes", "containers": [{"name": "c", "image": "nginx"}]}}}});
+    let set = PolicySet::from_yaml(&p).unwrap();
+    let eval = set.evaluate(&Request::create(&deploy), &NoHost);
+    let r = &eval.policies[0].rules[0];
+    assert_eq!((r.status, r.message.as_str()), (RuleStatus::Error,
+        "Error while getting new resource: json: cannot unmarshal string into Go struct field PodSpec.spec.template.spec.hostNetwork of type bool"));
+}

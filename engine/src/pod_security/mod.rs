@@ -13,6 +13,7 @@ mod field;
 mod pod;
 mod restricted;
 mod rule;
+mod typed;
 
 pub(crate) use rule::respond;
 
@@ -345,6 +346,9 @@ pub fn validate(
         Ok(p) => p,
         Err(e) => return Outcome::Error(format!("Error while getting new resource: {e}")),
     };
+    if let Some(e) = typed::type_error(resource) {
+        return Outcome::Error(format!("Error while getting new resource: {e}"));
+    }
     let version = match Version::parse(&ps.version) {
         Ok(v) => v,
         Err(e) => return Outcome::Error(format!("failed to parse pod security api version: {e}")),
