@@ -311,7 +311,7 @@ fn check(t: &T, v: &Value, at: &At<'_>) -> Option<String> {
     match t {
         T::Bool => (!v.is_boolean()).then(|| mismatch(v, at, "bool", false)),
         T::Int(go) => {
-            let fits = match go.as_ref() {
+            let fits = match *go {
                 "int32" => v.as_i64().is_some_and(|i| i32::try_from(i).is_ok()),
                 _ => v.as_i64().is_some(),
             };
