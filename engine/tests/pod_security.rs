@@ -566,3 +566,11 @@ fn a_field_of_the_wrong_type_is_an_error_not_a_pass() {
     assert_eq!((r.status, r.message.as_str()), (RuleStatus::Error,
         "Error while getting new resource: json: cannot unmarshal string into Go struct field PodSpec.spec.template.spec.hostNetwork of type bool"));
 }
+
+#[test]
+fn whole_float_numbers_decode_as_integers() {
+    // The CLI reads YAML numbers as float64; Go re-encodes 8080.0 as 8080.
+    let bad = pod(json!({"ports": [{"hostPort": 8080.0}]}), none(), none());
+    assert_eq!(judge(&policy("baseline", "latest", ""), &bad), Some((RuleStatus::Fail,
+        "Validation rule 'r' failed. It violates PodSecurity \"baseline:latest\": (Forbidden reason: hostPort, field error list: [spec.containers[0].ports[0].hostPort is forbidden, forbidden values found: 8080])".into())));
+}

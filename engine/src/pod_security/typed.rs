@@ -311,9 +311,16 @@ fn check(t: &T, v: &Value, at: &At<'_>) -> Option<String> {
     match t {
         T::Bool => (!v.is_boolean()).then(|| mismatch(v, at, "bool", false)),
         T::Int(go) => {
+            // The CLI holds YAML numbers as float64, which Go re-encodes
+            // without a fraction when they are whole.
+            let whole = v.as_i64().or_else(|| {
+                v.as_f64()
+                    .filter(|f| f.fract() == 0.0 && f.abs() < 9.2e18)
+                    .map(|f| f as i64)
+            });
             let fits = match *go {
-                "int32" => v.as_i64().is_some_and(|i| i32::try_from(i).is_ok()),
-                _ => v.as_i64().is_some(),
+                "int32" => whole.is_some_and(|i| i32::try_from(i).is_ok()),
+                _ => whole.is_some(),
             };
             (!fits).then(|| mismatch(v, at, go, v.is_number()))
         }
