@@ -85,6 +85,7 @@ mod compile;
 mod eval;
 mod load;
 mod matching;
+mod pod_security;
 mod validate_cel;
 
 pub mod api;

@@ -36,6 +36,8 @@ pub enum ValidateBody {
     Foreach(Vec<ForeachEntry>),
     /// `validate.cel`, compiled.
     Cel(Box<crate::validate_cel::CelRule>),
+    /// `validate.podSecurity`, compiled.
+    PodSecurity(Box<crate::pod_security::PodSecurity>),
     Unsupported(&'static str),
     /// A validate block with none of the known bodies.
     Empty,
@@ -266,8 +268,18 @@ fn compile_rule(
     let body = if let Some(v) = &rule.validate {
         let vb = if v.manifests.is_some() {
             ValidateBody::Unsupported("validate.manifests")
-        } else if v.pod_security.is_some() {
-            ValidateBody::Unsupported("validate.podSecurity")
+        } else if let Some(ps) = &v.pod_security {
+            let ps = crate::pod_security::PodSecurity::from_value(ps).map_err(|(f, message)| {
+                LoadError::Invalid {
+                    location: Box::new(loc(&if f.is_empty() {
+                        "validate.podSecurity".to_string()
+                    } else {
+                        format!("validate.podSecurity.{f}")
+                    })),
+                    message,
+                }
+            })?;
+            ValidateBody::PodSecurity(Box::new(ps))
         } else if let Some(cel) = &v.cel {
             if vap_generated {
                 // Kyverno leaves the rule to the generated

@@ -264,8 +264,11 @@ fn validate_level(
             message,
         ));
     }
-    if let Some(message) =
-        exception_skip_message(level.exceptions, policy, rule, request, resource, ctx)
+    // The podSecurity handler weighs exceptions itself (their controls).
+    let pod_security = matches!(level.body, ValidateBody::PodSecurity(_));
+    if let Some(message) = (!pod_security)
+        .then(|| exception_skip_message(level.exceptions, policy, rule, request, resource, ctx))
+        .flatten()
     {
         return Some(RuleResponse::new(
             &rule.name,
@@ -333,6 +336,9 @@ fn validate_level(
             request,
             ctx.host(),
         )),
+        ValidateBody::PodSecurity(ps) => {
+            crate::pod_security::respond(policy, rule, ps, level.exceptions, request, resource, ctx)
+        }
         ValidateBody::Unsupported(f) => Some(unsupported(rule, f)),
         ValidateBody::Empty => None,
     }

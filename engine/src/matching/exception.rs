@@ -29,6 +29,8 @@ struct Spec {
     conditions: Option<Value>,
     #[serde(default)]
     exceptions: Vec<ExceptionEntry>,
+    #[serde(default)]
+    pod_security: Option<Value>,
 }
 
 /// A compiled PolicyException.
@@ -65,6 +67,9 @@ pub struct PolicyException {
     match_block: CompiledMatch,
     /// `any`/`all` conditions over the rule's context.
     pub conditions: Option<Value>,
+    /// `spec.podSecurity`: the controls it exempts podSecurity rules from
+    /// (empty: it exempts the whole rule).
+    pub pod_security: Vec<crate::pod_security::Exclude>,
 }
 
 /// Is this document a PolicyException Kyverno's engine applies?
@@ -114,7 +119,19 @@ impl PolicyException {
                 message: "An exception requires a policy name".into(),
             });
         }
+        let pod_security =
+            crate::pod_security::parse_excludes(spec.pod_security.as_ref(), "spec.podSecurity")
+                .map_err(|(field, message)| LoadError::Invalid {
+                    location: Box::new(Location {
+                        line,
+                        policy: Some(name.clone()),
+                        field: Some(field),
+                        ..Default::default()
+                    }),
+                    message,
+                })?;
         Ok(PolicyException {
+            pod_security,
             key: if ns.is_empty() {
                 name
             } else {

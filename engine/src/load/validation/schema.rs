@@ -96,6 +96,14 @@ pub fn check_schema(
                     ));
                 }
             }
+            if let Some(ps) = present(v, "podSecurity") {
+                let at = format!("{path}.validate.podSecurity");
+                if let Some((field, value, allowed)) =
+                    crate::pod_security::schema_violation(ps, &at)
+                {
+                    return Err(enum_error(rule, field, &value, allowed));
+                }
+            }
             if let Some(Value::Array(os)) = present(v, "failureActionOverrides") {
                 for (j, o) in os.iter().enumerate() {
                     if let Some(a) = present(o, "action") {

@@ -89,6 +89,15 @@ pub(super) fn spec_field_errors(
                 match_field_errors(&mut errs, m, &format!("{path}.{block}"), i, namespaced);
             }
         }
+        if let Some(ps) = raw.pointer("/validate/podSecurity") {
+            for (field, text) in crate::pod_security::rule_field_errors(ps, &path) {
+                errs.push(FieldError {
+                    path: field,
+                    rule: Some(i),
+                    text,
+                });
+            }
+        }
         if has_generate(raw) {
             if let Some(g) = present(raw, "generate") {
                 generate_field_errors(&mut errs, g, &path, i);
