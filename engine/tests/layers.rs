@@ -16,8 +16,11 @@ const LAYERS: &[&str] = &[
     "pattern",
     "conditions",
     "patch",
+    "cel",
+    "pod_security",
     "matching",
     "load",
+    "validate_cel",
     "compile",
     "eval",
     "report",
@@ -26,7 +29,14 @@ const LAYERS: &[&str] = &[
 
 /// Stages inside `eval`, in order: each uses only those before it.
 const EVAL: &[&str] = &[
-    "images", "context", "enforce", "validate", "mutate", "generate", "pipeline",
+    "images",
+    "context",
+    "enforce",
+    "pod_security",
+    "validate",
+    "mutate",
+    "generate",
+    "pipeline",
 ];
 
 fn layer_of(rel: &Path) -> String {

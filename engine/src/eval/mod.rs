@@ -9,4 +9,5 @@ pub mod generate;
 pub mod images;
 pub mod mutate;
 pub mod pipeline;
+pub mod pod_security;
 pub mod validate;

@@ -336,9 +336,15 @@ fn validate_level(
             request,
             ctx.host(),
         )),
-        ValidateBody::PodSecurity(ps) => {
-            crate::pod_security::respond(policy, rule, ps, level.exceptions, request, resource, ctx)
-        }
+        ValidateBody::PodSecurity(ps) => crate::eval::pod_security::respond(
+            policy,
+            rule,
+            ps,
+            level.exceptions,
+            request,
+            resource,
+            ctx,
+        ),
         ValidateBody::Unsupported(f) => Some(unsupported(rule, f)),
         ValidateBody::Empty => None,
     }

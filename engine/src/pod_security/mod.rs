@@ -12,10 +12,7 @@ mod exclude;
 mod field;
 mod pod;
 mod restricted;
-mod rule;
 mod typed;
-
-pub(crate) use rule::respond;
 
 use serde_json::Value;
 

@@ -1,13 +1,13 @@
-//! The engine's side of a podSecurity rule: which PolicyExceptions match,
+//! The evaluate stage of a podSecurity rule: which PolicyExceptions match,
 //! and the rule response.
 
 use serde_json::Value;
 
-use super::{validate, MatchedException, Outcome, PodSecurity};
 use crate::compile::{CompiledRule, KyvernoPolicy};
 use crate::matching::exception::PolicyException;
 use crate::model::resource::{Operation, Request};
 use crate::model::response::{RuleResponse, RuleStatus, RuleType};
+use crate::pod_security::{validate, MatchedException, Outcome, PodSecurity};
 use crate::variables::Context;
 
 /// The podSecurity handler's response; no result on DELETE.
