@@ -40,9 +40,12 @@
 //!   go-yaml v2's rules), `jmespath` (Kyverno's dialect), `variables`
 //!   (`{{ }}` substitution, the context, values), `pattern` (anchors,
 //!   operators, the pattern walk), `conditions`, `patch` (strategic merge,
-//!   JSON 6902, diff).
+//!   JSON 6902, diff), [`cel`] (CEL with the Kubernetes and Kyverno
+//!   libraries: parser, checker, evaluator), `pod_security` (the Pod
+//!   Security Standards checks).
 //! - Stages: `matching` (match/exclude, kind selectors, PolicyExceptions) →
 //!   `load` (YAML/JSON → typed policy, Kyverno's policy validation) →
+//!   `validate_cel` (`validate.cel` rules: compiled, then judged) →
 //!   `compile` (patterns, foreach, autogen: an immutable [`PolicySet`]) →
 //!   `eval` (the [pipeline](PolicySet::run) and its validate, mutate and
 //!   generate stages) → [`report`] (policy reports, admission responses).
