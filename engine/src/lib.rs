@@ -18,6 +18,7 @@ pub mod admission;
 pub mod anchor;
 pub mod api;
 pub mod autogen;
+pub mod cel;
 pub mod compile;
 pub mod conditions;
 pub mod duration;

@@ -1,0 +1,600 @@
+//! The interpreter over the `cel` crate's AST, with cel-go's semantics:
+//! strict calls (the first failing argument's error wins), `&&`/`||` that
+//! absorb errors commutatively, comprehensions whose accumulator may hold an
+//! error, optional chaining, and qualified function names (`math.greatest`).
+
+use super::registry::{Budget, Call, Registry};
+use super::stdlib::core::{index, no_such_overload, select_field};
+use super::types::Type;
+use super::value::{MapVal, Str, Val};
+use super::{Activation, EvalError};
+use cel::common::ast::{
+    operators as op, CallExpr, ComprehensionExpr, EntryExpr, Expr, IdedExpr, LiteralValue,
+};
+use std::rc::Rc;
+
+type R<'a> = Result<Val<'a>, EvalError>;
+
+/// Nesting of evaluation frames allowed before giving up (the parser bounds
+/// source nesting; this also bounds macro-built and lazy-variable nesting).
+const MAX_DEPTH: u32 = 400;
+
+/// One evaluation.
+pub(crate) struct Evaluator<'e, 'a> {
+    registry: &'e Registry,
+    activation: &'e Activation<'a>,
+    host: &'e dyn crate::host::Host,
+    budget: &'e mut Budget,
+    /// Comprehension and binding variables, innermost last. They may hold an
+    /// error: cel-go's accumulators do.
+    locals: Vec<(&'a str, R<'a>)>,
+    depth: u32,
+}
+
+impl<'e, 'a> Evaluator<'e, 'a> {
+    pub(crate) fn new(
+        registry: &'e Registry,
+        activation: &'e Activation<'a>,
+        host: &'e dyn crate::host::Host,
+        budget: &'e mut Budget,
+    ) -> Self {
+        Evaluator {
+            registry,
+            activation,
+            host,
+            budget,
+            locals: Vec::new(),
+            depth: 0,
+        }
+    }
+
+    pub(crate) fn run(&mut self, expr: &'a IdedExpr) -> R<'a> {
+        self.eval(expr)
+    }
+
+    fn eval(&mut self, e: &'a IdedExpr) -> R<'a> {
+        self.budget.charge(1)?;
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            self.depth -= 1;
+            return Err(EvalError::new("max recursion depth exceeded"));
+        }
+        let r = self.eval_inner(e);
+        self.depth -= 1;
+        r
+    }
+
+    fn eval_inner(&mut self, e: &'a IdedExpr) -> R<'a> {
+        match &e.expr {
+            Expr::Literal(l) => Ok(literal(l)),
+            Expr::Ident(name) => self.ident(name),
+            Expr::Select(s) => {
+                if !s.test {
+                    if let Some(v) = self.qualified(e) {
+                        return v;
+                    }
+                }
+                if let (Expr::Ident(root), false) = (&s.operand.expr, s.test) {
+                    if root == "variables" && self.is_unbound(root) && self.activation.has_lazy() {
+                        if let Some(r) = self.activation.lazy_variable(&s.field, self.host) {
+                            return r;
+                        }
+                    }
+                }
+                let target = self.eval(&s.operand)?;
+                let mode = self.activation.numbers();
+                if s.test {
+                    return presence(&target, &s.field);
+                }
+                select_field(&target, &s.field, mode)
+            }
+            Expr::Call(call) => self.call(call),
+            Expr::List(l) => self.list(l),
+            Expr::Map(m) => self.map(&m.entries),
+            Expr::Comprehension(c) => self.comprehension(c),
+            Expr::Struct(s) => Err(EvalError::new(format!("unknown type '{}'", s.type_name))),
+            Expr::Unspecified => Err(EvalError::new("unsupported expression")),
+        }
+    }
+
+    fn is_unbound(&self, name: &str) -> bool {
+        !self.locals.iter().any(|(n, _)| *n == name) && self.activation.lookup(name).is_none()
+    }
+
+    fn ident(&mut self, name: &'a str) -> R<'a> {
+        if let Some((_, v)) = self.locals.iter().rev().find(|(n, _)| *n == name) {
+            return v.clone();
+        }
+        if let Some(v) = self.activation.lookup(name) {
+            return Ok(v.clone());
+        }
+        if let Some(t) = type_named(name, self.registry) {
+            return Ok(Val::Type(t));
+        }
+        Err(EvalError::new(format!("no such attribute(s): {name}")))
+    }
+
+    /// `a.b.c` as one dotted name, when its root is not a variable: a
+    /// variable or type declared under the dotted name.
+    fn qualified(&mut self, e: &'a IdedExpr) -> Option<R<'a>> {
+        let segments = qualified_segments(e)?;
+        let root = segments.first()?;
+        if !self.is_unbound(root) {
+            return None;
+        }
+        let name = segments.join(".");
+        if let Some(v) = self.activation.lookup(&name) {
+            return Some(Ok(v.clone()));
+        }
+        type_named(&name, self.registry).map(|t| Ok(Val::Type(t)))
+    }
+
+    fn list(&mut self, l: &'a cel::common::ast::ListExpr) -> R<'a> {
+        let mut out = Vec::with_capacity(l.elements.len());
+        for (i, x) in l.elements.iter().enumerate() {
+            let v = self.eval(x)?;
+            if l.optional_indices.contains(&i) {
+                match v {
+                    Val::Optional(Some(v)) => out.push((*v).clone()),
+                    Val::Optional(None) => {}
+                    other => {
+                        return Err(EvalError::new(format!(
+                            "cannot initialize optional list element from non-optional value {}",
+                            super::stdlib::core::debug_string(&other)
+                        )))
+                    }
+                }
+            } else {
+                out.push(v);
+            }
+        }
+        self.budget.charge_size(out.len())?;
+        Ok(Val::list(out))
+    }
+
+    fn map(&mut self, entries: &'a [cel::common::ast::IdedEntryExpr]) -> R<'a> {
+        let mut m = MapVal::new();
+        for entry in entries {
+            let EntryExpr::MapEntry(me) = &entry.expr else {
+                return Err(EvalError::new("unsupported struct field in map literal"));
+            };
+            let k = self.eval(&me.key)?;
+            let v = self.eval(&me.value)?;
+            let v = if me.optional {
+                match v {
+                    Val::Optional(Some(v)) => (*v).clone(),
+                    Val::Optional(None) => continue,
+                    other => {
+                        return Err(EvalError::new(format!(
+                            "cannot initialize optional entry '{}' from non-optional value {}",
+                            super::stdlib::core::debug_string(&k),
+                            super::stdlib::core::debug_string(&other)
+                        )))
+                    }
+                }
+            } else {
+                v
+            };
+            let shown = super::stdlib::core::debug_string(&k);
+            match m.insert(k, v) {
+                Ok(true) => {}
+                Ok(false) => {
+                    return Err(EvalError::new(format!(
+                        "insert failed: key {shown} already exists"
+                    )))
+                }
+                Err(bad) => {
+                    return Err(EvalError::new(format!(
+                        "unsupported key type: {}",
+                        bad.type_name()
+                    )))
+                }
+            }
+        }
+        self.budget.charge_size(m.len())?;
+        Ok(Val::Map(Rc::new(m)))
+    }
+
+    fn comprehension(&mut self, c: &'a ComprehensionExpr) -> R<'a> {
+        let range = self.eval(&c.iter_range)?;
+        let mode = self.activation.numbers();
+        // (first variable, second variable) per iteration.
+        let pairs: Vec<(Val<'a>, Option<Val<'a>>)> = if let Some(n) = range.list_len() {
+            let two = c.iter_var2.is_some();
+            (0..n)
+                .filter_map(|i| {
+                    let v = range.list_get(i, mode)?;
+                    Some(if two {
+                        (Val::Int(i as i64), Some(v))
+                    } else {
+                        (v, None)
+                    })
+                })
+                .collect()
+        } else if range.is_map() {
+            if c.iter_var2.is_some() {
+                range
+                    .map_entries(mode)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|(k, v)| (k, Some(v)))
+                    .collect()
+            } else {
+                range
+                    .map_keys()
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|k| (k, None))
+                    .collect()
+            }
+        } else {
+            return Err(EvalError::new(format!(
+                "expression of type '{}' cannot be range of a comprehension (must be list, map, or dynamic)",
+                range.type_name()
+            )));
+        };
+        let base = self.locals.len();
+        let init = self.eval(&c.accu_init);
+        self.locals.push((c.accu_var.as_str(), init));
+        let accu_slot = base;
+        let mut result = Ok(Val::Null);
+        for (first, second) in pairs {
+            if let Err(e) = self.budget.charge(1) {
+                result = Err(e);
+                break;
+            }
+            self.locals.truncate(accu_slot + 1);
+            self.locals.push((c.iter_var.as_str(), Ok(first)));
+            if let (Some(name), Some(v)) = (&c.iter_var2, second) {
+                self.locals.push((name.as_str(), Ok(v)));
+            }
+            let cond = self.eval(&c.loop_cond);
+            if let Err(e) = &cond {
+                if is_cancellation(e) {
+                    result = Err(e.clone());
+                    break;
+                }
+            }
+            if matches!(cond, Ok(Val::Bool(false))) {
+                break;
+            }
+            let step = self.eval(&c.loop_step);
+            if let Err(e) = &step {
+                if is_cancellation(e) {
+                    result = Err(e.clone());
+                    break;
+                }
+            }
+            self.locals.truncate(accu_slot + 1);
+            if let Some(slot) = self.locals.get_mut(accu_slot) {
+                slot.1 = step;
+            }
+        }
+        self.locals.truncate(accu_slot + 1);
+        if result.is_ok() {
+            result = self.eval(&c.result);
+        }
+        self.locals.truncate(base);
+        result
+    }
+
+    fn call(&mut self, call: &'a CallExpr) -> R<'a> {
+        let f = call.func_name.as_str();
+        let a = &call.args;
+        match (f, a.as_slice(), &call.target) {
+            (op::LOGICAL_AND | op::LOGICAL_OR, [l, r], None) => {
+                let short = f == op::LOGICAL_OR;
+                let lv = self.eval(l);
+                if matches!(lv, Ok(Val::Bool(b)) if b == short) {
+                    return Ok(Val::Bool(short));
+                }
+                if let Err(e) = &lv {
+                    if is_cancellation(e) {
+                        return lv;
+                    }
+                }
+                let rv = self.eval(r);
+                if matches!(rv, Ok(Val::Bool(b)) if b == short) {
+                    return Ok(Val::Bool(short));
+                }
+                match (lv, rv) {
+                    (Ok(Val::Bool(_)), Ok(Val::Bool(_))) => Ok(Val::Bool(!short)),
+                    (Err(e), _) | (_, Err(e)) => Err(e),
+                    (Ok(x), Ok(y)) => Err(no_such_overload(f, &[x, y])),
+                }
+            }
+            (op::CONDITIONAL, [c, t, e], None) => match self.eval(c)? {
+                Val::Bool(true) => self.eval(t),
+                Val::Bool(false) => self.eval(e),
+                _ => Err(EvalError::new("no such overload")),
+            },
+            (op::NOT_STRICTLY_FALSE, [x], None) => {
+                let v = self.eval(x);
+                if let Err(e) = &v {
+                    if is_cancellation(e) {
+                        return v;
+                    }
+                }
+                Ok(Val::Bool(!matches!(v, Ok(Val::Bool(false)))))
+            }
+            (op::OPT_SELECT, [t, field], None) => {
+                let target = self.eval(t)?;
+                let Expr::Literal(LiteralValue::String(name)) = &field.expr else {
+                    return Err(EvalError::new("unsupported optional field selection"));
+                };
+                optional_step(
+                    &target,
+                    &Val::String(Str::Borrowed(name.inner())),
+                    self.activation.numbers(),
+                    true,
+                )
+            }
+            (op::OPT_INDEX, [t, k], None) => {
+                let target = self.eval(t)?;
+                let key = self.eval(k)?;
+                optional_step(&target, &key, self.activation.numbers(), false)
+            }
+            ("__orValueCompat__", [x, d], None) => match self.eval(x) {
+                Ok(Val::Optional(Some(v))) => Ok((*v).clone()),
+                Ok(Val::Optional(None)) => self.eval(d),
+                Err(e) if !is_cancellation(&e) => self.eval(d),
+                other => other,
+            },
+            (op::ADD, [l, r], None) if self.is_accu(l) => self.append_in_place(l, r),
+            _ => self.dispatch(call),
+        }
+    }
+
+    /// Whether `e` names the innermost comprehension's accumulator.
+    fn is_accu(&self, e: &IdedExpr) -> bool {
+        matches!(&e.expr, Expr::Ident(n) if n.starts_with('@') && self.locals.iter().rev().find(|(m, _)| m == n).is_some())
+    }
+
+    /// `@result + [x]` in a macro's step: appends to the accumulator without
+    /// copying it (it is not referenced elsewhere), so `map`/`filter` stay
+    /// linear.
+    fn append_in_place(&mut self, l: &'a IdedExpr, r: &'a IdedExpr) -> R<'a> {
+        let Expr::Ident(name) = &l.expr else {
+            return self.eval(l);
+        };
+        self.budget.charge(1)?;
+        let Some(pos) = self.locals.iter().rposition(|(n, _)| n == name) else {
+            return Err(EvalError::new(format!("no such attribute(s): {name}")));
+        };
+        let taken = match self.locals.get_mut(pos) {
+            Some(slot) => std::mem::replace(&mut slot.1, Ok(Val::Null)),
+            None => return Err(EvalError::new(format!("no such attribute(s): {name}"))),
+        };
+        let lv = match taken {
+            Ok(v) => v,
+            Err(e) => {
+                if let Some(slot) = self.locals.get_mut(pos) {
+                    slot.1 = Err(e.clone());
+                }
+                return Err(e);
+            }
+        };
+        let rv = self.eval(r);
+        let rv = match rv {
+            Ok(v) => v,
+            Err(e) => {
+                if let Some(slot) = self.locals.get_mut(pos) {
+                    slot.1 = Ok(lv);
+                }
+                return Err(e);
+            }
+        };
+        match (lv, rv) {
+            (Val::List(mut items), Val::List(more)) => {
+                self.budget.charge_size(more.len())?;
+                Rc::make_mut(&mut items).extend(more.iter().cloned());
+                Ok(Val::List(items))
+            }
+            (lv, rv) => {
+                let r = self.apply(op::ADD, false, vec![lv.clone(), rv]);
+                if let Some(slot) = self.locals.get_mut(pos) {
+                    slot.1 = Ok(lv);
+                }
+                r
+            }
+        }
+    }
+
+    fn dispatch(&mut self, call: &'a CallExpr) -> R<'a> {
+        let f = call.func_name.as_str();
+        // `math.greatest(x)`: a namespaced function, when `math` is no variable.
+        if let Some(t) = &call.target {
+            if let Some(segments) = qualified_segments(t) {
+                if segments.first().is_some_and(|root| self.is_unbound(root)) {
+                    let name = format!("{}.{f}", segments.join("."));
+                    if self.registry.has_function(&name) {
+                        let args = self.eval_args(&call.args, None)?;
+                        return self.apply_named(&name, false, args);
+                    }
+                }
+            }
+        }
+        let args = self.eval_args(&call.args, call.target.as_deref())?;
+        self.apply(f, call.target.is_some(), args)
+    }
+
+    fn eval_args(
+        &mut self,
+        args: &'a [IdedExpr],
+        target: Option<&'a IdedExpr>,
+    ) -> Result<Vec<Val<'a>>, EvalError> {
+        let mut out = Vec::with_capacity(args.len() + 1);
+        if let Some(t) = target {
+            out.push(self.eval(t)?);
+        }
+        for a in args {
+            out.push(self.eval(a)?);
+        }
+        Ok(out)
+    }
+
+    fn apply(&mut self, f: &str, member: bool, args: Vec<Val<'a>>) -> R<'a> {
+        self.apply_named(f, member, args)
+    }
+
+    fn apply_named(&mut self, f: &str, member: bool, args: Vec<Val<'a>>) -> R<'a> {
+        let overloads = self.registry.functions(f);
+        let found = overloads.iter().find(|o| {
+            o.member == member
+                && o.params.len() == args.len()
+                && o.params
+                    .iter()
+                    .zip(args.iter())
+                    .all(|(t, v)| matches_type(t, v))
+        });
+        match found {
+            Some(o) => {
+                let mut ctx = Call {
+                    host: self.host,
+                    budget: self.budget,
+                    numbers: self.activation.numbers(),
+                };
+                (o.imp)(&mut ctx, &args)
+            }
+            None => Err(no_such_overload(f, &args)),
+        }
+    }
+}
+
+/// Whether the error is the budget's: it must not be absorbed by `||`,
+/// `&&` or comprehensions, or a hostile expression would keep running.
+fn is_cancellation(e: &EvalError) -> bool {
+    e.message.starts_with("operation cancelled")
+}
+
+fn literal(l: &LiteralValue) -> Val<'_> {
+    match l {
+        LiteralValue::Boolean(b) => Val::Bool(*b.inner()),
+        LiteralValue::Int(i) => Val::Int(*i.inner()),
+        LiteralValue::UInt(u) => Val::Uint(*u.inner()),
+        LiteralValue::Double(d) => Val::Double(*d.inner()),
+        LiteralValue::String(s) => Val::String(Str::Borrowed(s.inner())),
+        LiteralValue::Bytes(b) => Val::Bytes(Rc::from(b.inner())),
+        LiteralValue::Null => Val::Null,
+    }
+}
+
+/// The segments of `a.b.c` (an identifier with field selections), root first.
+fn qualified_segments(e: &IdedExpr) -> Option<Vec<&str>> {
+    let mut out = Vec::new();
+    let mut cur = e;
+    loop {
+        match &cur.expr {
+            Expr::Ident(n) => {
+                out.push(n.as_str());
+                out.reverse();
+                return Some(out);
+            }
+            Expr::Select(s) if !s.test => {
+                out.push(s.field.as_str());
+                cur = &s.operand;
+            }
+            _ => return None,
+        }
+    }
+}
+
+/// The type a type name denotes as a value (`int`, `list`, `google.protobuf.Timestamp`, opaque names).
+pub(crate) fn type_named(name: &str, registry: &Registry) -> Option<Type> {
+    Some(match name {
+        "int" => Type::Int,
+        "uint" => Type::Uint,
+        "double" => Type::Double,
+        "bool" => Type::Bool,
+        "string" => Type::String,
+        "bytes" => Type::Bytes,
+        "list" => Type::list(Type::Dyn),
+        "map" => Type::map(Type::Dyn, Type::Dyn),
+        "null_type" => Type::Null,
+        "type" => Type::Type(Box::new(Type::Dyn)),
+        "optional_type" => Type::optional(Type::Dyn),
+        "google.protobuf.Timestamp" => Type::Timestamp,
+        "google.protobuf.Duration" => Type::Duration,
+        other => {
+            let t = registry.types().iter().find(|t| **t == other)?;
+            Type::Opaque(t)
+        }
+    })
+}
+
+/// Whether a runtime value fits a parameter type (shallowly: list and map
+/// element types are the implementation's business).
+pub(crate) fn matches_type(t: &Type, v: &Val<'_>) -> bool {
+    use serde_json::Value as J;
+    match (t, v) {
+        (Type::Dyn | Type::Param(_), _) => true,
+        (Type::Null, Val::Null)
+        | (Type::Bool, Val::Bool(_))
+        | (Type::Int, Val::Int(_))
+        | (Type::Uint, Val::Uint(_))
+        | (Type::Double, Val::Double(_))
+        | (Type::String, Val::String(_))
+        | (Type::Bytes, Val::Bytes(_))
+        | (Type::Timestamp, Val::Timestamp(_))
+        | (Type::Duration, Val::Duration(_))
+        | (Type::Optional(_), Val::Optional(_))
+        | (Type::Type(_), Val::Type(_)) => true,
+        (Type::List(_), Val::List(_) | Val::Json(J::Array(_))) => true,
+        (Type::Map(..) | Type::Object(_), Val::Map(_) | Val::Json(J::Object(_))) => true,
+        (Type::Opaque(n), Val::Opaque(o)) => o.type_name() == *n,
+        _ => false,
+    }
+}
+
+/// `has(x.f)`.
+fn presence(target: &Val<'_>, field: &str) -> R<'static> {
+    match target {
+        Val::Map(_) | Val::Json(serde_json::Value::Object(_)) => Ok(Val::Bool(
+            target
+                .map_get(
+                    &Val::String(Str::Borrowed(field)),
+                    super::value::NumberMode::Exact,
+                )
+                .ok()
+                .flatten()
+                .is_some(),
+        )),
+        Val::Optional(None) => Ok(Val::Bool(false)),
+        Val::Optional(Some(v)) => presence(v, field),
+        other => Err(no_such_overload("has", std::slice::from_ref(other))),
+    }
+}
+
+/// `x.?f` and `x[?k]`: an optional of the field or element, none when absent.
+fn optional_step<'a>(
+    target: &Val<'a>,
+    key: &Val<'a>,
+    mode: super::value::NumberMode,
+    field: bool,
+) -> R<'a> {
+    match target {
+        Val::Optional(None) => Ok(Val::Optional(None)),
+        Val::Optional(Some(inner)) => optional_step(inner, key, mode, field),
+        t => {
+            let r = if field {
+                match key {
+                    Val::String(s) => select_field(t, s.as_str(), mode),
+                    _ => index(t, key, mode),
+                }
+            } else {
+                index(t, key, mode)
+            };
+            match r {
+                Ok(v) => Ok(Val::Optional(Some(Rc::new(v)))),
+                Err(e)
+                    if (t.is_map() || t.list_len().is_some())
+                        && (e.message.starts_with("no such key")
+                            || e.message.starts_with("index out of bounds")) =>
+                {
+                    Ok(Val::Optional(None))
+                }
+                Err(e) => Err(e),
+            }
+        }
+    }
+}

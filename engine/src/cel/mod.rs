@@ -1,0 +1,278 @@
+//! CEL, as Kyverno runs it through cel-go: our own evaluator over borrowed
+//! `serde_json::Value`s, reusing only the `cel` crate's parser (and its
+//! expansion of the standard macros).
+//!
+//! [`Env`] (one per policy kind) → [`Program::compile`] → [`Program::eval`]
+//! with an [`Activation`] binding the variables.
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+pub mod check;
+mod eval;
+pub mod json;
+pub mod libs;
+mod macros;
+mod parse;
+pub mod registry;
+pub mod stdlib;
+pub mod types;
+pub mod value;
+
+pub use json::to_json;
+pub use registry::{Budget, Call, Imp, Overload, Registry};
+pub use types::{ObjectType, Type};
+pub use value::{MapVal, NumberMode, Opaque, Str, Val};
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// Which Kyverno (or Kubernetes) CEL environment an expression is compiled
+/// in (kyverno-cel.md §6.1): they differ in libraries, macros and limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EnvKind {
+    ValidatingPolicy,
+    MutatingPolicy,
+    GeneratingPolicy,
+    DeletingPolicy,
+    ImageValidatingPolicy,
+    /// validate.cel in ClusterPolicy, and Kubernetes VAP/MAP (k8s base env + compat macro only)
+    AdmissionPolicy,
+    /// `verno cel`: everything
+    Playground,
+}
+
+impl EnvKind {
+    /// Whether `x.orValue(y)` is rewritten to `__orValueCompat__(x, y)`
+    /// (every kind but ImageValidatingPolicy and the playground).
+    pub fn or_value_compat(self) -> bool {
+        !matches!(self, EnvKind::ImageValidatingPolicy | EnvKind::Playground)
+    }
+
+    /// Whether the two-variable comprehension macros exist (the k8s-based envs).
+    pub fn two_var_comprehensions(self) -> bool {
+        !matches!(self, EnvKind::GeneratingPolicy | EnvKind::DeletingPolicy)
+    }
+
+    /// Whether evaluations are bounded by the per-call cost limit. Kyverno
+    /// sets none for gpol and dpol; we still bound them (at a larger limit),
+    /// since an unbounded evaluation is a hang.
+    pub fn cost_limit(self) -> u64 {
+        match self {
+            EnvKind::GeneratingPolicy | EnvKind::DeletingPolicy => {
+                10 * registry::DEFAULT_COST_LIMIT
+            }
+            _ => registry::DEFAULT_COST_LIMIT,
+        }
+    }
+}
+
+/// A compilation environment: the function registry and declared variables.
+#[derive(Debug, Clone)]
+pub struct Env {
+    kind: EnvKind,
+    registry: Arc<Registry>,
+    variables: HashMap<String, Type>,
+}
+
+impl Env {
+    /// The environment of `kind`, with its libraries.
+    pub fn new(kind: EnvKind) -> Env {
+        let mut registry = Registry::new();
+        stdlib::register(&mut registry, kind);
+        libs::register(&mut registry, kind);
+        let variables = registry
+            .variables()
+            .map(|(name, ty)| (name.to_string(), ty.clone()))
+            .collect();
+        Env {
+            kind,
+            registry: Arc::new(registry),
+            variables,
+        }
+    }
+
+    /// Declares a variable (`object`, `request`, `params`, …).
+    pub fn declare(&mut self, name: &str, ty: Type) {
+        self.variables.insert(name.to_string(), ty);
+    }
+
+    /// The kind this environment is for.
+    pub fn kind(&self) -> EnvKind {
+        self.kind
+    }
+
+    /// The function registry.
+    pub fn registry(&self) -> &Registry {
+        &self.registry
+    }
+
+    /// The declared variables.
+    pub fn variables(&self) -> &HashMap<String, Type> {
+        &self.variables
+    }
+}
+
+/// A compiled expression.
+#[derive(Debug, Clone)]
+pub struct Program {
+    expr: cel::common::ast::IdedExpr,
+    source: String,
+    registry: Arc<Registry>,
+    output: Type,
+    cost_limit: u64,
+}
+
+impl Program {
+    /// Parses `source` (expanding macros) and type-checks it in `env`.
+    pub fn compile(env: &Env, source: &str) -> Result<Program, CompileError> {
+        let expr = parse::parse(env.kind, source)?;
+        let output = check::check(env, &expr, source)?;
+        Ok(Program {
+            expr,
+            source: source.to_string(),
+            registry: Arc::clone(&env.registry),
+            output,
+            cost_limit: env.kind.cost_limit(),
+        })
+    }
+
+    /// The checked output type (`Type::Dyn` until the checker knows better).
+    pub fn output_type(&self) -> &Type {
+        &self.output
+    }
+
+    /// The expression as written.
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    /// The parsed (macro-expanded) expression.
+    pub fn expr(&self) -> &cel::common::ast::IdedExpr {
+        &self.expr
+    }
+
+    /// Evaluates the expression against `activation`.
+    pub fn eval<'a>(
+        &'a self,
+        activation: &Activation<'a>,
+        host: &dyn crate::host::Host,
+    ) -> Result<Val<'a>, EvalError> {
+        let mut budget = Budget::new(self.cost_limit);
+        eval::Evaluator::new(&self.registry, activation, host, &mut budget).run(&self.expr)
+    }
+}
+
+/// The variables an evaluation sees.
+pub struct Activation<'a> {
+    vars: Vec<(String, Val<'a>)>,
+    numbers: NumberMode,
+    lazy: Vec<(String, &'a Program)>,
+    memo: RefCell<HashMap<String, Option<Result<Val<'a>, EvalError>>>>,
+}
+
+impl<'a> Activation<'a> {
+    /// An empty activation converting JSON numbers per `numbers`.
+    pub fn new(numbers: NumberMode) -> Activation<'a> {
+        Activation {
+            vars: Vec::new(),
+            numbers,
+            lazy: Vec::new(),
+            memo: RefCell::new(HashMap::new()),
+        }
+    }
+
+    /// Binds `name` to a value (replacing an earlier binding).
+    pub fn bind(&mut self, name: &str, value: Val<'a>) {
+        match self.vars.iter_mut().find(|(n, _)| n == name) {
+            Some(slot) => slot.1 = value,
+            None => self.vars.push((name.to_string(), value)),
+        }
+    }
+
+    /// Binds `name` to a JSON document, borrowed.
+    pub fn bind_json(&mut self, name: &str, doc: &'a serde_json::Value) {
+        let v = Val::from_json(doc, self.numbers);
+        self.bind(name, v);
+    }
+
+    /// Declares `variables.<name>` as the lazily evaluated, memoised result of `program`.
+    pub fn bind_variable(&mut self, name: &str, program: &'a Program) {
+        self.lazy.push((name.to_string(), program));
+    }
+
+    /// The number mode.
+    pub fn numbers(&self) -> NumberMode {
+        self.numbers
+    }
+
+    pub(crate) fn lookup(&self, name: &str) -> Option<&Val<'a>> {
+        self.vars
+            .iter()
+            .rev()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v)
+    }
+
+    pub(crate) fn has_lazy(&self) -> bool {
+        !self.lazy.is_empty()
+    }
+
+    /// `variables.<name>`: evaluated once, on first use. `None` when no such variable.
+    pub(crate) fn lazy_variable(
+        &self,
+        name: &str,
+        host: &dyn crate::host::Host,
+    ) -> Option<Result<Val<'a>, EvalError>> {
+        let program = self.lazy.iter().find(|(n, _)| n == name).map(|(_, p)| *p)?;
+        if let Some(done) = self.memo.borrow().get(name) {
+            return Some(match done {
+                Some(r) => r.clone(),
+                None => Err(EvalError::new(format!(
+                    "variable '{name}' refers to itself"
+                ))),
+            });
+        }
+        self.memo.borrow_mut().insert(name.to_string(), None);
+        let r = program.eval(self, host);
+        self.memo
+            .borrow_mut()
+            .insert(name.to_string(), Some(r.clone()));
+        Some(r)
+    }
+}
+
+/// A compile error, in cel-go's text:
+/// `ERROR: <input>:1:8: undeclared reference to 'foo' (in container '')\n | foo\n | .......^`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct CompileError {
+    /// The full cel-go text (all issues, each with its source and caret lines).
+    pub message: String,
+    /// 1-based line of the first issue.
+    pub line: usize,
+    /// 1-based column of the first issue.
+    pub column: usize,
+}
+
+/// An evaluation error, in cel-go's wording (`no such key: labels`,
+/// `division by zero`, …), which Kyverno shows in results.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct EvalError {
+    /// The message.
+    pub message: String,
+}
+
+impl EvalError {
+    /// An error with this message.
+    pub fn new(message: impl Into<String>) -> EvalError {
+        EvalError {
+            message: message.into(),
+        }
+    }
+}
