@@ -113,6 +113,92 @@ pub trait Host: Send + Sync {
     fn rule_values(&self, _policy: &str, _rule: &str) -> Option<serde_json::Map<String, Value>> {
         None
     }
+
+    // What the CEL libraries (`resource`, `http`, `globalContext`,
+    // `image.GetMetadata`) reach outside for. Resources are named by API
+    // version and plural resource (`v1`, `configmaps`), as Kyverno's CEL
+    // `resource` library names them, not by kind.
+
+    /// `resource.Get`: one object, `Ok(None)` when it does not exist (the
+    /// expression then sees `null`).
+    fn cel_get_resource(
+        &self,
+        _api_version: &str,
+        _resource: &str,
+        _namespace: &str,
+        _name: &str,
+    ) -> Result<Option<Value>, HostError> {
+        Err(HostError::Unavailable("resource lookups"))
+    }
+
+    /// `resource.List`: the list object (`{"items": [...], ...}`), filtered
+    /// by `labels` (equality on every pair) when given.
+    fn cel_list_resources(
+        &self,
+        _api_version: &str,
+        _resource: &str,
+        _namespace: &str,
+        _labels: Option<&[(String, String)]>,
+    ) -> Result<Value, HostError> {
+        Err(HostError::Unavailable("resource lookups"))
+    }
+
+    /// `resource.Post`: create `data`, returning the created object.
+    fn cel_post_resource(
+        &self,
+        _api_version: &str,
+        _resource: &str,
+        _namespace: &str,
+        _data: &Value,
+    ) -> Result<Value, HostError> {
+        Err(HostError::Unavailable("resource creation"))
+    }
+
+    /// `resource.ToGVR`: the `(group, version, resource)` a kind maps to.
+    fn cel_resource_for_kind(
+        &self,
+        _api_version: &str,
+        _kind: &str,
+    ) -> Result<(String, String, String), HostError> {
+        Err(HostError::Unavailable("kind to resource mapping"))
+    }
+
+    /// `http.Get`/`http.Post`: the decoded response as Kyverno returns it
+    /// (a JSON object body with `statusCode` merged in, anything else as
+    /// `{"body": ..., "statusCode": n}`).
+    fn http_request(&self, _request: &HttpRequest<'_>) -> Result<Value, HostError> {
+        Err(HostError::Unavailable("HTTP"))
+    }
+
+    /// `globalContext.Get(name, projection)` (`projection` empty for none):
+    /// `Ok(None)` when there is no such entry (the expression sees `null`).
+    fn global_context_entry(
+        &self,
+        _name: &str,
+        _projection: &str,
+    ) -> Result<Option<Value>, HostError> {
+        Ok(None)
+    }
+
+    /// `image.GetMetadata(ref)`: `{image, resolvedImage, registry,
+    /// repository, tag, digest, imageIndex, manifest, config}`.
+    fn image_metadata(&self, _image: &str) -> Result<Value, HostError> {
+        Err(HostError::Unavailable("image registry access"))
+    }
+}
+
+/// An HTTP call a CEL expression makes (`http.Get`, `http.Post`).
+#[derive(Debug, Clone, Copy)]
+pub struct HttpRequest<'a> {
+    /// `GET` or `POST`.
+    pub method: &'a str,
+    pub url: &'a str,
+    /// Header name and value pairs, in the order given.
+    pub headers: &'a [(String, String)],
+    /// The JSON body of a `POST`.
+    pub body: Option<&'a Value>,
+    /// The PEM CA bundle of an `http.Client(caBundle)`, when one was made.
+    pub ca_bundle: Option<&'a str>,
 }
 
 /// A host that provides nothing: no clock, no randomness, no external data.

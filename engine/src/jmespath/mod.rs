@@ -34,10 +34,10 @@
 mod ast;
 mod functions;
 mod interpreter;
-mod kyverno;
+pub(crate) mod kyverno;
 mod lexer;
 mod parser;
-mod print;
+pub(crate) mod print;
 mod value;
 
 use serde_json::Value;

@@ -745,23 +745,29 @@ pub(crate) fn random<'a>(it: &Interp<'_, '_>, _: &'a FunctionCall, a: Args<'a>) 
     if pattern.is_empty() {
         return Err(JmespathError::Runtime("no pattern provided".into()));
     }
-    let mut parser = GenParser {
-        chars: pattern.chars().peekable(),
-        depth: 0,
-    };
-    let gen = parser.alt().map_err(JmespathError::Runtime)?;
-    if parser.chars.peek().is_some() {
-        return Err(JmespathError::Runtime(gen_err(&format!(
-            "unexpected ): `{pattern}`"
-        ))));
-    }
     let seed = it
         .rt
         .host
         .random_u64()
         .map_err(|e| JmespathError::Runtime(e.to_string()))?;
+    random_string(pattern, seed)
+        .map(Val::string)
+        .map_err(JmespathError::Runtime)
+}
+
+/// A string matching `pattern` (goregen's defaults), drawn from `seed`.
+/// Shared with CEL's `random(pattern)`.
+pub(crate) fn random_string(pattern: &str, seed: u64) -> Result<String, String> {
+    let mut parser = GenParser {
+        chars: pattern.chars().peekable(),
+        depth: 0,
+    };
+    let gen = parser.alt()?;
+    if parser.chars.peek().is_some() {
+        return Err(gen_err(&format!("unexpected ): `{pattern}`")));
+    }
     let mut rng = Rng(seed);
     let mut out = String::new();
-    generate(&gen, &mut rng, &mut out, &mut 0).map_err(JmespathError::Runtime)?;
-    Ok(Val::string(out))
+    generate(&gen, &mut rng, &mut out, &mut 0)?;
+    Ok(out)
 }

@@ -122,7 +122,15 @@ pub(crate) fn parse_version(s: &str) -> Result<Version, String> {
     })
 }
 
-fn compare(v: &Version, o: &Version) -> Ordering {
+impl Version {
+    /// The major, minor and patch numbers (the CEL `semver` library's getters).
+    pub(crate) fn core(&self) -> (u64, u64, u64) {
+        (self.major, self.minor, self.patch)
+    }
+}
+
+/// blang's `Version.Compare`: precedence, build metadata ignored.
+pub(crate) fn compare(v: &Version, o: &Version) -> Ordering {
     let base = (v.major, v.minor, v.patch).cmp(&(o.major, o.minor, o.patch));
     if base != Ordering::Equal {
         return base;

@@ -55,9 +55,17 @@ fn runtime(msg: impl Into<String>) -> JmespathError {
 }
 
 pub(crate) fn x509_decode<'a>(it: &Interp<'_, '_>, _: &'a FunctionCall, a: Args<'a>) -> R<'a> {
-    let input = a.str(0)?;
+    let out = decode(a.str(0)?, &|n| it.charge(n))?;
+    Ok(Val::Own(Rc::new(out)))
+}
+
+/// Spends evaluation budget (the JMESPath interpreter's or CEL's).
+pub(crate) type Charge<'c> = &'c dyn Fn(u64) -> Result<(), JmespathError>;
+
+/// The decoding itself, shared with CEL's `x509.decode`.
+pub(crate) fn decode(input: &str, it: Charge<'_>) -> Result<Value, JmespathError> {
     // Parsing and the JSON built are linear in the input.
-    it.charge(input.len() as u64 / 64)?;
+    it(input.len() as u64 / 64)?;
     let block =
         pem::decode(input.as_bytes()).ok_or_else(|| runtime("failed to decode PEM block"))?;
     let out = match block.kind.as_str() {
@@ -69,7 +77,7 @@ pub(crate) fn x509_decode<'a>(it: &Interp<'_, '_>, _: &'a FunctionCall, a: Args<
             ))
         }
     };
-    Ok(Val::Own(Rc::new(out)))
+    Ok(out)
 }
 
 /// The three parts of a signed structure: (to-be-signed, algorithm
@@ -179,7 +187,7 @@ fn public_key_algorithm(oid: &[i64]) -> i64 {
 
 /// The SubjectPublicKeyInfo: (PublicKeyAlgorithm, `{N, E}` for RSA).
 /// Errors are Go's (`parsePublicKey`) or Kyverno's.
-fn public_key(it: &Interp<'_, '_>, spki: &[u8]) -> Result<(i64, Option<Value>), JmespathError> {
+fn public_key(it: Charge<'_>, spki: &[u8]) -> Result<(i64, Option<Value>), JmespathError> {
     let malformed = || runtime("x509: malformed subject public key info");
     let mut seq = Der(Der(spki).read(tag::SEQUENCE).ok_or_else(malformed)?);
     let (oid, params) =
@@ -218,7 +226,7 @@ fn public_key(it: &Interp<'_, '_>, spki: &[u8]) -> Result<(i64, Option<Value>), 
     if e > i64::from(i32::MAX) {
         return Err(runtime("failed to parse subject public key info"));
     }
-    it.charge(decimal_cost(n.len()))?;
+    it(decimal_cost(n.len()))?;
     Ok((algo, Some(json!({"N": decimal(n), "E": e}))))
 }
 
@@ -244,11 +252,11 @@ fn time_json(t: x509_parser::time::ASN1Time) -> Value {
 }
 
 /// A `*big.Int` serial number after Kyverno's JSON round trip (float64).
-fn serial_json(it: &Interp<'_, '_>, raw: &[u8]) -> Result<Value, JmespathError> {
+fn serial_json(it: Charge<'_>, raw: &[u8]) -> Result<Value, JmespathError> {
     if raw.first().is_some_and(|b| b & 0x80 != 0) {
         return Err(runtime("x509: negative serial number"));
     }
-    it.charge(decimal_cost(raw.len()))?;
+    it(decimal_cost(raw.len()))?;
     let f: f64 = decimal(raw).parse().unwrap_or(f64::INFINITY);
     Ok(if f < 9_007_199_254_740_992.0 {
         json!(f as i64)
@@ -264,7 +272,7 @@ fn check_rsa(algo: i64) -> Result<(), JmespathError> {
     Ok(())
 }
 
-fn certificate(it: &Interp<'_, '_>, der: &[u8]) -> Result<Value, JmespathError> {
+fn certificate(it: Charge<'_>, der: &[u8]) -> Result<Value, JmespathError> {
     let malformed = || runtime("x509: malformed certificate");
     let (rest, cert): (_, X509Certificate<'_>) =
         X509Certificate::from_der(der).map_err(|_| malformed())?;
@@ -424,7 +432,7 @@ fn csr_extensions<'a>(attrs: &[&'a [u8]]) -> Result<Vec<Ext<'a>>, JmespathError>
     Ok(out)
 }
 
-fn certificate_request(it: &Interp<'_, '_>, der: &[u8]) -> Result<Value, JmespathError> {
+fn certificate_request(it: Charge<'_>, der: &[u8]) -> Result<Value, JmespathError> {
     let malformed = || runtime("x509: malformed certificate request");
     let (rest, csr): (_, X509CertificationRequest<'_>) =
         X509CertificationRequest::from_der(der).map_err(|_| malformed())?;
