@@ -2,7 +2,9 @@
 """Seed each fuzz target's corpus (fuzz/corpus/<target>/) from the shared
 upstream suites (../../shared/corpus/kyverno-policies), read in place: policy
 files, JMESPath expressions, patterns, strategic-merge and JSON 6902 patches,
-each paired with resources of the same suite. The seeds are generated, never
+each paired with resources of the same suite, and the CEL expressions
+(`expression`, `messageExpression`, `valueExpression`) of the `*-cel` and
+`*-vpol` suites. The seeds are generated, never
 committed (fuzz/.gitignore)."""
 import hashlib, json, os, re, sys
 import yaml
@@ -11,7 +13,11 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, "..", "..", "shared", "corpus", "kyverno-policies")
 OUT = os.path.join(HERE, "corpus")
 POLICY_KINDS = {"ClusterPolicy", "Policy"}
-SKIP_KINDS = POLICY_KINDS | {"Test", "Values", "PolicyException", "UserInfo"}
+CEL_POLICY_KINDS = {"ValidatingPolicy", "NamespacedValidatingPolicy", "MutatingPolicy",
+                    "GeneratingPolicy", "DeletingPolicy", "ImageValidatingPolicy",
+                    "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding"}
+SKIP_KINDS = POLICY_KINDS | CEL_POLICY_KINDS | {"Test", "Values", "PolicyException", "UserInfo"}
+CEL_KEYS = {"expression", "messageExpression", "valueExpression"}
 MAX_RESOURCES = 3  # resources paired with each patch or pattern
 counts = {}
 
@@ -60,6 +66,23 @@ def expressions(v):
             yield from expressions(x)
 
 
+def cel_expressions(v):
+    if isinstance(v, dict):
+        for k, x in v.items():
+            if k in CEL_KEYS and isinstance(x, str):
+                yield x
+            else:
+                yield from cel_expressions(x)
+    elif isinstance(v, list):
+        for x in v:
+            yield from cel_expressions(x)
+
+
+def is_cel_suite(dirpath):
+    rel = os.path.relpath(dirpath, ROOT)
+    return any(part.endswith(("-cel", "-vpol")) for part in rel.split(os.sep))
+
+
 for dirpath, dirnames, filenames in os.walk(ROOT):
     # A suite keeps its test resources in .kyverno-test/ beside its policy.
     if os.path.basename(dirpath) == ".kyverno-test":
@@ -75,6 +98,11 @@ for dirpath, dirnames, filenames in os.walk(ROOT):
         text, ds = docs(path)
         if any(d.get("kind") in POLICY_KINDS for d in ds):
             put("policy_load", text)
+        if is_cel_suite(dirpath):
+            for d in ds:
+                if d.get("kind") in POLICY_KINDS | CEL_POLICY_KINDS:
+                    for e in cel_expressions(d):
+                        put("cel_eval", e)
         for d in ds:
             (policies if d.get("kind") in POLICY_KINDS else resources if d.get("kind") not in SKIP_KINDS else []).append(d)
     res = [json.dumps(r, default=str) for r in resources[:MAX_RESOURCES]] or ['{"kind":"Pod","metadata":{"name":"x"}}']

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use verno_cli::{apply, testcmd};
 
+mod celcmd;
 mod jp;
 
 #[derive(Parser)]
@@ -87,7 +88,33 @@ enum Command {
         #[command(subcommand)]
         command: Option<jp::JpCommand>,
     },
+    /// Evaluate CEL expressions with Kyverno's libraries (verno addition).
+    #[command(long_about = CEL_ABOUT)]
+    Cel(celcmd::CelArgs),
 }
+
+const CEL_ABOUT: &str = "\
+Evaluate CEL expressions with Kyverno's libraries (a verno addition; the CEL
+counterpart of `verno jp`).
+
+Every expression is compiled first, type-checked as Kyverno compiles policy
+expressions, then evaluated; each result prints as one line of JSON
+(timestamps and durations as strings, bytes as base64). A compile or
+evaluation error is printed on stderr and the exit code is 1.
+
+-i FILE takes a JSON or YAML object whose top-level keys become variables
+(object, oldObject, request, params, variables, ...). With the default
+--env playground every library is available and every key is `dyn`; with a
+policy kind (--env validating, mutating, generating, deleting,
+image-validating, admission) the expression sees that kind's libraries and
+declared variable types, as Kyverno would compile it.
+
+Numbers in FILE keep their form by default (--numbers exact: 3 is an int);
+--numbers doubles turns every number into a double, as `kyverno test` and
+`kyverno apply` do to resources.
+
+Example:
+  verno cel -i pod.yaml 'object.spec.containers.map(c, c.image)'";
 
 /// Bounds on what is read.
 #[derive(clap::Args)]
@@ -168,5 +195,6 @@ fn main() -> ExitCode {
             }
         }
         Command::Jp { command } => jp::run(command, &mut stdout),
+        Command::Cel(args) => celcmd::run(&args, &verno_cli::system::SystemHost, &mut stdout),
     }
 }

@@ -85,9 +85,10 @@ impl Env {
         let mut registry = Registry::new();
         stdlib::register(&mut registry, kind);
         libs::register(&mut registry, kind);
-        let variables = registry
-            .variables()
-            .map(|(name, ty)| (name.to_string(), ty.clone()))
+        let variables = check::kind_variables(kind)
+            .into_iter()
+            .chain(registry.variables().map(|(name, ty)| (name, ty.clone())))
+            .map(|(name, ty)| (name.to_string(), ty))
             .collect();
         Env {
             kind,
@@ -130,8 +131,8 @@ pub struct Program {
 impl Program {
     /// Parses `source` (expanding macros) and type-checks it in `env`.
     pub fn compile(env: &Env, source: &str) -> Result<Program, CompileError> {
-        let expr = parse::parse(env.kind, source)?;
-        let output = check::check(env, &expr, source)?;
+        let (expr, info) = parse::parse_with_info(env.kind, source)?;
+        let output = check::check_parsed(env, &expr, source, Some(&info))?;
         Ok(Program {
             expr,
             source: source.to_string(),

@@ -2,7 +2,7 @@
 //! as cel-go prints them.
 
 use super::{CompileError, EnvKind};
-use cel::common::ast::IdedExpr;
+use cel::common::ast::{IdedExpr, SourceInfo};
 
 /// cel-go's default parser recursion limit.
 const MAX_RECURSION_DEPTH: u16 = 250;
@@ -12,7 +12,16 @@ const MAX_RECURSION_DEPTH: u16 = 250;
 const MAX_SOURCE_LEN: usize = 100_000;
 
 /// Parses `source` in the macro set of `kind`.
+#[allow(dead_code)]
 pub(crate) fn parse(kind: EnvKind, source: &str) -> Result<IdedExpr, CompileError> {
+    parse_with_info(kind, source).map(|(expr, _)| expr)
+}
+
+/// Parses `source`, keeping the node offsets the checker reports positions with.
+pub(crate) fn parse_with_info(
+    kind: EnvKind,
+    source: &str,
+) -> Result<(IdedExpr, SourceInfo), CompileError> {
     if source.chars().count() > MAX_SOURCE_LEN {
         return Err(CompileError {
             message: format!(
@@ -27,7 +36,7 @@ pub(crate) fn parse(kind: EnvKind, source: &str) -> Result<IdedExpr, CompileErro
         .parser()
         .max_recursion_depth(MAX_RECURSION_DEPTH);
     match parser.parse_with_source_info(source) {
-        Ok((expr, _)) => Ok(expr),
+        Ok(parsed) => Ok(parsed),
         Err(errs) => Err(format_errors(source, &errs)),
     }
 }
