@@ -104,6 +104,8 @@ pub struct PolicySet {
     pub policies: Vec<CompiledPolicy>,
     /// PolicyExceptions applied to every policy's rules.
     pub exceptions: Vec<crate::exception::PolicyException>,
+    /// ValidatingPolicies and their autogen copies, in load order.
+    pub vpols: Vec<crate::vpol::CompiledVpol>,
 }
 
 fn _assert_send_sync() {
@@ -345,6 +347,7 @@ impl CompiledPolicy {
                     policy.spec.validation_failure_action.as_deref(),
                 ),
                 failure_policy_ignore: policy.spec.failure_policy.as_deref() == Some("Ignore"),
+                cel_kind: None,
             }),
             kind: policy.kind,
             rules: compiled_rules,
@@ -423,12 +426,18 @@ impl PolicySet {
                 .map(CompiledPolicy::compile)
                 .collect::<Result<_, _>>()?,
             exceptions: Vec::new(),
+            vpols: Vec::new(),
         })
     }
 
     /// Add the PolicyExceptions of a YAML or JSON text (`--exception`).
     pub fn add_exceptions_yaml(&mut self, text: &str) -> Result<(), LoadError> {
         for (doc, line) in load::documents(text)? {
+            if crate::vpol::load::is_cel_exception(&doc) {
+                let ex = crate::vpol::load::cel_exception(&doc, Some(line))?;
+                self.add_cel_exception(&ex)?;
+                continue;
+            }
             if !crate::exception::is_policy_exception(&doc) {
                 let kind = doc.get("kind").and_then(Value::as_str).unwrap_or("<none>");
                 return Err(LoadError::Unsupported {
@@ -444,6 +453,27 @@ impl PolicySet {
                     &doc,
                     Some(line),
                 )?);
+        }
+        Ok(())
+    }
+
+    /// Compiles a CEL PolicyException into the ValidatingPolicies its
+    /// `policyRefs` name.
+    pub fn add_cel_exception(&mut self, ex: &crate::vpol::CelException) -> Result<(), LoadError> {
+        for v in &mut self.vpols {
+            v.add_exception(ex)?;
+        }
+        Ok(())
+    }
+
+    /// Compiles ValidatingPolicy documents (and their autogen copies) into the set.
+    pub fn add_vpols(
+        &mut self,
+        docs: &[crate::vpol::model::ValidatingPolicyDoc],
+    ) -> Result<(), LoadError> {
+        for d in docs {
+            self.vpols
+                .extend(crate::vpol::CompiledVpol::compile_all(d)?);
         }
         Ok(())
     }

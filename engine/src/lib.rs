@@ -46,6 +46,7 @@ pub mod resource;
 pub mod response;
 pub mod values;
 pub mod variables;
+pub mod vpol;
 pub mod wildcard;
 pub mod yaml;
 

@@ -39,6 +39,9 @@ pub enum TestError {
         path: Option<PathBuf>,
         detail: DecodeError,
     },
+    /// A `context` file that is not a `Context` document.
+    #[error("{}: invalid context file: {detail}", path.display())]
+    Context { path: PathBuf, detail: String },
     /// A policy file holds a document that is not a Kyverno policy.
     #[error("unsupported: policy kind {api_version}/{kind} ({})", path.display())]
     PolicyKind {

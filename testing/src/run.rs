@@ -232,6 +232,9 @@ fn load_policies(files: &dyn Files, t: &TestFile, base: &Path) -> Result<Policie
             let compiled = PolicySet::compile(loaded.policies)
                 .map_err(|e| TestError::Compile(e.with_file(&shown)))?;
             out.set.policies.extend(compiled.policies);
+            out.set
+                .add_vpols(&loaded.vpols)
+                .map_err(|e| TestError::Compile(e.with_file(&shown).locate_in(&text)))?;
             out.skipped
                 .extend(loaded.rejected.into_iter().map(|error| SkippedPolicy {
                     policy: error.location().policy.clone().unwrap_or_default(),
@@ -251,7 +254,10 @@ fn check_policy_kinds(text: &str, file: &Path) -> Result<(), TestError> {
         error,
     })?;
     for (doc, _) in docs {
-        if !verno::load::is_kyverno_policy(&doc) {
+        // CEL exceptions in policy files are read but not used by `test`.
+        let cel = verno::vpol::load::is_validating_policy(&doc)
+            || verno::vpol::load::is_cel_exception(&doc);
+        if !cel && !verno::load::is_kyverno_policy(&doc) {
             let field = |name: &str| {
                 doc.get(name)
                     .and_then(Value::as_str)
@@ -301,6 +307,49 @@ fn load_resources(
         }
     }
     Ok(out)
+}
+
+/// Reads a `cli.kyverno.io/v1alpha1 Context` file: `spec.resources` and
+/// `spec.images` (lists of objects) for the CEL libraries.
+fn load_context(files: &dyn Files, path: &Path, values: &mut Values) -> Result<(), TestError> {
+    let bad = |detail: &str| TestError::Context {
+        path: path.to_path_buf(),
+        detail: detail.to_string(),
+    };
+    let docs = fixtures::read_documents(files, path)?;
+    let Some((doc, _)) = docs.into_iter().next() else {
+        return Err(bad("no document"));
+    };
+    if doc.get("kind").and_then(Value::as_str) != Some("Context") {
+        return Err(bad("kind must be Context"));
+    }
+    let spec = doc.get("spec").cloned().unwrap_or(Value::Null);
+    for (field, out) in [
+        ("resources", &mut values.context_resources),
+        ("images", &mut values.context_images),
+    ] {
+        match spec.get(field) {
+            None | Some(Value::Null) => {}
+            Some(Value::Array(items)) => {
+                for item in items {
+                    if !item.is_object() {
+                        return Err(bad(&format!("spec.{field} items must be maps")));
+                    }
+                    out.push(item.clone());
+                }
+            }
+            Some(_) => return Err(bad(&format!("spec.{field} must be a list"))),
+        }
+    }
+    Ok(())
+}
+
+/// The context resources served as `api_version`/`resource` (plural).
+fn context_matches(r: &Value, api_version: &str, resource: &str, namespace: &str) -> bool {
+    let m = ResourceMeta::of(r);
+    m.api_version == api_version
+        && m.namespace == namespace
+        && verno::vpol::KindMap::default().resource(m.group, m.version, m.kind) == resource
 }
 
 /// Serves a values file's rule values to the engine, as `kyverno test` does.
@@ -363,6 +412,61 @@ impl verno::Host for ValuesHost<'_> {
             })
             .cloned()
             .collect())
+    }
+    fn cel_get_resource(
+        &self,
+        api_version: &str,
+        resource: &str,
+        namespace: &str,
+        name: &str,
+    ) -> Result<Option<Value>, verno::host::HostError> {
+        Ok(self
+            .values
+            .context_resources
+            .iter()
+            .find(|r| {
+                context_matches(r, api_version, resource, namespace)
+                    && ResourceMeta::of(r).name == name
+            })
+            .cloned())
+    }
+    fn cel_list_resources(
+        &self,
+        api_version: &str,
+        resource: &str,
+        namespace: &str,
+        labels: Option<&[(String, String)]>,
+    ) -> Result<Value, verno::host::HostError> {
+        let items: Vec<Value> = self
+            .values
+            .context_resources
+            .iter()
+            .filter(|r| context_matches(r, api_version, resource, namespace))
+            .filter(|r| {
+                let m = ResourceMeta::of(r);
+                labels
+                    .unwrap_or_default()
+                    .iter()
+                    .all(|(k, v)| m.label(k) == Some(v.as_str()))
+            })
+            .cloned()
+            .collect();
+        Ok(serde_json::json!({
+            "apiVersion": api_version,
+            "kind": "List",
+            "metadata": {},
+            "items": items,
+        }))
+    }
+    fn image_metadata(&self, image: &str) -> Result<Value, verno::host::HostError> {
+        self.values
+            .context_images
+            .iter()
+            .find(|i| i.get("image").and_then(Value::as_str) == Some(image))
+            .cloned()
+            .ok_or_else(|| {
+                verno::host::HostError::Failed(format!("image {image} is not in the context file"))
+            })
     }
     fn now(&self) -> Result<verno::host::Timestamp, verno::host::HostError> {
         self.clock.now()
@@ -569,6 +673,16 @@ fn evaluate(
             resource: run.current.clone(),
         });
     }
+    out.extend(evaluate_vpols(
+        set,
+        values,
+        user_info,
+        &run.current,
+        &kind,
+        &subresource,
+        &per_policy,
+        clock,
+    ));
     for (i, p) in set.policies.iter().enumerate() {
         if !p.has_generate() {
             continue;
@@ -599,6 +713,62 @@ fn evaluate(
     Ok(out)
 }
 
+/// The ValidatingPolicies on one resource: Kubernetes-mode ones, then
+/// JSON-mode ones on the resource as a JSON document. A non-matching
+/// policy's empty response is kept only when its constraints are not
+/// "simple" (Kyverno's `hasSelector`); JSON-mode empty responses are dropped.
+#[allow(clippy::too_many_arguments)]
+fn evaluate_vpols(
+    set: &PolicySet,
+    values: &Values,
+    user_info: Option<&verno::UserInfo>,
+    current: &Value,
+    kind: &ResourceKind,
+    subresource: &str,
+    per_policy: &dyn Fn(&str) -> (serde_json::Map<String, Value>, Operation),
+    clock: &dyn verno::Host,
+) -> Vec<Response> {
+    use verno::vpol::{VpolMode, VpolRequest};
+    let meta = ResourceMeta::of(current);
+    let ns_labels = values.namespace_labels(meta.namespace);
+    let ns_object = values.namespace_object(meta.namespace);
+    let host = ValuesHost { values, clock };
+    let mut out = Vec::new();
+    for mode in [VpolMode::Kubernetes, VpolMode::Json] {
+        for p in set.vpols.iter().filter(|p| p.mode == mode) {
+            let (_, op) = per_policy(&p.info.name);
+            let (object, old_object) = match op {
+                Operation::Delete => (None, Some(current)),
+                Operation::Update => (Some(current), Some(current)),
+                _ => (Some(current), None),
+            };
+            let request = VpolRequest {
+                object,
+                old_object,
+                operation: op,
+                kind: Some((&kind.group, &kind.version, &kind.kind)),
+                subresource,
+                namespace_labels: ns_labels,
+                namespace_object: ns_object,
+                user_info,
+                kinds: None,
+                json_payload: false,
+            };
+            let Some(resp) = verno::vpol::evaluate(p, &request, &host) else {
+                continue;
+            };
+            if resp.rules.is_empty() && (mode == VpolMode::Json || !p.keeps_empty_response()) {
+                continue;
+            }
+            out.push(Response {
+                policy: resp,
+                resource: current.clone(),
+            });
+        }
+    }
+    out
+}
+
 fn run_test(
     files: &dyn Files,
     t: &TestFile,
@@ -617,6 +787,9 @@ fn run_test(
                 .clone_sources
                 .extend(docs.into_iter().map(|(d, _)| d).filter(Value::is_object));
         }
+    }
+    if let Some(c) = &t.context {
+        load_context(files, &fixtures::resolve(base, c), &mut values)?;
     }
     let Policies { mut set, skipped } = load_policies(files, t, base)?;
     report.skipped = skipped;
@@ -776,6 +949,8 @@ fn rows_for_entry(
         };
         let display = &resources[ci].display;
         let mut found = false;
+        let mut cel_rows = 0usize;
+        let mut cel_empty = false;
         for response in run
             .responses
             .iter()
@@ -783,6 +958,7 @@ fn rows_for_entry(
         {
             let resp = &response.policy;
             found = true;
+            let ruleless = resp.policy.cel_kind.is_some();
             let mut dropped = false;
             let scored = resp
                 .policy
@@ -792,7 +968,8 @@ fn rows_for_entry(
                 != Some("false");
             let mut any = false;
             for rr in resp.rules.iter().filter(|rr| {
-                entry.rule.is_empty()
+                ruleless
+                    || entry.rule.is_empty()
                     || rr.name == entry.rule
                     || rr.name == autogen
                     || rr.name == autogen_cron
@@ -860,6 +1037,9 @@ fn rows_for_entry(
                     status = RuleStatus::Warn;
                 }
                 let ok = status.as_str() == entry.result;
+                if ruleless {
+                    cel_rows += 1;
+                }
                 rows.push(Row {
                     policy: entry.policy.clone(),
                     rule: rr.name.clone(),
@@ -870,9 +1050,15 @@ fn rows_for_entry(
                     } else {
                         format!("Want {}, got {}", entry.result, status.as_str())
                     },
-                    message: rr.message.clone(),
+                    message: row_message(rr),
                     ok,
                 });
+            }
+            if ruleless {
+                // Ruleless kinds: one `Excluded` row per resource, and only
+                // when no response of the policy gave a row.
+                cel_empty |= !any && !dropped;
+                continue;
             }
             if !any && !dropped {
                 let ok = !opts.strict || entry.result == "skip";
@@ -891,6 +1077,9 @@ fn rows_for_entry(
                 });
             }
         }
+        if cel_empty && cel_rows == 0 {
+            rows.push(excluded_row(entry, display, opts.strict));
+        }
         if !found {
             if let Some(s) = skipped.iter().find(|s| s.policy == policy_name) {
                 rows.push(invalid_policy_row(entry, display, s, opts.strict));
@@ -908,6 +1097,35 @@ fn rows_for_entry(
         }
     }
     rows
+}
+
+/// The message a row shows: a `message` property (CEL auditAnnotation)
+/// replaces the rule's message, else a `<status>Message` one does.
+fn row_message(rr: &verno::RuleResponse) -> String {
+    let by_status = format!("{}Message", rr.status.as_str());
+    rr.properties
+        .get("message")
+        .or_else(|| rr.properties.get(&by_status))
+        .cloned()
+        .unwrap_or_else(|| rr.message.clone())
+}
+
+/// The row of a policy that answered with no rule for a resource.
+fn excluded_row(entry: &TestResult, display: &str, strict: bool) -> Row {
+    let ok = !strict || entry.result == "skip";
+    Row {
+        policy: entry.policy.clone(),
+        rule: entry.rule.clone(),
+        resource: display.to_string(),
+        result: if ok { "Pass" } else { "Fail" },
+        reason: if ok {
+            "Excluded".into()
+        } else {
+            format!("Excluded (strict: want {})", entry.result)
+        },
+        message: String::new(),
+        ok,
+    }
 }
 
 /// The row of an entry whose policy was refused (`printTestResult`): Kyverno

@@ -202,6 +202,9 @@ pub struct TestFile {
     pub userinfo: Option<String>,
     pub results: Vec<TestResult>,
     pub exceptions: Vec<String>,
+    /// `context`: a `cli.kyverno.io/v1alpha1 Context` file (resources and
+    /// images the CEL libraries read).
+    pub context: Option<String>,
     /// Fields verno reads but does not support yet (named in errors).
     pub unsupported: Vec<&'static str>,
 }
@@ -277,7 +280,6 @@ impl TestFile {
             ("targetResources", "targetResources"),
             ("paramResources", "paramResources"),
             ("clusterResources", "clusterResources"),
-            ("context", "CEL context file"),
             ("jsonPayloads", "jsonPayloads"),
             ("jsonPayload", "jsonPayloads"),
             ("httpPayloads", "httpPayloads"),
@@ -323,6 +325,7 @@ impl TestFile {
             userinfo: t.string("userinfo")?,
             results,
             exceptions: t.strings("exceptions")?,
+            context: t.string("context")?,
             unsupported,
         })
     }
@@ -426,6 +429,12 @@ pub struct Values {
     /// `subresources`: which object kinds stand for a subresource of which
     /// parent kind, in file order.
     pub subresources: Vec<Subresource>,
+    /// The full Namespace objects of `namespaces` (CEL `namespaceObject`).
+    pub namespace_objects: Vec<Value>,
+    /// The `context` file's `spec.resources` (CEL `resource.Get/List`).
+    pub context_resources: Vec<Value>,
+    /// The `context` file's `spec.images` (CEL `image.GetMetadata`).
+    pub context_images: Vec<Value>,
 }
 
 /// The parts of a `metav1.APIResource` the subresource mapping reads.
@@ -628,6 +637,7 @@ impl Values {
             };
             out.namespace_labels.retain(|(n, _)| *n != name);
             out.namespace_labels.push((name, labels));
+            out.namespace_objects.push(Value::Object(ns.clone()));
         }
         Ok(out)
     }
@@ -685,6 +695,14 @@ impl Values {
             };
         }
         Ok((gvk, subresource))
+    }
+
+    /// The Namespace object named `ns` from `namespaces`, the last one wins.
+    pub fn namespace_object(&self, ns: &str) -> Option<&Value> {
+        self.namespace_objects
+            .iter()
+            .rev()
+            .find(|n| n.pointer("/metadata/name").and_then(Value::as_str) == Some(ns))
     }
 
     pub fn namespace_labels(

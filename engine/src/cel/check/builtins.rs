@@ -59,9 +59,20 @@ fn special_form(name: &str) -> Option<Vec<Sig>> {
             global(vec![CType::list(a()), CType::Int], a()),
             global(vec![CType::map(a(), b()), a()], b()),
         ],
+        // cel-go's optional library also indexes optional lists and maps
+        // (`x.?labels[?'k']`): `optional_list_optindex_optional_int`,
+        // `optional_map_optindex_optional_value`.
         "_[?_]" => vec![
             global(vec![CType::list(a()), CType::Int], CType::optional(a())),
             global(vec![CType::map(a(), b()), a()], CType::optional(b())),
+            global(
+                vec![CType::optional(CType::list(a())), CType::Int],
+                CType::optional(a()),
+            ),
+            global(
+                vec![CType::optional(CType::map(a(), b())), a()],
+                CType::optional(b()),
+            ),
         ],
         "@in" => vec![
             global(vec![a(), CType::list(a())], CType::Bool),
