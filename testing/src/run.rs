@@ -749,7 +749,7 @@ fn evaluate_vpols(
                 kind: Some((&kind.group, &kind.version, &kind.kind)),
                 subresource,
                 namespace_labels: ns_labels,
-                namespace_object: ns_object,
+                namespace_object: ns_object.as_ref(),
                 user_info,
                 kinds: None,
                 json_payload: false,

@@ -697,12 +697,27 @@ impl Values {
         Ok((gvk, subresource))
     }
 
-    /// The Namespace object named `ns` from `namespaces`, the last one wins.
-    pub fn namespace_object(&self, ns: &str) -> Option<&Value> {
-        self.namespace_objects
+    /// The Namespace named `ns`, as Kyverno's CLI resolves it: a
+    /// `namespaces` object, else one built from a `namespaceSelector`
+    /// entry (name and labels).
+    pub fn namespace_object(&self, ns: &str) -> Option<Value> {
+        if let Some(n) = self
+            .namespace_objects
             .iter()
-            .rev()
             .find(|n| n.pointer("/metadata/name").and_then(Value::as_str) == Some(ns))
+        {
+            return Some(n.clone());
+        }
+        self.namespace_labels
+            .iter()
+            .find(|(n, _)| n == ns)
+            .map(|(name, labels)| {
+                serde_json::json!({
+                    "apiVersion": "v1",
+                    "kind": "Namespace",
+                    "metadata": {"name": name, "labels": labels},
+                })
+            })
     }
 
     pub fn namespace_labels(

@@ -310,6 +310,12 @@ fn run<'a>(
     activation.bind_json("oldObject", if json_mode { &null } else { old_object });
     activation.bind_json("request", if json_mode { &null } else { request_value });
     activation.bind_json("namespaceObject", namespace_object);
+    // The stateful libraries' variables (`resource.Get(...)`, ...).
+    for name in ["resource", "http", "globalContext", "image", "json", "yaml"] {
+        if let Some(v) = crate::cel::libs::global_value(name) {
+            activation.bind(name, v);
+        }
+    }
     let outcome = if policy.exceptions.is_empty() {
         super::exception::ExceptionOutcome::default()
     } else {
