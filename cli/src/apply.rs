@@ -19,6 +19,8 @@ pub struct ApplyOptions {
     pub policies: Vec<PathBuf>,
     /// PolicyException files (`--exception`).
     pub exceptions: Vec<PathBuf>,
+    /// JSON payload files (`--json`).
+    pub json: Vec<PathBuf>,
     /// Where mutated resources go (`-o DIR` or `-o FILE.yaml`, see
     /// [`output::plan`]); stdout when `None`.
     pub output: Option<PathBuf>,
@@ -176,17 +178,22 @@ pub fn run(opts: &ApplyOptions, out: &mut dyn Write) -> Result<Counts, String> {
         let text = input::read_text(p).map_err(|e| e.to_string())?;
         let file = p.display().to_string();
         let loaded = verno::load::load_text(&text).map_err(|e| e.with_file(&file).to_string())?;
-        if loaded.policies.is_empty() && loaded.rejected.is_empty() && loaded.exceptions.is_empty()
+        if loaded.policies.is_empty()
+            && loaded.rejected.is_empty()
+            && loaded.exceptions.is_empty()
+            && loaded.vpols.is_empty()
         {
             return Err(format!("{file}: no policy found in the file"));
         }
         let compiled =
             PolicySet::compile(loaded.policies).map_err(|e| e.with_file(&file).to_string())?;
         set.policies.extend(compiled.policies);
+        set.add_vpols(&loaded.vpols)
+            .map_err(|e| e.with_file(&file).locate_in(&text).to_string())?;
         set.exceptions.extend(loaded.exceptions);
         skipped.extend(loaded.rejected.into_iter().map(|e| e.with_file(&file)));
     }
-    if set.policies.is_empty() && skipped.is_empty() {
+    if set.policies.is_empty() && set.vpols.is_empty() && skipped.is_empty() {
         return Err("no policy found in the policy files".into());
     }
     for e in &opts.exceptions {
@@ -203,12 +210,29 @@ pub fn run(opts: &ApplyOptions, out: &mut dyn Write) -> Result<Counts, String> {
         }
     }
     let sink = output::plan(opts.output.as_deref(), &resources).map_err(|e| e.to_string())?;
-    let rule_count: usize = set.policies.iter().map(|p| p.rules.len()).sum();
+    let mut payloads = Vec::new();
+    for p in &opts.json {
+        let text = input::read_text(p).map_err(|e| e.to_string())?;
+        for (doc, _) in verno::load::documents(&text)
+            .map_err(|e| e.with_file(&p.display().to_string()).to_string())?
+        {
+            if !doc.is_object() {
+                return Err(format!(
+                    "failed to load JSON payload ({}: not an object)",
+                    p.display()
+                ));
+            }
+            payloads.push(doc);
+        }
+    }
+    // Kyverno counts each ValidatingPolicy once (not its autogen copies).
+    let rule_count: usize = set.policies.iter().map(|p| p.rules.len()).sum::<usize>()
+        + set.vpols.iter().filter(|p| p.autogen.is_none()).count();
     writeln!(
         out,
         "\nApplying {} policy rule(s) to {} resource(s)...",
         rule_count,
-        resources.len()
+        resources.len() + payloads.len()
     )
     .map_err(|e| e.to_string())?;
     let mut counts = Counts::default();
@@ -260,7 +284,7 @@ pub fn run(opts: &ApplyOptions, out: &mut dyn Write) -> Result<Counts, String> {
                 .get("policies.kyverno.io/scored")
                 .map(String::as_str)
                 != Some("false");
-            let audit_warn = opts.audit_warn && !pr.policy.enforce;
+            let audit_warn = opts.audit_warn && !pr.policy.enforce && pr.policy.cel_kind.is_none();
             for r in &pr.rules {
                 match r.status {
                     RuleStatus::Pass => counts.pass += 1,
@@ -274,6 +298,27 @@ pub fn run(opts: &ApplyOptions, out: &mut dyn Write) -> Result<Counts, String> {
             printed.push((res_path.clone(), pr.clone()));
         }
         evals.push(eval);
+    }
+    for payload in &payloads {
+        let req = verno::vpol::VpolRequest {
+            json_payload: true,
+            ..verno::vpol::VpolRequest::from_request(&Request::create(payload))
+        };
+        for p in &set.vpols {
+            let Some(resp) = verno::vpol::evaluate(p, &req, &crate::system::SystemHost) else {
+                continue;
+            };
+            for r in &resp.rules {
+                match r.status {
+                    RuleStatus::Pass => counts.pass += 1,
+                    RuleStatus::Fail => counts.fail += 1,
+                    RuleStatus::Warn => counts.warn += 1,
+                    RuleStatus::Error => counts.error += 1,
+                    RuleStatus::Skip => counts.skip += 1,
+                }
+            }
+            printed.push(("JSON payload".to_string(), resp));
+        }
     }
     if !opts.policy_report {
         for (res_path, resp) in &printed {

@@ -45,6 +45,10 @@ enum Command {
         /// PolicyException files.
         #[arg(short = 'e', long = "exception", alias = "exceptions")]
         exceptions: Vec<PathBuf>,
+        /// JSON (or YAML) payload files, judged by ValidatingPolicies in
+        /// `evaluation.mode: JSON`.
+        #[arg(long = "json")]
+        json: Vec<PathBuf>,
         /// Write mutated resources to this file (a path ending in .yaml or
         /// .yml) or directory instead of stdout. In a directory, verno (unlike
         /// kyverno) names each file <kind>_<namespace>_<name>-mutated.yaml with
@@ -137,6 +141,7 @@ fn main() -> ExitCode {
             openreports,
             output_format,
             exceptions,
+            json,
             output,
             limits,
         } => {
@@ -148,6 +153,7 @@ fn main() -> ExitCode {
             let opts = apply::ApplyOptions {
                 policies,
                 exceptions,
+                json,
                 output,
                 resources,
                 policy_report,

@@ -412,9 +412,17 @@ impl PolicySet {
     /// Load and compile every policy in a YAML or JSON text.
     /// PolicyException documents in the text apply to the policies.
     pub fn from_yaml(text: &str) -> Result<PolicySet, LoadError> {
-        let (loaded, exceptions) = load::load_all(text)?;
-        let mut set = PolicySet::compile(loaded)?;
-        set.exceptions = exceptions;
+        let mut loaded = load::load_text(text)?;
+        if !loaded.rejected.is_empty() {
+            return Err(loaded.rejected.swap_remove(0));
+        }
+        let mut set = PolicySet::compile(loaded.policies)?;
+        set.exceptions = loaded.exceptions;
+        set.add_vpols(&loaded.vpols)
+            .map_err(|e| e.locate_in(text))?;
+        for ex in &loaded.cel_exceptions {
+            set.add_cel_exception(ex)?;
+        }
         Ok(set)
     }
 

@@ -167,10 +167,27 @@ impl PolicySet {
         // One context document per request, shared by every policy: each
         // rule works under a checkpoint and leaves it as it found it.
         let mut vctx = None;
-        self.policies
+        let mut out: Vec<PolicyResponse> = self
+            .policies
             .iter()
             .map(|p| evaluate_policy(p, &self.exceptions, request, host, &mut vctx))
-            .collect()
+            .collect();
+        // Then the ValidatingPolicies (Kubernetes mode, then JSON mode); a
+        // policy that does not match gives no response here.
+        let vreq = crate::vpol::VpolRequest::from_request(request);
+        for mode in [
+            crate::vpol::VpolMode::Kubernetes,
+            crate::vpol::VpolMode::Json,
+        ] {
+            for p in self.vpols.iter().filter(|p| p.mode == mode) {
+                if let Some(r) = crate::vpol::evaluate(p, &vreq, host) {
+                    if !r.rules.is_empty() {
+                        out.push(r);
+                    }
+                }
+            }
+        }
+        out
     }
 
     /// Only the mutate rules: policies in order, each on the resource the

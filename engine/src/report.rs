@@ -43,7 +43,9 @@ pub fn result_entry(
         != Some("false");
     let mut status = rule.status;
     // `--audit-warn` applies to policies whose policy-wide action is Audit.
-    if status == RuleStatus::Fail && (!scored || (opts.audit_warn && !info.enforce)) {
+    // `--audit-warn` has no effect on CEL kinds (no validationFailureAction).
+    let audit_warn = opts.audit_warn && !info.enforce && info.cel_kind.is_none();
+    if status == RuleStatus::Fail && (!scored || audit_warn) {
         status = RuleStatus::Warn;
     }
     let meta = ResourceMeta::of(resource);
@@ -64,12 +66,24 @@ pub fn result_entry(
         reference.insert("resourceVersion".into(), json!(rv));
     }
     let mut out = Map::new();
-    out.insert("source".into(), json!("kyverno"));
+    let source = match info.cel_kind.as_deref() {
+        Some("ValidatingPolicy" | "NamespacedValidatingPolicy") => crate::vpol::REPORT_SOURCE,
+        _ => "kyverno",
+    };
+    out.insert("source".into(), json!(source));
     out.insert("policy".into(), json!(info.key));
     out.insert("rule".into(), json!(rule.name));
     out.insert("result".into(), json!(status.as_str()));
-    if !rule.message.is_empty() {
-        out.insert("message".into(), json!(rule.message));
+    // A `message` property (a CEL auditAnnotation), else a
+    // `<status>Message` one, replaces the message.
+    let by_status = format!("{}Message", status.as_str());
+    let message = rule
+        .properties
+        .get("message")
+        .or_else(|| rule.properties.get(&by_status))
+        .unwrap_or(&rule.message);
+    if !message.is_empty() {
+        out.insert("message".into(), json!(message));
     }
     if scored {
         out.insert("scored".into(), json!(true));
@@ -99,7 +113,12 @@ pub fn result_entry(
     } else {
         "admission review"
     };
-    out.insert("properties".into(), json!({ "process": process }));
+    let mut properties = Map::new();
+    for (k, v) in &rule.properties {
+        properties.insert(k.clone(), json!(v));
+    }
+    properties.insert("process".into(), json!(process));
+    out.insert("properties".into(), Value::Object(properties));
     Value::Object(out)
 }
 

@@ -37,6 +37,27 @@ pub struct VpolRequest<'a> {
     pub json_payload: bool,
 }
 
+impl<'a> VpolRequest<'a> {
+    /// The family's view of an engine [`Request`](crate::Request): no
+    /// Namespace object, built-in kind mappings only.
+    pub fn from_request(r: &crate::Request<'a>) -> VpolRequest<'a> {
+        VpolRequest {
+            object: r.object,
+            old_object: r.old_object,
+            operation: r.operation,
+            kind: r
+                .kind
+                .map(|k| (k.group.as_str(), k.version.as_str(), k.kind.as_str())),
+            subresource: r.subresource,
+            namespace_labels: r.namespace_labels,
+            namespace_object: None,
+            user_info: r.user_info,
+            kinds: None,
+            json_payload: false,
+        }
+    }
+}
+
 static EMPTY: Value = Value::Null;
 
 fn empty_object() -> Value {
