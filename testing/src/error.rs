@@ -39,6 +39,9 @@ pub enum TestError {
         path: Option<PathBuf>,
         detail: DecodeError,
     },
+    /// A `jsonPayloads` file that is not a JSON object.
+    #[error("{}: failed to load JSON payload: {detail}", path.display())]
+    Payload { path: PathBuf, detail: String },
     /// A `context` file that is not a `Context` document.
     #[error("{}: invalid context file: {detail}", path.display())]
     Context { path: PathBuf, detail: String },

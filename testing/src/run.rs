@@ -131,6 +131,89 @@ pub fn discover(dir: &Path, file_name: &str) -> Result<Vec<PathBuf>, InputError>
 struct LoadedResource {
     value: Value,
     display: String,
+    /// A JSON payload's key (its path as written, cleaned like Go's
+    /// `path.Clean`); `None` for a Kubernetes resource.
+    payload: Option<String>,
+}
+
+/// Go's `path.Clean` (slash-separated, lexical).
+fn clean_path(p: &str) -> String {
+    let rooted = p.starts_with('/');
+    let mut parts: Vec<&str> = Vec::new();
+    for part in p.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                if parts.last().is_some_and(|l| *l != "..") {
+                    parts.pop();
+                } else if !rooted {
+                    parts.push("..");
+                }
+            }
+            other => parts.push(other),
+        }
+    }
+    let joined = parts.join("/");
+    match (rooted, joined.is_empty()) {
+        (true, _) => format!("/{joined}"),
+        (false, true) => ".".to_string(),
+        (false, false) => joined,
+    }
+}
+
+/// The test's JSON payloads: each file's first document, a top-level object.
+fn load_payloads(
+    files: &dyn Files,
+    t: &TestFile,
+    base: &Path,
+) -> Result<Vec<LoadedResource>, TestError> {
+    let mut out = Vec::new();
+    for p in &t.json_payloads {
+        let path = fixtures::resolve(base, p);
+        let docs = fixtures::read_documents(files, &path)?;
+        let Some((doc, _)) = docs.into_iter().next() else {
+            return Err(TestError::Payload {
+                path,
+                detail: "no document".into(),
+            });
+        };
+        if !doc.is_object() {
+            return Err(TestError::Payload {
+                path,
+                detail: "a JSON payload must be an object".into(),
+            });
+        }
+        let key = clean_path(p);
+        out.push(LoadedResource {
+            value: doc,
+            display: key.clone(),
+            payload: Some(key),
+        });
+    }
+    Ok(out)
+}
+
+/// The JSON-mode ValidatingPolicies on one payload; empty responses are dropped.
+fn evaluate_payload(
+    set: &PolicySet,
+    values: &Values,
+    payload: &Value,
+    clock: &dyn verno::Host,
+) -> Vec<Response> {
+    let req = verno::vpol::VpolRequest {
+        json_payload: true,
+        ..verno::vpol::VpolRequest::from_request(&Request::create(payload))
+    };
+    let host = ValuesHost { values, clock };
+    set.vpols
+        .iter()
+        .filter_map(|p| verno::vpol::evaluate(p, &req, &host))
+        .filter(|r| !r.rules.is_empty())
+        .map(|policy| Response {
+            policy,
+            resource: payload.clone(),
+        })
+        .collect()
 }
 
 /// Run every test document of one file, reading it and every policy,
@@ -303,7 +386,11 @@ fn load_resources(
                 continue;
             }
             let display = format!("{}/{}/{}/{}", m.api_version, m.kind, m.namespace, m.name);
-            out.push(LoadedResource { value: v, display });
+            out.push(LoadedResource {
+                value: v,
+                display,
+                payload: None,
+            });
         }
     }
     Ok(out)
@@ -803,7 +890,8 @@ fn run_test(
         Some(f) => Some(load_user_info(files, &fixtures::resolve(base, f))?),
         None => None,
     };
-    let resources = load_resources(files, t, base)?;
+    let mut resources = load_resources(files, t, base)?;
+    resources.extend(load_payloads(files, t, base)?);
 
     let mut ops: Vec<Option<String>> = vec![None];
     for r in &t.results {
@@ -818,6 +906,16 @@ fn run_test(
     ops[1..].sort();
     let mut runs = Vec::new();
     for (i, res) in resources.iter().enumerate() {
+        if res.payload.is_some() {
+            for op in &ops {
+                runs.push(Run {
+                    resource: i,
+                    operation: op.clone(),
+                    responses: evaluate_payload(&set, &values, &res.value, opts.clock),
+                });
+            }
+            continue;
+        }
         let mut working = res.value.clone();
         for op in &ops {
             runs.push(Run {
@@ -886,6 +984,10 @@ fn candidates(entry: &TestResult, resources: &[LoadedResource], strict: bool) ->
             .iter()
             .enumerate()
             .filter(|(_, r)| {
+                // A payload's key is one part: the whole name matches it.
+                if let Some(key) = &r.payload {
+                    return key == name;
+                }
                 let m = ResourceMeta::of(&r.value);
                 m.name == n && ns.is_none_or(|ns| m.namespace == ns)
             })

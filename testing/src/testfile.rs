@@ -205,6 +205,8 @@ pub struct TestFile {
     /// `context`: a `cli.kyverno.io/v1alpha1 Context` file (resources and
     /// images the CEL libraries read).
     pub context: Option<String>,
+    /// `jsonPayloads` (with the deprecated `jsonPayload` folded in first).
+    pub json_payloads: Vec<String>,
     /// Fields verno reads but does not support yet (named in errors).
     pub unsupported: Vec<&'static str>,
 }
@@ -280,8 +282,6 @@ impl TestFile {
             ("targetResources", "targetResources"),
             ("paramResources", "paramResources"),
             ("clusterResources", "clusterResources"),
-            ("jsonPayloads", "jsonPayloads"),
-            ("jsonPayload", "jsonPayloads"),
             ("httpPayloads", "httpPayloads"),
             ("envoyPayloads", "envoyPayloads"),
             ("apiCallResponses", "apiCallResponses"),
@@ -326,6 +326,12 @@ impl TestFile {
             results,
             exceptions: t.strings("exceptions")?,
             context: t.string("context")?,
+            json_payloads: {
+                let mut all: Vec<String> = t.string("jsonPayload")?.into_iter().collect();
+                all.extend(t.strings("jsonPayloads")?);
+                dedup(&mut all);
+                all
+            },
             unsupported,
         })
     }
