@@ -800,6 +800,9 @@ fn evaluate(
     Ok(out)
 }
 
+/// A policy's values and effective operation, by policy name.
+type PerPolicy<'a> = dyn Fn(&str) -> (serde_json::Map<String, Value>, Operation) + 'a;
+
 /// The ValidatingPolicies on one resource: Kubernetes-mode ones, then
 /// JSON-mode ones on the resource as a JSON document. A non-matching
 /// policy's empty response is kept only when its constraints are not
@@ -812,7 +815,7 @@ fn evaluate_vpols(
     current: &Value,
     kind: &ResourceKind,
     subresource: &str,
-    per_policy: &dyn Fn(&str) -> (serde_json::Map<String, Value>, Operation),
+    per_policy: &PerPolicy<'_>,
     clock: &dyn verno::Host,
 ) -> Vec<Response> {
     use verno::vpol::{VpolMode, VpolRequest};

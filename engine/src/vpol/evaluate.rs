@@ -318,8 +318,6 @@ fn run<'a>(
     host: &dyn Host,
 ) -> Outcome {
     let json_mode = policy.mode == VpolMode::Json;
-    // Declared before the activation, which borrows them.
-    let exceptions: Value;
     let null = Value::Null;
     let namespace_object = if json_mode {
         &null
@@ -353,7 +351,7 @@ fn run<'a>(
     if let Some(matched) = outcome.exempting {
         return Outcome::Exempted(matched);
     }
-    exceptions = super::exception::exceptions_value(&outcome);
+    let exceptions = super::exception::exceptions_value(&outcome);
     activation.bind_json("exceptions", &exceptions);
     match conditions_hold(policy, &activation, host) {
         Ok(true) => {}
