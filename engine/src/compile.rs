@@ -491,15 +491,25 @@ impl PolicySet {
     pub fn from_values(values: Vec<Value>) -> Result<PolicySet, LoadError> {
         let mut loaded = Vec::new();
         let mut exceptions = Vec::new();
+        let mut vpols = Vec::new();
+        let mut cel_exceptions = Vec::new();
         for v in values {
             if crate::exception::is_policy_exception(&v) {
                 exceptions.push(crate::exception::PolicyException::from_value(&v, None)?);
+            } else if crate::vpol::load::is_cel_exception(&v) {
+                cel_exceptions.push(crate::vpol::load::cel_exception(&v, None)?);
+            } else if crate::vpol::load::is_validating_policy(&v) {
+                vpols.push(crate::vpol::load::validating_policy(&v, None)?);
             } else {
                 loaded.push(load::policy_from_value(v, None)?);
             }
         }
         let mut set = PolicySet::compile(loaded)?;
         set.exceptions = exceptions;
+        set.add_vpols(&vpols)?;
+        for ex in &cel_exceptions {
+            set.add_cel_exception(ex)?;
+        }
         Ok(set)
     }
 }

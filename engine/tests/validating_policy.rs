@@ -345,3 +345,23 @@ fn delete_binds_the_old_object_and_an_empty_object() {
     req.operation = Operation::Delete;
     assert_eq!(only(&set, &req).0, RuleStatus::Pass);
 }
+
+#[test]
+fn evaluate_includes_validating_policies_and_deny_blocks_admission() {
+    let spec = format!("{PODS}  validationActions: [Deny]\n  validations:\n  - expression: \"object.metadata.name != 'bad'\"\n    message: bad name\n");
+    let set = PolicySet::from_yaml(&policy(&spec)).unwrap();
+    let bad = pod("bad");
+    let eval = set.evaluate(&verno::Request::create(&bad), &NoHost);
+    assert_eq!(eval.policies.len(), 1);
+    assert_eq!(eval.policies[0].rules[0].message, "bad name");
+    assert!(!eval.allowed());
+    let audit = spec.replace("[Deny]", "[Audit]");
+    let set = PolicySet::from_yaml(&policy(&audit)).unwrap();
+    assert!(set
+        .evaluate(&verno::Request::create(&bad), &NoHost)
+        .allowed());
+    // Bindings hand policies over as JSON values.
+    let doc = verno::yaml::parse_value(&policy(&spec)).unwrap();
+    let set = PolicySet::from_values(vec![doc]).unwrap();
+    assert_eq!(set.vpols.len(), 3);
+}
