@@ -152,6 +152,11 @@ fn exceptions_are_evaluated_before_match_conditions() {
             "rule is skipped due to policy exception: team/ex".into()
         )
     );
+    let r = run(&set, 0, &request(&web)).unwrap();
+    assert_eq!(
+        r.rules[0].properties.get("exceptions").map(String::as_str),
+        Some("ex")
+    );
     let other = pod("other");
     let (status, rule, message) = only(&set, &request(&other));
     assert_eq!((status, rule.as_str()), (RuleStatus::Error, "evaluation"));

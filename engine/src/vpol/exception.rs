@@ -120,8 +120,13 @@ pub fn exempted(exceptions: &[CompiledException], matched: &[usize]) -> RuleResp
             keys.join(", ")
         ),
     );
+    // Reports list the exceptions by name only (`e.GetName()`).
+    let names: Vec<&str> = keys
+        .iter()
+        .map(|k| k.rsplit('/').next().unwrap_or(k))
+        .collect();
     r.properties
-        .insert("exceptions".to_string(), keys.join(","));
+        .insert("exceptions".to_string(), names.join(","));
     r
 }
 
