@@ -19,6 +19,8 @@ pub struct ApplyOptions {
     pub policies: Vec<PathBuf>,
     /// PolicyException files (`--exception`).
     pub exceptions: Vec<PathBuf>,
+    /// JSON payload files (`--json`).
+    pub json: Vec<PathBuf>,
     /// Where mutated resources go (`-o DIR` or `-o FILE.yaml`, see
     /// [`output::plan`]); stdout when `None`.
     pub output: Option<PathBuf>,
@@ -244,17 +246,22 @@ pub fn run(opts: &ApplyOptions, out: &mut dyn Write) -> Result<Counts, String> {
         let file = p.display().to_string();
         let loaded =
             verno::unstable::load::load_text(&text).map_err(|e| e.with_file(&file).to_string())?;
-        if loaded.policies.is_empty() && loaded.rejected.is_empty() && loaded.exceptions.is_empty()
+        if loaded.policies.is_empty()
+            && loaded.rejected.is_empty()
+            && loaded.exceptions.is_empty()
+            && loaded.vpols.is_empty()
         {
             return Err(format!("{file}: no policy found in the file"));
         }
         let compiled =
             PolicySet::compile(loaded.policies).map_err(|e| e.with_file(&file).to_string())?;
         set.extend(compiled);
+        set.add_vpols(&loaded.vpols)
+            .map_err(|e| e.with_file(&file).locate_in(&text).to_string())?;
         set.add_exceptions(loaded.exceptions);
         skipped.extend(loaded.rejected.into_iter().map(|e| e.with_file(&file)));
     }
-    if set.policies().is_empty() && skipped.is_empty() {
+    if set.policies().is_empty() && set.vpols().is_empty() && skipped.is_empty() {
         return Err("no policy found in the policy files".into());
     }
     for e in &opts.exceptions {
@@ -280,12 +287,29 @@ pub fn run(opts: &ApplyOptions, out: &mut dyn Write) -> Result<Counts, String> {
     params.extend(resources.iter().cloned());
     let host = ApplyHost { params: &params };
     let sink = output::plan(opts.output.as_deref(), &resources).map_err(|e| e.to_string())?;
-    let rule_count: usize = set.policies().iter().map(|p| p.rule_count()).sum();
+    let mut payloads = Vec::new();
+    for p in &opts.json {
+        let text = input::read_text(p).map_err(|e| e.to_string())?;
+        for (doc, _) in verno::unstable::load::documents(&text)
+            .map_err(|e| e.with_file(&p.display().to_string()).to_string())?
+        {
+            if !doc.is_object() {
+                return Err(format!(
+                    "failed to load JSON payload ({}: not an object)",
+                    p.display()
+                ));
+            }
+            payloads.push(doc);
+        }
+    }
+    // Kyverno counts each ValidatingPolicy once (not its autogen copies).
+    let rule_count: usize = set.policies().iter().map(|p| p.rule_count()).sum::<usize>()
+        + set.vpols().iter().filter(|p| p.autogen.is_none()).count();
     writeln!(
         out,
         "\nApplying {} policy rule(s) to {} resource(s)...",
         rule_count,
-        resources.len()
+        resources.len() + payloads.len()
     )
     .map_err(|e| e.to_string())?;
     let mut counts = Counts::default();
@@ -300,12 +324,18 @@ pub fn run(opts: &ApplyOptions, out: &mut dyn Write) -> Result<Counts, String> {
         let res_path = format!("{}/{}/{}", meta.namespace, meta.kind, meta.name);
         // Mutate policies in order, each printed with the resource it produced.
         let mut mutated = MutatedResources::default();
-        let Ok(eval) = set.run(
+        let Ok(mut eval) = set.run(
             &Request::create(res),
             verno::Stages::ADMISSION,
             &mut mutated,
             &host,
         );
+        // Then the ValidatingPolicies, on the mutated resource.
+        let vpols = set.validating_policies(
+            &Request::create(eval.patched.as_ref().unwrap_or(res)),
+            &host,
+        );
+        eval.policies.extend(vpols);
         let mut file_text = String::new();
         for (resp, after) in eval.mutations.iter().zip(&mutated.after) {
             for r in &resp.rules {
@@ -325,6 +355,21 @@ pub fn run(opts: &ApplyOptions, out: &mut dyn Write) -> Result<Counts, String> {
             printed.push((res_path.clone(), pr.clone()));
         }
         evals.push(eval);
+    }
+    for payload in &payloads {
+        let req = verno::unstable::vpol::VpolRequest {
+            json_payload: true,
+            ..verno::unstable::vpol::VpolRequest::from_request(&Request::create(payload))
+        };
+        for p in set.vpols() {
+            let Some(resp) = verno::unstable::vpol::evaluate(p, &req, &host) else {
+                continue;
+            };
+            for r in &resp.rules {
+                counts.add(r.status);
+            }
+            printed.push(("JSON payload".to_string(), resp));
+        }
     }
     if !opts.policy_report {
         for (res_path, resp) in &printed {

@@ -48,6 +48,10 @@ enum Command {
         /// Parameter objects of `validate.cel` rules with `paramKind`.
         #[arg(long = "parameter-resource")]
         parameter_resources: Vec<PathBuf>,
+        /// JSON (or YAML) payload files, judged by ValidatingPolicies in
+        /// `evaluation.mode: JSON`.
+        #[arg(long = "json")]
+        json: Vec<PathBuf>,
         /// Write mutated resources to this file (a path ending in .yaml or
         /// .yml) or directory instead of stdout. In a directory, verno (unlike
         /// kyverno) names each file <kind>_<namespace>_<name>-mutated.yaml with
@@ -141,6 +145,7 @@ fn main() -> ExitCode {
             output_format,
             exceptions,
             parameter_resources,
+            json,
             output,
             limits,
         } => {
@@ -152,6 +157,7 @@ fn main() -> ExitCode {
             let opts = apply::ApplyOptions {
                 policies,
                 exceptions,
+                json,
                 output,
                 resources,
                 policy_report,

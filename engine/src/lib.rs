@@ -44,6 +44,7 @@
 //!   libraries: parser, checker, evaluator), `pod_security` (the Pod
 //!   Security Standards checks).
 //! - Stages: `matching` (match/exclude, kind selectors, PolicyExceptions) →
+//!   `vpol` (the ValidatingPolicy family: load, compile, match, evaluate) →
 //!   `load` (YAML/JSON → typed policy, Kyverno's policy validation) →
 //!   `validate_cel` (`validate.cel` rules: compiled, then judged) →
 //!   `compile` (patterns, foreach, autogen: an immutable [`PolicySet`]) →
@@ -90,6 +91,7 @@ mod load;
 mod matching;
 mod pod_security;
 mod validate_cel;
+mod vpol;
 
 pub mod api;
 pub mod report;
@@ -106,6 +108,10 @@ pub use model::Stage;
 /// benches, fuzz targets, bindings) use. No stability promise: these
 /// change with the engine.
 pub mod unstable {
+    /// The ValidatingPolicy family: kind→resource mapping, loading, matching.
+    pub mod vpol {
+        pub use crate::vpol::*;
+    }
     /// Kyverno's JMESPath dialect (`verno jp`).
     pub mod jmespath {
         pub use crate::jmespath::*;

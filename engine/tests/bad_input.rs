@@ -64,12 +64,12 @@ fn deeply_nested_pattern_is_an_error() {
 #[test]
 fn other_kinds_are_unsupported_with_their_name() {
     let err = PolicySet::from_yaml(
-        "apiVersion: policies.kyverno.io/v1alpha1\nkind: ValidatingPolicy\nmetadata: {name: v}\n",
+        "apiVersion: policies.kyverno.io/v1alpha1\nkind: MutatingPolicy\nmetadata: {name: v}\n",
     )
     .unwrap_err();
     assert!(
         err.to_string()
-            .contains("unsupported: policy kind policies.kyverno.io/v1alpha1/ValidatingPolicy"),
+            .contains("unsupported: policy kind policies.kyverno.io/v1alpha1/MutatingPolicy"),
         "{err}"
     );
 }

@@ -19,6 +19,7 @@ const LAYERS: &[&str] = &[
     "cel",
     "pod_security",
     "matching",
+    "vpol",
     "load",
     "validate_cel",
     "compile",

@@ -39,6 +39,12 @@ pub enum TestError {
         path: Option<PathBuf>,
         detail: DecodeError,
     },
+    /// A `jsonPayloads` file that is not a JSON object.
+    #[error("{}: failed to load JSON payload: {detail}", path.display())]
+    Payload { path: PathBuf, detail: String },
+    /// A `context` file that is not a `Context` document.
+    #[error("{}: invalid context file: {detail}", path.display())]
+    Context { path: PathBuf, detail: String },
     /// A policy file holds a document that is not a Kyverno policy.
     #[error("unsupported: policy kind {api_version}/{kind} ({})", path.display())]
     PolicyKind {

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
 use serde_json::Value;
-use verno::model::resource::{Operation, Request, ResourceMeta};
+use verno::model::resource::{Operation, Request, ResourceKind, ResourceMeta};
 use verno::model::response::PolicyResponse;
 use verno::PolicySet;
 
@@ -132,6 +132,94 @@ pub fn discover(dir: &Path, file_name: &str) -> Result<Vec<PathBuf>, InputError>
 struct LoadedResource {
     value: Value,
     display: String,
+    /// A JSON payload's key (its path as written, cleaned like Go's
+    /// `path.Clean`); `None` for a Kubernetes resource.
+    payload: Option<String>,
+}
+
+/// Go's `path.Clean` (slash-separated, lexical).
+fn clean_path(p: &str) -> String {
+    let rooted = p.starts_with('/');
+    let mut parts: Vec<&str> = Vec::new();
+    for part in p.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                if parts.last().is_some_and(|l| *l != "..") {
+                    parts.pop();
+                } else if !rooted {
+                    parts.push("..");
+                }
+            }
+            other => parts.push(other),
+        }
+    }
+    let joined = parts.join("/");
+    match (rooted, joined.is_empty()) {
+        (true, _) => format!("/{joined}"),
+        (false, true) => ".".to_string(),
+        (false, false) => joined,
+    }
+}
+
+/// The test's JSON payloads: each file's first document, a top-level object.
+fn load_payloads(
+    files: &dyn Files,
+    t: &TestFile,
+    base: &Path,
+) -> Result<Vec<LoadedResource>, TestError> {
+    let mut out = Vec::new();
+    for p in &t.json_payloads {
+        let path = fixtures::resolve(base, p);
+        let docs = fixtures::read_documents(files, &path)?;
+        let Some((doc, _)) = docs.into_iter().next() else {
+            return Err(TestError::Payload {
+                path,
+                detail: "no document".into(),
+            });
+        };
+        if !doc.is_object() {
+            return Err(TestError::Payload {
+                path,
+                detail: "a JSON payload must be an object".into(),
+            });
+        }
+        let key = clean_path(p);
+        out.push(LoadedResource {
+            value: doc,
+            display: key.clone(),
+            payload: Some(key),
+        });
+    }
+    Ok(out)
+}
+
+/// The JSON-mode ValidatingPolicies on one payload; empty responses are dropped.
+fn evaluate_payload(
+    set: &PolicySet,
+    values: &Values,
+    payload: &Value,
+    clock: &dyn verno::Host,
+) -> Vec<Response> {
+    let req = verno::unstable::vpol::VpolRequest {
+        json_payload: true,
+        ..verno::unstable::vpol::VpolRequest::from_request(&Request::create(payload))
+    };
+    let host = ValuesHost {
+        values,
+        clock,
+        params: &[],
+    };
+    let shared = Rc::new(payload.clone());
+    set.vpols()
+        .iter()
+        .filter_map(|p| verno::unstable::vpol::evaluate(p, &req, &host))
+        .filter(|r| !r.rules.is_empty())
+        .map(|policy| Response {
+            policy,
+            resource: Rc::clone(&shared),
+        })
+        .collect()
 }
 
 /// Run every test document of one file, reading it and every policy,
@@ -233,6 +321,9 @@ fn load_policies(files: &dyn Files, t: &TestFile, base: &Path) -> Result<Policie
             let compiled = PolicySet::compile(loaded.policies)
                 .map_err(|e| TestError::Compile(e.with_file(&shown)))?;
             out.set.extend(compiled);
+            out.set
+                .add_vpols(&loaded.vpols)
+                .map_err(|e| TestError::Compile(e.with_file(&shown).locate_in(&text)))?;
             out.skipped
                 .extend(loaded.rejected.into_iter().map(|error| SkippedPolicy {
                     policy: error.location().policy.clone().unwrap_or_default(),
@@ -252,7 +343,10 @@ fn check_policy_kinds(text: &str, file: &Path) -> Result<(), TestError> {
         error,
     })?;
     for (doc, _) in docs {
-        if !verno::unstable::load::is_kyverno_policy(&doc) {
+        // CEL exceptions in policy files are read but not used by `test`.
+        let cel = verno::unstable::vpol::load::is_validating_policy(&doc)
+            || verno::unstable::vpol::load::is_cel_exception(&doc);
+        if !cel && !verno::unstable::load::is_kyverno_policy(&doc) {
             let field = |name: &str| {
                 doc.get(name)
                     .and_then(Value::as_str)
@@ -298,7 +392,11 @@ fn load_resources(
                 continue;
             }
             let display = format!("{}/{}/{}/{}", m.api_version, m.kind, m.namespace, m.name);
-            out.push(LoadedResource { value: v, display });
+            out.push(LoadedResource {
+                value: v,
+                display,
+                payload: None,
+            });
         }
     }
     Ok(out)
@@ -319,6 +417,50 @@ fn load_params(
     }
     out.extend(resources.iter().map(|r| r.value.clone()));
     Ok(out)
+}
+
+/// Reads a `cli.kyverno.io/v1alpha1 Context` file: `spec.resources` and
+/// `spec.images` (lists of objects) for the CEL libraries.
+fn load_context(files: &dyn Files, path: &Path, values: &mut Values) -> Result<(), TestError> {
+    let bad = |detail: &str| TestError::Context {
+        path: path.to_path_buf(),
+        detail: detail.to_string(),
+    };
+    let docs = fixtures::read_documents(files, path)?;
+    let Some((doc, _)) = docs.into_iter().next() else {
+        return Err(bad("no document"));
+    };
+    if doc.get("kind").and_then(Value::as_str) != Some("Context") {
+        return Err(bad("kind must be Context"));
+    }
+    let spec = doc.get("spec").cloned().unwrap_or(Value::Null);
+    for (field, out) in [
+        ("resources", &mut values.context_resources),
+        ("images", &mut values.context_images),
+    ] {
+        match spec.get(field) {
+            None | Some(Value::Null) => {}
+            Some(Value::Array(items)) => {
+                for item in items {
+                    if !item.is_object() {
+                        return Err(bad(&format!("spec.{field} items must be maps")));
+                    }
+                    out.push(item.clone());
+                }
+            }
+            Some(_) => return Err(bad(&format!("spec.{field} must be a list"))),
+        }
+    }
+    Ok(())
+}
+
+/// The context resources served as `api_version`/`resource` (plural).
+fn context_matches(r: &Value, api_version: &str, resource: &str, namespace: &str) -> bool {
+    let m = ResourceMeta::of(r);
+    m.api_version == api_version
+        && m.namespace == namespace
+        && verno::unstable::vpol::KindMap::default().resource(m.group, m.version, m.kind)
+            == resource
 }
 
 /// Serves a values file's rule values to the engine, as `kyverno test` does.
@@ -404,6 +546,61 @@ impl verno::Host for ValuesHost<'_> {
             kind,
             namespace,
         ))
+    }
+    fn cel_get_resource(
+        &self,
+        api_version: &str,
+        resource: &str,
+        namespace: &str,
+        name: &str,
+    ) -> Result<Option<Value>, verno::host::HostError> {
+        Ok(self
+            .values
+            .context_resources
+            .iter()
+            .find(|r| {
+                context_matches(r, api_version, resource, namespace)
+                    && ResourceMeta::of(r).name == name
+            })
+            .cloned())
+    }
+    fn cel_list_resources(
+        &self,
+        api_version: &str,
+        resource: &str,
+        namespace: &str,
+        labels: Option<&[(String, String)]>,
+    ) -> Result<Value, verno::host::HostError> {
+        let items: Vec<Value> = self
+            .values
+            .context_resources
+            .iter()
+            .filter(|r| context_matches(r, api_version, resource, namespace))
+            .filter(|r| {
+                let m = ResourceMeta::of(r);
+                labels
+                    .unwrap_or_default()
+                    .iter()
+                    .all(|(k, v)| m.label(k) == Some(v.as_str()))
+            })
+            .cloned()
+            .collect();
+        Ok(serde_json::json!({
+            "apiVersion": api_version,
+            "kind": "List",
+            "metadata": {},
+            "items": items,
+        }))
+    }
+    fn image_metadata(&self, image: &str) -> Result<Value, verno::host::HostError> {
+        self.values
+            .context_images
+            .iter()
+            .find(|i| i.get("image").and_then(Value::as_str) == Some(image))
+            .cloned()
+            .ok_or_else(|| {
+                verno::host::HostError::Failed(format!("image {image} is not in the context file"))
+            })
     }
     fn now(&self) -> Result<verno::host::Timestamp, verno::host::HostError> {
         self.clock.now()
@@ -556,6 +753,7 @@ fn evaluate(
     request.user_info = user_info;
     request.kind = Some(&kind);
     request.subresource = &subresource;
+    let hook_name = name.clone();
     let mut hook = ValuesRequests {
         values,
         name,
@@ -564,8 +762,91 @@ fn evaluate(
         aliased: true,
         responses: Vec::new(),
     };
-    set.run(&request, verno::Stages::ALL, &mut hook, &host)?;
-    Ok(hook.responses)
+    let per_policy = |policy: &str| {
+        let vals = values.for_resource(policy, &hook_name);
+        let op = forced_op
+            .map(str::to_string)
+            .or_else(|| {
+                vals.get("request.operation")
+                    .and_then(Value::as_str)
+                    .map(str::to_string)
+            })
+            .unwrap_or_else(|| "CREATE".into());
+        (vals, Operation::parse_lenient(&op))
+    };
+    let eval = set.run(&request, verno::Stages::ALL, &mut hook, &host)?;
+    let current = eval.patched.unwrap_or_else(|| initial.clone());
+    let mut out = hook.responses;
+    out.extend(evaluate_vpols(
+        set,
+        values,
+        user_info,
+        &current,
+        &kind,
+        &subresource,
+        &per_policy,
+        &host,
+    ));
+    Ok(out)
+}
+
+/// A policy's values and effective operation, by policy name.
+type PerPolicy<'a> = dyn Fn(&str) -> (serde_json::Map<String, Value>, Operation) + 'a;
+
+/// The ValidatingPolicies on one resource: Kubernetes-mode ones, then
+/// JSON-mode ones on the resource as a JSON document. A non-matching
+/// policy's empty response is kept only when its constraints are not
+/// "simple" (Kyverno's `hasSelector`); JSON-mode empty responses are dropped.
+#[allow(clippy::too_many_arguments)]
+fn evaluate_vpols(
+    set: &PolicySet,
+    values: &Values,
+    user_info: Option<&verno::UserInfo>,
+    current: &Value,
+    kind: &ResourceKind,
+    subresource: &str,
+    per_policy: &PerPolicy<'_>,
+    host: &dyn verno::Host,
+) -> Vec<Response> {
+    use verno::unstable::vpol::{VpolMode, VpolRequest};
+    let meta = ResourceMeta::of(current);
+    let ns_labels = values.namespace_labels(meta.namespace);
+    let ns_object = values.namespace_object(meta.namespace);
+    let shared = Rc::new(current.clone());
+    let mut out = Vec::new();
+    for mode in [VpolMode::Kubernetes, VpolMode::Json] {
+        for p in set.vpols().iter().filter(|p| p.mode == mode) {
+            let (_, op) = per_policy(&p.info.name);
+            let (object, old_object) = match op {
+                Operation::Delete => (None, Some(current)),
+                Operation::Update => (Some(current), Some(current)),
+                _ => (Some(current), None),
+            };
+            let request = VpolRequest {
+                object,
+                old_object,
+                operation: op,
+                kind: Some((&kind.group, &kind.version, &kind.kind)),
+                subresource,
+                namespace_labels: ns_labels,
+                namespace_object: ns_object.as_ref(),
+                user_info,
+                kinds: None,
+                json_payload: false,
+            };
+            let Some(resp) = verno::unstable::vpol::evaluate(p, &request, host) else {
+                continue;
+            };
+            if resp.rules.is_empty() && (mode == VpolMode::Json || !p.keeps_empty_response()) {
+                continue;
+            }
+            out.push(Response {
+                policy: resp,
+                resource: Rc::clone(&shared),
+            });
+        }
+    }
+    out
 }
 
 fn run_test(
@@ -587,6 +868,9 @@ fn run_test(
                 .extend(docs.into_iter().map(|(d, _)| d).filter(Value::is_object));
         }
     }
+    if let Some(c) = &t.context {
+        load_context(files, &fixtures::resolve(base, c), &mut values)?;
+    }
     let Policies { mut set, skipped } = load_policies(files, t, base)?;
     report.skipped = skipped;
     for e in &t.exceptions {
@@ -601,6 +885,8 @@ fn run_test(
     };
     let resources = load_resources(files, t, base)?;
     let params = load_params(files, t, base, &resources)?;
+    let mut resources = resources;
+    resources.extend(load_payloads(files, t, base)?);
 
     let mut ops: Vec<Option<String>> = vec![None];
     for r in &t.results {
@@ -615,6 +901,16 @@ fn run_test(
     ops[1..].sort();
     let mut runs = Vec::new();
     for (i, res) in resources.iter().enumerate() {
+        if res.payload.is_some() {
+            for op in &ops {
+                runs.push(Run {
+                    resource: i,
+                    operation: op.clone(),
+                    responses: evaluate_payload(&set, &values, &res.value, opts.clock),
+                });
+            }
+            continue;
+        }
         let mut working = res.value.clone();
         for op in &ops {
             runs.push(Run {
@@ -684,6 +980,10 @@ fn candidates(entry: &TestResult, resources: &[LoadedResource], strict: bool) ->
             .iter()
             .enumerate()
             .filter(|(_, r)| {
+                // A payload's key is one part: the whole name matches it.
+                if let Some(key) = &r.payload {
+                    return key == name;
+                }
                 let m = ResourceMeta::of(&r.value);
                 m.name == n && ns.is_none_or(|ns| m.namespace == ns)
             })
@@ -753,6 +1053,10 @@ fn rows_for_entry(
         // rule, but not the other way round).
         let first_row = rows.len();
         let mut resource_skipped = false;
+        // Ruleless kinds (ValidatingPolicy…): one `Excluded` row per
+        // resource, only when no response of the policy gave a row.
+        let mut cel_empty = false;
+        let mut kyverno_found = false;
         for response in run
             .responses
             .iter()
@@ -760,8 +1064,13 @@ fn rows_for_entry(
         {
             let resp = &response.policy;
             found = true;
+            let ruleless = resp.policy.cel_kind.is_some();
+            kyverno_found |= !ruleless;
+            let before = rows.len();
+            let skipped_before = resource_skipped;
             for rr in resp.rules.iter().filter(|rr| {
-                entry.rule.is_empty()
+                ruleless
+                    || entry.rule.is_empty()
                     || rr.name == entry.rule
                     || rr.name == autogen
                     || rr.name == autogen_cron
@@ -833,9 +1142,13 @@ fn rows_for_entry(
                     } else {
                         format!("Want {}, got {}", entry.result, status.as_str())
                     },
-                    message: rr.message.clone(),
+                    message: row_message(rr),
                     ok,
                 });
+            }
+            if ruleless {
+                cel_empty |= rows.len() == before && resource_skipped == skipped_before;
+                continue;
             }
             // Under --strict the resource is judged on all the policy's
             // responses together: it is excluded only when none has the rule.
@@ -843,7 +1156,9 @@ fn rows_for_entry(
                 rows.push(excluded_row(entry, display, false));
             }
         }
-        if opts.strict && found && rows.len() == first_row && !resource_skipped {
+        if cel_empty && rows.len() == first_row {
+            rows.push(excluded_row(entry, display, opts.strict));
+        } else if opts.strict && kyverno_found && rows.len() == first_row && !resource_skipped {
             rows.push(excluded_row(entry, display, true));
         }
         if !found {
@@ -863,6 +1178,17 @@ fn rows_for_entry(
         }
     }
     rows
+}
+
+/// The message a row shows: a `message` property (CEL auditAnnotation)
+/// replaces the rule's message, else a `<status>Message` one does.
+fn row_message(rr: &verno::RuleResponse) -> String {
+    let by_status = format!("{}Message", rr.status.as_str());
+    rr.properties
+        .get("message")
+        .or_else(|| rr.properties.get(&by_status))
+        .cloned()
+        .unwrap_or_else(|| rr.message.clone())
 }
 
 /// The row of an entry whose rule produced no response for a resource: a

@@ -204,6 +204,11 @@ pub struct TestFile {
     pub exceptions: Vec<String>,
     /// `paramResources`: the parameter objects of `validate.cel` rules.
     pub param_resources: Vec<String>,
+    /// `context`: a `cli.kyverno.io/v1alpha1 Context` file (resources and
+    /// images the CEL libraries read).
+    pub context: Option<String>,
+    /// `jsonPayloads` (with the deprecated `jsonPayload` folded in first).
+    pub json_payloads: Vec<String>,
     /// Fields verno reads but does not support yet (named in errors).
     pub unsupported: Vec<&'static str>,
 }
@@ -278,9 +283,6 @@ impl TestFile {
         for (field, feature) in [
             ("targetResources", "targetResources"),
             ("clusterResources", "clusterResources"),
-            ("context", "CEL context file"),
-            ("jsonPayloads", "jsonPayloads"),
-            ("jsonPayload", "jsonPayloads"),
             ("httpPayloads", "httpPayloads"),
             ("envoyPayloads", "envoyPayloads"),
             ("apiCallResponses", "apiCallResponses"),
@@ -325,6 +327,13 @@ impl TestFile {
             results,
             exceptions: t.strings("exceptions")?,
             param_resources: t.strings("paramResources")?,
+            context: t.string("context")?,
+            json_payloads: {
+                let mut all: Vec<String> = t.string("jsonPayload")?.into_iter().collect();
+                all.extend(t.strings("jsonPayloads")?);
+                dedup(&mut all);
+                all
+            },
             unsupported,
         })
     }
@@ -428,6 +437,12 @@ pub struct Values {
     /// `subresources`: which object kinds stand for a subresource of which
     /// parent kind, in file order.
     pub subresources: Vec<Subresource>,
+    /// The full Namespace objects of `namespaces` (CEL `namespaceObject`).
+    pub namespace_objects: Vec<Value>,
+    /// The `context` file's `spec.resources` (CEL `resource.Get/List`).
+    pub context_resources: Vec<Value>,
+    /// The `context` file's `spec.images` (CEL `image.GetMetadata`).
+    pub context_images: Vec<Value>,
 }
 
 /// The parts of a `metav1.APIResource` the subresource mapping reads.
@@ -630,6 +645,7 @@ impl Values {
             };
             out.namespace_labels.retain(|(n, _)| *n != name);
             out.namespace_labels.push((name, labels));
+            out.namespace_objects.push(Value::Object(ns.clone()));
         }
         Ok(out)
     }
@@ -687,6 +703,29 @@ impl Values {
             };
         }
         Ok((gvk, subresource))
+    }
+
+    /// The Namespace named `ns`, as Kyverno's CLI resolves it: a
+    /// `namespaces` object, else one built from a `namespaceSelector`
+    /// entry (name and labels).
+    pub fn namespace_object(&self, ns: &str) -> Option<Value> {
+        if let Some(n) = self
+            .namespace_objects
+            .iter()
+            .find(|n| n.pointer("/metadata/name").and_then(Value::as_str) == Some(ns))
+        {
+            return Some(n.clone());
+        }
+        self.namespace_labels
+            .iter()
+            .find(|(n, _)| n == ns)
+            .map(|(name, labels)| {
+                serde_json::json!({
+                    "apiVersion": "v1",
+                    "kind": "Namespace",
+                    "metadata": {"name": name, "labels": labels},
+                })
+            })
     }
 
     pub fn namespace_labels(

@@ -169,6 +169,8 @@ pub struct PolicySet {
     policies: Vec<CompiledPolicy>,
     /// PolicyExceptions applied to every policy's rules.
     exceptions: Vec<crate::matching::exception::PolicyException>,
+    /// ValidatingPolicies and their autogen copies, in load order.
+    vpols: Vec<crate::vpol::CompiledVpol>,
 }
 
 fn _assert_send_sync() {
@@ -440,6 +442,7 @@ impl KyvernoPolicy {
                     policy.spec.validation_failure_action.as_deref(),
                 ),
                 failure_policy_ignore: policy.spec.failure_policy.as_deref() == Some("Ignore"),
+                cel_kind: None,
             }),
             kind: policy.kind,
             rules: compiled_rules,
@@ -504,9 +507,17 @@ impl PolicySet {
     /// Load and compile every policy in a YAML or JSON text.
     /// PolicyException documents in the text apply to the policies.
     pub fn from_yaml(text: &str) -> Result<PolicySet, LoadError> {
-        let (loaded, exceptions) = load::load_all(text)?;
-        let mut set = PolicySet::compile(loaded)?;
-        set.exceptions = exceptions;
+        let mut loaded = load::load_text(text)?;
+        if !loaded.rejected.is_empty() {
+            return Err(loaded.rejected.swap_remove(0));
+        }
+        let mut set = PolicySet::compile(loaded.policies)?;
+        set.exceptions = loaded.exceptions;
+        set.add_vpols(&loaded.vpols)
+            .map_err(|e| e.locate_in(text))?;
+        for ex in &loaded.cel_exceptions {
+            set.add_cel_exception(ex)?;
+        }
         Ok(set)
     }
 
@@ -518,6 +529,7 @@ impl PolicySet {
                 .map(|p| KyvernoPolicy::compile(p).map(CompiledPolicy::Kyverno))
                 .collect::<Result<_, _>>()?,
             exceptions: Vec::new(),
+            vpols: Vec::new(),
         })
     }
 
@@ -531,11 +543,17 @@ impl PolicySet {
         &self.exceptions
     }
 
+    /// The ValidatingPolicies and their autogen copies, in load order.
+    pub fn vpols(&self) -> &[crate::vpol::CompiledVpol] {
+        &self.vpols
+    }
+
     /// Append another set's policies and exceptions (policies from several
     /// files, in file order).
     pub fn extend(&mut self, other: PolicySet) {
         self.policies.extend(other.policies);
         self.exceptions.extend(other.exceptions);
+        self.vpols.extend(other.vpols);
     }
 
     /// Add already-parsed PolicyExceptions.
@@ -549,6 +567,11 @@ impl PolicySet {
     /// Add the PolicyExceptions of a YAML or JSON text (`--exception`).
     pub fn add_exceptions_yaml(&mut self, text: &str) -> Result<(), LoadError> {
         for (doc, line) in load::documents(text)? {
+            if crate::vpol::load::is_cel_exception(&doc) {
+                let ex = crate::vpol::load::cel_exception(&doc, Some(line))?;
+                self.add_cel_exception(&ex)?;
+                continue;
+            }
             if !crate::matching::exception::is_policy_exception(&doc) {
                 let kind = doc.get("kind").and_then(Value::as_str).unwrap_or("<none>");
                 return Err(LoadError::Unsupported {
@@ -568,22 +591,53 @@ impl PolicySet {
         Ok(())
     }
 
+    /// Compiles a CEL PolicyException into the ValidatingPolicies its
+    /// `policyRefs` name.
+    pub fn add_cel_exception(&mut self, ex: &crate::vpol::CelException) -> Result<(), LoadError> {
+        for v in &mut self.vpols {
+            v.add_exception(ex)?;
+        }
+        Ok(())
+    }
+
+    /// Compiles ValidatingPolicy documents (and their autogen copies) into the set.
+    pub fn add_vpols(
+        &mut self,
+        docs: &[crate::vpol::model::ValidatingPolicyDoc],
+    ) -> Result<(), LoadError> {
+        for d in docs {
+            self.vpols
+                .extend(crate::vpol::CompiledVpol::compile_all(d)?);
+        }
+        Ok(())
+    }
+
     /// Compile policies given as JSON values (e.g. from a binding).
     /// PolicyException objects among them apply to the policies.
     pub fn from_values(values: Vec<Value>) -> Result<PolicySet, LoadError> {
         let mut loaded = Vec::new();
         let mut exceptions = Vec::new();
+        let mut vpols = Vec::new();
+        let mut cel_exceptions = Vec::new();
         for v in values {
             if crate::matching::exception::is_policy_exception(&v) {
                 exceptions.push(crate::matching::exception::PolicyException::from_value(
                     &v, None,
                 )?);
+            } else if crate::vpol::load::is_cel_exception(&v) {
+                cel_exceptions.push(crate::vpol::load::cel_exception(&v, None)?);
+            } else if crate::vpol::load::is_validating_policy(&v) {
+                vpols.push(crate::vpol::load::validating_policy(&v, None)?);
             } else {
                 loaded.push(load::policy_from_value(v, None)?);
             }
         }
         let mut set = PolicySet::compile(loaded)?;
         set.exceptions = exceptions;
+        set.add_vpols(&vpols)?;
+        for ex in &cel_exceptions {
+            set.add_cel_exception(ex)?;
+        }
         Ok(set)
     }
 }

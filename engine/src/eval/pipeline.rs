@@ -229,14 +229,51 @@ impl PolicySet {
     /// mutate rules in order, then every validate rule on the mutated
     /// resource.
     pub fn evaluate(&self, request: &Request<'_>, host: &dyn Host) -> Evaluation {
-        let Ok(eval) = self.run(request, Stages::ADMISSION, &mut SharedRequest, host);
+        let Ok(mut eval) = self.run(request, Stages::ADMISSION, &mut SharedRequest, host);
+        let vpols = match &eval.patched {
+            Some(patched) => {
+                let mut req = *request;
+                req.object = Some(patched);
+                self.validating_policies(&req, host)
+            }
+            None => self.validating_policies(request, host),
+        };
+        eval.policies.extend(vpols);
         eval
     }
 
     /// Only the validate rules of every policy, on the request as given.
     pub fn validate(&self, request: &Request<'_>, host: &dyn Host) -> Vec<PolicyResponse> {
         let Ok(eval) = self.run(request, Stages::VALIDATE, &mut SharedRequest, host);
-        eval.policies
+        let mut out = eval.policies;
+        out.extend(self.validating_policies(request, host));
+        out
+    }
+
+    /// The ValidatingPolicies on a request, after the `kyverno.io`
+    /// policies as Kyverno's CLI runs them: Kubernetes-mode ones, then
+    /// JSON-mode ones on the resource as a JSON document. A policy that
+    /// does not match gives no response.
+    pub fn validating_policies(
+        &self,
+        request: &Request<'_>,
+        host: &dyn Host,
+    ) -> Vec<PolicyResponse> {
+        let vreq = crate::vpol::VpolRequest::from_request(request);
+        let mut out = Vec::new();
+        for mode in [
+            crate::vpol::VpolMode::Kubernetes,
+            crate::vpol::VpolMode::Json,
+        ] {
+            for p in self.vpols().iter().filter(|p| p.mode == mode) {
+                if let Some(r) = crate::vpol::evaluate(p, &vreq, host) {
+                    if !r.rules.is_empty() {
+                        out.push(r);
+                    }
+                }
+            }
+        }
+        out
     }
 
     /// Only the mutate rules: policies in order, each on the resource the

@@ -42,6 +42,10 @@ pub struct LoadedText {
     /// ([`LoadError::Rejected`]), in document order: `kyverno apply` skips
     /// them and goes on.
     pub rejected: Vec<LoadError>,
+    /// ValidatingPolicy / NamespacedValidatingPolicy documents.
+    pub vpols: Vec<crate::vpol::model::ValidatingPolicyDoc>,
+    /// `policies.kyverno.io` PolicyExceptions found among the policies.
+    pub cel_exceptions: Vec<crate::vpol::CelException>,
 }
 
 /// What a document is, by `apiVersion`/`kind`.
@@ -200,6 +204,19 @@ fn load_text_inner(text: &str) -> Result<LoadedText, LoadError> {
                     &doc,
                     Some(line),
                 )?);
+            continue;
+        }
+        if crate::vpol::load::is_cel_exception(&doc) {
+            out.cel_exceptions
+                .push(crate::vpol::load::cel_exception(&doc, Some(line))?);
+            continue;
+        }
+        if crate::vpol::load::is_validating_policy(&doc) {
+            match crate::vpol::load::validating_policy(&doc, Some(line)) {
+                Ok(p) => out.vpols.push(p),
+                Err(e @ LoadError::Rejected { .. }) => out.rejected.push(e.locate_in(text)),
+                Err(e) => return Err(e),
+            }
             continue;
         }
         if !is_kyverno_policy(&doc) {

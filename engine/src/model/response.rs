@@ -68,6 +68,11 @@ pub struct RuleResponse {
     /// For generate rules: how the controller keeps what it generated.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub generate_options: Option<GenerateOptions>,
+    /// Result properties (CEL policies: the auditAnnotations,
+    /// `cel.validationIndex`, `exceptions`). A `message` property replaces
+    /// the message in reports and test rows.
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub properties: std::collections::BTreeMap<String, String>,
 }
 
 /// The controller behaviour a generate rule asks for, carried with the
@@ -98,6 +103,7 @@ impl RuleResponse {
             path: None,
             generated: Vec::new(),
             generate_options: None,
+            properties: Default::default(),
         }
     }
 }
@@ -119,6 +125,10 @@ pub struct PolicyInfo {
     pub enforce: bool,
     /// `failurePolicy: Ignore`: errors do not block admission.
     pub failure_policy_ignore: bool,
+    /// The CEL kind (`ValidatingPolicy`, `NamespacedValidatingPolicy`) of a
+    /// ruleless policy; `None` for ClusterPolicy/Policy. Ruleless policies'
+    /// results are matched by policy name only.
+    pub cel_kind: Option<String>,
 }
 
 /// Every rule response of one policy for one resource.

@@ -41,7 +41,9 @@ pub fn scored_status(policy: &PolicyInfo, status: RuleStatus, audit_warn: bool) 
         .get("policies.kyverno.io/scored")
         .map(String::as_str)
         != Some("false");
-    if status == RuleStatus::Fail && (!scored || (audit_warn && !policy.enforce)) {
+    // `--audit-warn` has no effect on CEL kinds (no validationFailureAction).
+    let audit_warn = audit_warn && !policy.enforce && policy.cel_kind.is_none();
+    if status == RuleStatus::Fail && (!scored || audit_warn) {
         RuleStatus::Warn
     } else {
         status
@@ -108,12 +110,24 @@ pub fn result_entry(
         reference.insert("resourceVersion".into(), json!(rv));
     }
     let mut out = Map::new();
-    out.insert("source".into(), json!("kyverno"));
+    let source = match info.cel_kind.as_deref() {
+        Some("ValidatingPolicy" | "NamespacedValidatingPolicy") => crate::vpol::REPORT_SOURCE,
+        _ => "kyverno",
+    };
+    out.insert("source".into(), json!(source));
     out.insert("policy".into(), json!(info.key));
     out.insert("rule".into(), json!(rule.name));
     out.insert("result".into(), json!(status.as_str()));
-    if !rule.message.is_empty() {
-        out.insert("message".into(), json!(rule.message));
+    // A `message` property (a CEL auditAnnotation), else a
+    // `<status>Message` one, replaces the message.
+    let by_status = format!("{}Message", status.as_str());
+    let message = rule
+        .properties
+        .get("message")
+        .or_else(|| rule.properties.get(&by_status))
+        .unwrap_or(&rule.message);
+    if !message.is_empty() {
+        out.insert("message".into(), json!(message));
     }
     if scored {
         out.insert("scored".into(), json!(true));
@@ -143,7 +157,12 @@ pub fn result_entry(
     } else {
         "admission review"
     };
-    out.insert("properties".into(), json!({ "process": process }));
+    let mut properties = Map::new();
+    for (k, v) in &rule.properties {
+        properties.insert(k.clone(), json!(v));
+    }
+    properties.insert("process".into(), json!(process));
+    out.insert("properties".into(), Value::Object(properties));
     Value::Object(out)
 }
 

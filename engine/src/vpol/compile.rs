@@ -1,0 +1,281 @@
+//! Compiling a ValidatingPolicy: every expression once, in Kyverno's order
+//! (matchConditions, variables with their output types, validations and
+//! their messageExpressions, auditAnnotations), plus its autogen copies.
+
+use std::sync::Arc;
+
+use super::model::{MatchResources, ValidatingPolicyDoc, VpolSpec};
+use crate::cel::check::{declare_policy_variable, expect_output};
+use crate::cel::{Env, EnvKind, Program, Type};
+use crate::error::{LoadError, Location};
+use crate::model::response::PolicyInfo;
+
+/// `evaluation.mode`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VpolMode {
+    /// Admission requests on Kubernetes resources (the default).
+    Kubernetes,
+    /// Any JSON document, bound as `object` only.
+    Json,
+}
+
+/// One compiled validation.
+#[derive(Debug, Clone)]
+pub struct CompiledValidation {
+    /// The `expression` (bool).
+    pub expression: Program,
+    /// The static `message`.
+    pub message: String,
+    /// The `messageExpression` (string), when set.
+    pub message_expression: Option<Program>,
+}
+
+/// A CEL PolicyException compiled into the policy it names.
+#[derive(Debug, Clone)]
+pub struct CompiledException {
+    /// `namespace/name`, or `name`.
+    pub key: String,
+    /// The exception's `matchConditions`, all of which must hold.
+    pub match_conditions: Vec<Program>,
+    /// `images`: image references the exception allows (`exceptions.allowedImages`).
+    pub images: Vec<String>,
+    /// `allowedValues` (`exceptions.allowedValues`).
+    pub allowed_values: Vec<String>,
+    /// `reportResult`: `skip` (default) or `pass`.
+    pub report_result: Option<String>,
+    /// `polex.kyverno.io/priority`.
+    pub priority: Option<String>,
+}
+
+/// One ValidatingPolicy (or one of its autogen copies), ready to evaluate.
+#[derive(Debug, Clone)]
+pub struct CompiledVpol {
+    /// Name, kind and annotations, as reports show them.
+    pub info: Arc<PolicyInfo>,
+    /// `ValidatingPolicy` or `NamespacedValidatingPolicy`.
+    pub kind: String,
+    /// `Some("defaults")`/`Some("cronjobs")` for an autogen copy.
+    pub autogen: Option<&'static str>,
+    /// `evaluation.mode`: Kubernetes resources or JSON payloads.
+    pub mode: VpolMode,
+    /// `matchConstraints`; `None` never matches in the CLI.
+    pub match_constraints: Option<MatchResources>,
+    /// `failurePolicy: Ignore`: matchCondition errors skip instead of erroring.
+    pub failure_policy_ignore: bool,
+    /// `matchConditions`, in order.
+    pub match_conditions: Vec<Program>,
+    /// `variables`, in order (each sees only the earlier ones).
+    pub variables: Vec<(String, Program)>,
+    /// `validations`, in order.
+    pub validations: Vec<CompiledValidation>,
+    /// `auditAnnotations`: key and `valueExpression`.
+    pub audit_annotations: Vec<(String, Program)>,
+    /// The CEL PolicyExceptions that name this policy.
+    pub exceptions: Vec<CompiledException>,
+    /// The environment after the variables were declared: exceptions'
+    /// matchConditions are compiled in it when they are added.
+    env: Env,
+}
+
+/// Go's `%q` for the expression in `Invalid value: "<expr>"`.
+fn go_quote(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_else(|_| format!("\"{s}\""))
+}
+
+/// A compile error of `policy` at `field` (`spec.validations[0].expression`),
+/// with Kyverno's `Invalid value: "<expr>": <detail>` text.
+fn invalid(policy: &str, field: String, expression: &str, detail: &str) -> LoadError {
+    LoadError::Invalid {
+        location: Box::new(Location {
+            policy: Some(policy.to_string()),
+            field: Some(field),
+            ..Default::default()
+        }),
+        message: format!("Invalid value: {}: {detail}", go_quote(expression)),
+    }
+}
+
+fn compile_typed(
+    env: &Env,
+    policy: &str,
+    field: String,
+    expression: &str,
+    expected: &[Type],
+) -> Result<Program, LoadError> {
+    let program = Program::compile(env, expression)
+        .map_err(|e| invalid(policy, field.clone(), expression, &e.message))?;
+    if !expected.is_empty() {
+        expect_output(program.output_type(), expected)
+            .map_err(|m| invalid(policy, field, expression, &m))?;
+    }
+    Ok(program)
+}
+
+impl CompiledVpol {
+    /// Compiles a policy and its autogen copies (the policy first).
+    pub fn compile_all(doc: &ValidatingPolicyDoc) -> Result<Vec<CompiledVpol>, LoadError> {
+        let mut out = vec![Self::compile(doc, &doc.spec, None)?];
+        let copies = super::autogen::autogen(&doc.spec).map_err(|message| LoadError::Invalid {
+            location: Box::new(Location {
+                policy: Some(doc.metadata.name.clone()),
+                field: Some("spec".into()),
+                ..Default::default()
+            }),
+            message,
+        })?;
+        for (config, spec) in copies {
+            out.push(Self::compile(doc, &spec, Some(config))?);
+        }
+        Ok(out)
+    }
+
+    fn compile(
+        doc: &ValidatingPolicyDoc,
+        spec: &VpolSpec,
+        autogen: Option<&'static str>,
+    ) -> Result<CompiledVpol, LoadError> {
+        let name = doc.metadata.name.as_str();
+        let mode = match spec.evaluation.as_ref().and_then(|e| e.mode.as_deref()) {
+            Some("JSON") => VpolMode::Json,
+            _ => VpolMode::Kubernetes,
+        };
+        let mut env = Env::new(EnvKind::ValidatingPolicy);
+        let mut match_conditions = Vec::new();
+        for (i, c) in spec.match_conditions.iter().enumerate() {
+            match_conditions.push(compile_typed(
+                &env,
+                name,
+                format!("spec.matchConditions[{i}].expression"),
+                &c.expression,
+                &[Type::Bool],
+            )?);
+        }
+        let mut variables = Vec::new();
+        for (i, v) in spec.variables.iter().enumerate() {
+            let p = compile_typed(
+                &env,
+                name,
+                format!("spec.variables[{i}].expression"),
+                &v.expression,
+                &[],
+            )?;
+            declare_policy_variable(&mut env, &v.name, p.output_type().clone());
+            variables.push((v.name.clone(), p));
+        }
+        let mut validations = Vec::new();
+        for (i, v) in spec.validations.iter().enumerate() {
+            let expression = compile_typed(
+                &env,
+                name,
+                format!("spec.validations[{i}].expression"),
+                &v.expression,
+                &[Type::Bool],
+            )?;
+            let message_expression = if v.message_expression.is_empty() {
+                None
+            } else {
+                Some(compile_typed(
+                    &env,
+                    name,
+                    format!("spec.validations[{i}].messageExpression"),
+                    &v.message_expression,
+                    &[Type::String],
+                )?)
+            };
+            validations.push(CompiledValidation {
+                expression,
+                message: v.message.clone(),
+                message_expression,
+            });
+        }
+        let mut audit_annotations = Vec::new();
+        if mode == VpolMode::Kubernetes {
+            for (i, a) in spec.audit_annotations.iter().enumerate() {
+                let p = compile_typed(
+                    &env,
+                    name,
+                    format!("spec.auditAnnotations[{i}].valueExpression"),
+                    &a.value_expression,
+                    &[Type::String, Type::Null],
+                )?;
+                audit_annotations.push((a.key.clone(), p));
+            }
+        }
+        let namespaced = doc.kind == "NamespacedValidatingPolicy";
+        let namespace = (namespaced && !doc.metadata.namespace.is_empty())
+            .then(|| doc.metadata.namespace.clone());
+        let actions = &spec.validation_actions;
+        let failure_policy_ignore = spec.failure_policy.as_deref() == Some("Ignore");
+        let info = PolicyInfo {
+            key: match &namespace {
+                Some(ns) => format!("{ns}/{name}"),
+                None => name.to_string(),
+            },
+            name: name.to_string(),
+            namespace,
+            annotations: doc.metadata.annotations.clone(),
+            background: true,
+            enforce: actions.is_empty() || actions.iter().any(|a| a == "Deny"),
+            failure_policy_ignore,
+            cel_kind: Some(doc.kind.clone()),
+        };
+        Ok(CompiledVpol {
+            info: Arc::new(info),
+            kind: doc.kind.clone(),
+            autogen,
+            mode,
+            match_constraints: spec.match_constraints.clone(),
+            failure_policy_ignore,
+            match_conditions,
+            variables,
+            validations,
+            audit_annotations,
+            exceptions: Vec::new(),
+            env,
+        })
+    }
+
+    /// Compiles a CEL PolicyException into this policy when its
+    /// `policyRefs` name it (name and kind). A condition that does not
+    /// compile is an error naming the exception.
+    pub fn add_exception(&mut self, ex: &super::model::CelExceptionDoc) -> Result<(), LoadError> {
+        let named = ex
+            .spec
+            .policy_refs
+            .iter()
+            .any(|r| r.name == self.info.name && r.kind == self.kind);
+        if !named {
+            return Ok(());
+        }
+        let mut match_conditions = Vec::new();
+        for (i, c) in ex.spec.match_conditions.iter().enumerate() {
+            match_conditions.push(compile_typed(
+                &self.env,
+                &self.info.name,
+                format!("spec.matchConditions[{i}].expression"),
+                &c.expression,
+                &[Type::Bool],
+            )?);
+        }
+        let key = if ex.metadata.namespace.is_empty() {
+            ex.metadata.name.clone()
+        } else {
+            format!("{}/{}", ex.metadata.namespace, ex.metadata.name)
+        };
+        self.exceptions.push(CompiledException {
+            key,
+            match_conditions,
+            images: ex.spec.images.clone(),
+            allowed_values: ex.spec.allowed_values.clone(),
+            report_result: ex.spec.report_result.clone(),
+            priority: ex.metadata.labels.get("polex.kyverno.io/priority").cloned(),
+        });
+        Ok(())
+    }
+
+    /// Whether Kyverno's CLI keeps this policy's empty (non-matching)
+    /// response (`hasSelector` is false), so that it shows as `Excluded`.
+    pub fn keeps_empty_response(&self) -> bool {
+        super::matcher::keeps_empty_response(self.match_constraints.as_ref())
+    }
+}

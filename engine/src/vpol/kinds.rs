@@ -1,0 +1,365 @@
+//! Kind → resource mapping without a cluster, as Kyverno's CLI does offline:
+//! the built-in Kubernetes kinds from a table, any other kind by
+//! `meta.UnsafeGuessKindToResource`, and mappings the caller adds for its
+//! custom kinds.
+
+/// One kind's mapping.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KindMapping {
+    /// API group (empty for the core group).
+    pub group: String,
+    /// API version.
+    pub version: String,
+    /// Kind.
+    pub kind: String,
+    /// The plural resource (`pods`).
+    pub resource: String,
+    /// Whether objects of the kind live in a namespace.
+    pub namespaced: bool,
+}
+
+/// (group, version, kind, resource, namespaced) of the built-in kinds.
+const BUILTIN: &[(&str, &str, &str, &str, bool)] = &[
+    ("", "v1", "Binding", "bindings", true),
+    ("", "v1", "ComponentStatus", "componentstatuses", false),
+    ("", "v1", "ConfigMap", "configmaps", true),
+    ("", "v1", "Endpoints", "endpoints", true),
+    ("", "v1", "Event", "events", true),
+    ("", "v1", "LimitRange", "limitranges", true),
+    ("", "v1", "Namespace", "namespaces", false),
+    ("", "v1", "Node", "nodes", false),
+    ("", "v1", "PersistentVolume", "persistentvolumes", false),
+    (
+        "",
+        "v1",
+        "PersistentVolumeClaim",
+        "persistentvolumeclaims",
+        true,
+    ),
+    ("", "v1", "Pod", "pods", true),
+    ("", "v1", "PodTemplate", "podtemplates", true),
+    (
+        "",
+        "v1",
+        "ReplicationController",
+        "replicationcontrollers",
+        true,
+    ),
+    ("", "v1", "ResourceQuota", "resourcequotas", true),
+    ("", "v1", "Secret", "secrets", true),
+    ("", "v1", "Service", "services", true),
+    ("", "v1", "ServiceAccount", "serviceaccounts", true),
+    (
+        "admissionregistration.k8s.io",
+        "v1",
+        "MutatingWebhookConfiguration",
+        "mutatingwebhookconfigurations",
+        false,
+    ),
+    (
+        "admissionregistration.k8s.io",
+        "v1",
+        "ValidatingAdmissionPolicy",
+        "validatingadmissionpolicies",
+        false,
+    ),
+    (
+        "admissionregistration.k8s.io",
+        "v1",
+        "ValidatingAdmissionPolicyBinding",
+        "validatingadmissionpolicybindings",
+        false,
+    ),
+    (
+        "admissionregistration.k8s.io",
+        "v1",
+        "ValidatingWebhookConfiguration",
+        "validatingwebhookconfigurations",
+        false,
+    ),
+    (
+        "apiextensions.k8s.io",
+        "v1",
+        "CustomResourceDefinition",
+        "customresourcedefinitions",
+        false,
+    ),
+    (
+        "apiregistration.k8s.io",
+        "v1",
+        "APIService",
+        "apiservices",
+        false,
+    ),
+    (
+        "apps",
+        "v1",
+        "ControllerRevision",
+        "controllerrevisions",
+        true,
+    ),
+    ("apps", "v1", "DaemonSet", "daemonsets", true),
+    ("apps", "v1", "Deployment", "deployments", true),
+    ("apps", "v1", "ReplicaSet", "replicasets", true),
+    ("apps", "v1", "StatefulSet", "statefulsets", true),
+    (
+        "authentication.k8s.io",
+        "v1",
+        "SelfSubjectReview",
+        "selfsubjectreviews",
+        false,
+    ),
+    (
+        "authentication.k8s.io",
+        "v1",
+        "TokenReview",
+        "tokenreviews",
+        false,
+    ),
+    (
+        "authorization.k8s.io",
+        "v1",
+        "LocalSubjectAccessReview",
+        "localsubjectaccessreviews",
+        true,
+    ),
+    (
+        "authorization.k8s.io",
+        "v1",
+        "SelfSubjectAccessReview",
+        "selfsubjectaccessreviews",
+        false,
+    ),
+    (
+        "authorization.k8s.io",
+        "v1",
+        "SelfSubjectRulesReview",
+        "selfsubjectrulesreviews",
+        false,
+    ),
+    (
+        "authorization.k8s.io",
+        "v1",
+        "SubjectAccessReview",
+        "subjectaccessreviews",
+        false,
+    ),
+    (
+        "autoscaling",
+        "v1",
+        "HorizontalPodAutoscaler",
+        "horizontalpodautoscalers",
+        true,
+    ),
+    (
+        "autoscaling",
+        "v2",
+        "HorizontalPodAutoscaler",
+        "horizontalpodautoscalers",
+        true,
+    ),
+    ("batch", "v1", "CronJob", "cronjobs", true),
+    ("batch", "v1", "Job", "jobs", true),
+    (
+        "certificates.k8s.io",
+        "v1",
+        "CertificateSigningRequest",
+        "certificatesigningrequests",
+        false,
+    ),
+    ("coordination.k8s.io", "v1", "Lease", "leases", true),
+    (
+        "discovery.k8s.io",
+        "v1",
+        "EndpointSlice",
+        "endpointslices",
+        true,
+    ),
+    ("events.k8s.io", "v1", "Event", "events", true),
+    (
+        "flowcontrol.apiserver.k8s.io",
+        "v1",
+        "FlowSchema",
+        "flowschemas",
+        false,
+    ),
+    (
+        "flowcontrol.apiserver.k8s.io",
+        "v1",
+        "PriorityLevelConfiguration",
+        "prioritylevelconfigurations",
+        false,
+    ),
+    ("networking.k8s.io", "v1", "Ingress", "ingresses", true),
+    (
+        "networking.k8s.io",
+        "v1",
+        "IngressClass",
+        "ingressclasses",
+        false,
+    ),
+    (
+        "networking.k8s.io",
+        "v1",
+        "NetworkPolicy",
+        "networkpolicies",
+        true,
+    ),
+    ("node.k8s.io", "v1", "RuntimeClass", "runtimeclasses", false),
+    (
+        "policy",
+        "v1",
+        "PodDisruptionBudget",
+        "poddisruptionbudgets",
+        true,
+    ),
+    (
+        "rbac.authorization.k8s.io",
+        "v1",
+        "ClusterRole",
+        "clusterroles",
+        false,
+    ),
+    (
+        "rbac.authorization.k8s.io",
+        "v1",
+        "ClusterRoleBinding",
+        "clusterrolebindings",
+        false,
+    ),
+    ("rbac.authorization.k8s.io", "v1", "Role", "roles", true),
+    (
+        "rbac.authorization.k8s.io",
+        "v1",
+        "RoleBinding",
+        "rolebindings",
+        true,
+    ),
+    (
+        "resource.k8s.io",
+        "v1",
+        "DeviceClass",
+        "deviceclasses",
+        false,
+    ),
+    (
+        "resource.k8s.io",
+        "v1",
+        "ResourceClaim",
+        "resourceclaims",
+        true,
+    ),
+    (
+        "resource.k8s.io",
+        "v1",
+        "ResourceClaimTemplate",
+        "resourceclaimtemplates",
+        true,
+    ),
+    (
+        "resource.k8s.io",
+        "v1",
+        "ResourceSlice",
+        "resourceslices",
+        false,
+    ),
+    (
+        "scheduling.k8s.io",
+        "v1",
+        "PriorityClass",
+        "priorityclasses",
+        false,
+    ),
+    ("storage.k8s.io", "v1", "CSIDriver", "csidrivers", false),
+    ("storage.k8s.io", "v1", "CSINode", "csinodes", false),
+    (
+        "storage.k8s.io",
+        "v1",
+        "CSIStorageCapacity",
+        "csistoragecapacities",
+        true,
+    ),
+    (
+        "storage.k8s.io",
+        "v1",
+        "StorageClass",
+        "storageclasses",
+        false,
+    ),
+    (
+        "storage.k8s.io",
+        "v1",
+        "VolumeAttachment",
+        "volumeattachments",
+        false,
+    ),
+];
+
+/// The mappings the caller adds for its own kinds (custom resources), tried
+/// before the built-in table.
+#[derive(Debug, Clone, Default)]
+pub struct KindMap {
+    custom: Vec<KindMapping>,
+}
+
+impl KindMap {
+    /// Adds (or replaces) a kind's mapping.
+    pub fn add(&mut self, mapping: KindMapping) {
+        self.custom.retain(|m| {
+            (m.group.as_str(), m.version.as_str(), m.kind.as_str())
+                != (
+                    mapping.group.as_str(),
+                    mapping.version.as_str(),
+                    mapping.kind.as_str(),
+                )
+        });
+        self.custom.push(mapping);
+    }
+
+    /// The plural resource of a kind: the caller's mapping, the built-in
+    /// table (exact group/version/kind), else Kubernetes' guess.
+    pub fn resource(&self, group: &str, version: &str, kind: &str) -> String {
+        if let Some(m) = self
+            .custom
+            .iter()
+            .find(|m| m.group == group && m.version == version && m.kind == kind)
+        {
+            return m.resource.clone();
+        }
+        if let Some((_, _, _, r, _)) = BUILTIN
+            .iter()
+            .find(|(g, v, k, _, _)| *g == group && *v == version && *k == kind)
+        {
+            return (*r).to_string();
+        }
+        unsafe_guess_kind_to_resource(kind)
+    }
+}
+
+/// `meta.UnsafeGuessKindToResource`: lower-case the kind, then `s` → `+es`,
+/// `y` → `ies`, otherwise `+s`.
+pub fn unsafe_guess_kind_to_resource(kind: &str) -> String {
+    if kind.is_empty() {
+        return String::new();
+    }
+    let singular = kind.to_lowercase();
+    if singular.ends_with('s') {
+        return format!("{singular}es");
+    }
+    if let Some(stem) = singular.strip_suffix('y') {
+        return format!("{stem}ies");
+    }
+    format!("{singular}s")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn guesses_plural_like_kubernetes() {
+        assert_eq!(unsafe_guess_kind_to_resource("Widget"), "widgets");
+        assert_eq!(unsafe_guess_kind_to_resource("Policy"), "policies");
+        assert_eq!(unsafe_guess_kind_to_resource("Class"), "classes");
+    }
+}
