@@ -282,7 +282,10 @@ fn pods_policies_get_autogen_copies_with_rewritten_expressions() {
     assert!(!set.vpols()[0].keeps_empty_response());
     assert!(set.vpols()[2].keeps_empty_response());
     let none = format!("{spec}  autogen: {{podControllers: {{controllers: []}}}}\n");
-    assert_eq!(PolicySet::from_yaml(&policy(&none)).unwrap().vpols().len(), 1);
+    assert_eq!(
+        PolicySet::from_yaml(&policy(&none)).unwrap().vpols().len(),
+        1
+    );
 }
 
 #[test]

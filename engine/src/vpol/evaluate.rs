@@ -42,9 +42,9 @@ pub struct VpolRequest<'a> {
 }
 
 impl<'a> VpolRequest<'a> {
-    /// The family's view of an engine [`Request`](crate::Request): no
+    /// The family's view of an engine [`Request`](crate::model::resource::Request): no
     /// Namespace object, built-in kind mappings only.
-    pub fn from_request(r: &crate::Request<'a>) -> VpolRequest<'a> {
+    pub fn from_request(r: &crate::model::resource::Request<'a>) -> VpolRequest<'a> {
         VpolRequest {
             object: r.object,
             old_object: r.old_object,
