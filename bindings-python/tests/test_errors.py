@@ -38,14 +38,13 @@ def test_invalid_policy_error_names_policy():
 
 
 def test_unsupported_error():
-    # A CEL ValidatingPolicy is a Kyverno kind verno does not implement.
+    # A CEL MutatingPolicy is a Kyverno kind verno does not implement yet.
     policy = """
 apiVersion: policies.kyverno.io/v1alpha1
-kind: ValidatingPolicy
+kind: MutatingPolicy
 metadata: {name: cel-policy}
 spec:
-  validations:
-    - expression: "object.metadata.name != 'x'"
+  mutations: []
 """
     with pytest.raises(verno.UnsupportedError) as info:
         verno.Engine(policy)
@@ -53,7 +52,7 @@ spec:
     assert err.kind == "unsupported"
     assert err.policy == "cel-policy"
     assert err.line == 2
-    assert "ValidatingPolicy" in str(err)
+    assert "MutatingPolicy" in str(err)
 
 
 @pytest.mark.parametrize("bad", [5, 3.5, None, True, object(), ["not a policy"], [1, 2]])

@@ -8,6 +8,7 @@ import { initTestView } from "./test-view.js";
 const EXAMPLES = {
   privileged: { policy: "disallow-privileged.yaml", resource: "nginx-privileged.yaml" },
   registries: { policy: "restrict-image-registries.yaml", resource: "nginx-unprivileged.yaml" },
+  vpol: { policy: "disallow-latest-tag.yaml", resource: "nginx-unprivileged.yaml" },
 };
 
 const $ = (id) => document.getElementById(id);

@@ -415,9 +415,8 @@ impl Engine {
         throw((|| {
             const WHAT: &str = "admission review";
             let review = match as_text(&review).map_err(|e| input(WHAT, e))? {
-                Text::Str(text) => {
-                    verno::unstable::yaml::parse_value(&text).map_err(|e| input(WHAT, e.to_string()))?
-                }
+                Text::Str(text) => verno::unstable::yaml::parse_value(&text)
+                    .map_err(|e| input(WHAT, e.to_string()))?,
                 Text::NotText => from_js(&review).map_err(|e| input(WHAT, e))?,
             };
             let (opts, host) = call_options(&options.unwrap_or_default(), "options", &self.host)?;

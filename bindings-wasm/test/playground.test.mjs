@@ -94,6 +94,19 @@ test("playground: default example, registry example, edits, shareable URL", asyn
   r = await rows(page);
   assert.deepEqual(r[0].slice(0, 3), ["restrict-image-registries", "validate-registries", "pass"]);
 
+  // The ValidatingPolicy example: CEL, evaluated in the browser; the
+  // messageExpression names the untagged container.
+  await andWait(page, () => page.selectOption("[data-testid=example]", "vpol"));
+  r = await rows(page);
+  assert.equal(r.length, 1);
+  assert.equal(r[0][0], "disallow-latest-tag");
+  assert.match(r[0][2], /^fail/);
+  assert.match(r[0][3], /every container needs an image tag other than latest: nginx/);
+  const vpolPod = await page.inputValue("[data-testid=resource]");
+  await andWait(page, () => page.fill("[data-testid=resource]", vpolPod.replace("image: nginx", "image: nginx:1.27")));
+  r = await rows(page);
+  assert.match(r[0][2], /^pass/);
+
   // Back to the default example, fixed by hand: allowed.
   await andWait(page, () => page.selectOption("[data-testid=example]", "privileged"));
   assert.equal(await text(page, "verdict"), "BLOCKED");

@@ -433,9 +433,15 @@ impl Engine {
     ) -> Result<Value, ApiError> {
         check_resource(resource, "resource")?;
         let request = options.request(resource);
-        let Ok(eval) = self
+        let Ok(mut eval) = self
             .set
             .run(&request, Stages::ALL, &mut SharedRequest, host);
+        // The ValidatingPolicies judge the mutated resource after the
+        // kyverno.io validate stage, as in `PolicySet::evaluate`.
+        let mut vreq = request;
+        vreq.object = Some(eval.patched.as_ref().unwrap_or(resource));
+        let vpols = self.set.validating_policies(&vreq, host);
+        eval.policies.extend(vpols);
         let patch = eval.patch(resource);
         let after = eval.patched.as_ref().unwrap_or(resource);
         let generated = &eval.generations;

@@ -373,3 +373,21 @@ fn evaluate_includes_validating_policies_and_deny_blocks_admission() {
     let set = PolicySet::from_values(vec![doc]).unwrap();
     assert_eq!(set.vpols().len(), 3);
 }
+
+#[test]
+fn api_evaluate_judges_validating_policies_after_the_pipeline() {
+    let engine =
+        verno::api::Engine::from_yaml(include_str!("../../examples/disallow-latest-tag.yaml"))
+            .unwrap();
+    let pod: serde_json::Value =
+        verno::unstable::yaml::parse_value(include_str!("../../examples/nginx-unprivileged.yaml"))
+            .unwrap();
+    let out = engine
+        .evaluate(&pod, &Default::default(), &verno::NoHost)
+        .unwrap();
+    let results = out["results"].as_array().unwrap();
+    assert_eq!(results.len(), 1, "{out}");
+    assert_eq!(results[0]["policy"], "disallow-latest-tag", "{out}");
+    assert_eq!(results[0]["result"], "fail", "{out}");
+    assert_eq!(out["allowed"], false, "{out}");
+}
