@@ -261,7 +261,7 @@ pub fn run(opts: &ApplyOptions, out: &mut dyn Write) -> Result<Counts, String> {
         set.add_exceptions(loaded.exceptions);
         skipped.extend(loaded.rejected.into_iter().map(|e| e.with_file(&file)));
     }
-    if set.policies().is_empty() && set.vpols().is_empty() && skipped.is_empty() {
+    if set.policies().is_empty() && skipped.is_empty() {
         return Err("no policy found in the policy files".into());
     }
     for e in &opts.exceptions {
@@ -302,9 +302,7 @@ pub fn run(opts: &ApplyOptions, out: &mut dyn Write) -> Result<Counts, String> {
             payloads.push(doc);
         }
     }
-    // Kyverno counts each ValidatingPolicy once (not its autogen copies).
-    let rule_count: usize = set.policies().iter().map(|p| p.rule_count()).sum::<usize>()
-        + set.vpols().iter().filter(|p| p.autogen.is_none()).count();
+    let rule_count: usize = set.policies().iter().map(|p| p.rule_count()).sum();
     writeln!(
         out,
         "\nApplying {} policy rule(s) to {} resource(s)...",
@@ -324,18 +322,12 @@ pub fn run(opts: &ApplyOptions, out: &mut dyn Write) -> Result<Counts, String> {
         let res_path = format!("{}/{}/{}", meta.namespace, meta.kind, meta.name);
         // Mutate policies in order, each printed with the resource it produced.
         let mut mutated = MutatedResources::default();
-        let Ok(mut eval) = set.run(
+        let Ok(eval) = set.run(
             &Request::create(res),
             verno::Stages::ADMISSION,
             &mut mutated,
             &host,
         );
-        // Then the ValidatingPolicies, on the mutated resource.
-        let vpols = set.validating_policies(
-            &Request::create(eval.patched.as_ref().unwrap_or(res)),
-            &host,
-        );
-        eval.policies.extend(vpols);
         let mut file_text = String::new();
         for (resp, after) in eval.mutations.iter().zip(&mutated.after) {
             for r in &resp.rules {
@@ -357,14 +349,7 @@ pub fn run(opts: &ApplyOptions, out: &mut dyn Write) -> Result<Counts, String> {
         evals.push(eval);
     }
     for payload in &payloads {
-        let req = verno::unstable::vpol::VpolRequest {
-            json_payload: true,
-            ..verno::unstable::vpol::VpolRequest::from_request(&Request::create(payload))
-        };
-        for p in set.vpols() {
-            let Some(resp) = verno::unstable::vpol::evaluate(p, &req, &host) else {
-                continue;
-            };
+        for resp in set.evaluate_json_payload(payload, &host) {
             for r in &resp.rules {
                 counts.add(r.status);
             }

@@ -187,6 +187,7 @@ impl RequestOptions {
             subresource: &self.subresource,
             kind: self.kind.as_ref(),
             variables: self.variables.as_ref(),
+            namespace_object: None,
         }
     }
 }
@@ -433,15 +434,9 @@ impl Engine {
     ) -> Result<Value, ApiError> {
         check_resource(resource, "resource")?;
         let request = options.request(resource);
-        let Ok(mut eval) = self
+        let Ok(eval) = self
             .set
             .run(&request, Stages::ALL, &mut SharedRequest, host);
-        // The ValidatingPolicies judge the mutated resource after the
-        // kyverno.io validate stage, as in `PolicySet::evaluate`.
-        let mut vreq = request;
-        vreq.object = Some(eval.patched.as_ref().unwrap_or(resource));
-        let vpols = self.set.validating_policies(&vreq, host);
-        eval.policies.extend(vpols);
         let patch = eval.patch(resource);
         let after = eval.patched.as_ref().unwrap_or(resource);
         let generated = &eval.generations;
@@ -513,6 +508,7 @@ impl Engine {
             subresource,
             kind: options.kind.as_ref(),
             variables: options.variables.as_ref(),
+            namespace_object: None,
         };
         let eval = self.set.evaluate(&request, host);
         let response = crate::report::admission::response(uid, &eval, resource);

@@ -47,9 +47,12 @@
 //!   `vpol` (the ValidatingPolicy family: load, compile, match, evaluate) →
 //!   `load` (YAML/JSON → typed policy, Kyverno's policy validation) →
 //!   `validate_cel` (`validate.cel` rules: compiled, then judged) →
-//!   `compile` (patterns, foreach, autogen: an immutable [`PolicySet`]) →
-//!   `eval` (the [pipeline](PolicySet::run) and its validate, mutate and
-//!   generate stages) → [`report`] (policy reports, admission responses).
+//!   `compile` (patterns, foreach, autogen: an immutable [`PolicySet`] of
+//!   [`CompiledPolicy`], one variant per family) → `eval` (the
+//!   [pipeline](PolicySet::run) and its validate, mutate and generate
+//!   stages; ValidatingPolicies judge at the validate stage, after the
+//!   `kyverno.io` policies) → [`report`] (policy reports, admission
+//!   responses).
 //! - [`api`]: the JSON-in/JSON-out surface the bindings wrap.
 //!
 //! Matching comes before loading because PolicyExceptions are loaded with

@@ -37,6 +37,7 @@ const EVAL: &[&str] = &[
     "validate",
     "mutate",
     "generate",
+    "validating",
     "pipeline",
 ];
 

@@ -180,3 +180,164 @@ fn hook_error_stops_the_run() {
         .unwrap_err();
     assert_eq!(err, "no values for this policy");
 }
+
+fn vpol(name: &str, expression: &str) -> String {
+    format!(
+        r#"apiVersion: policies.kyverno.io/v1
+kind: ValidatingPolicy
+metadata: {{name: {name}}}
+spec:
+  matchConstraints:
+    resourceRules:
+    - {{apiGroups: [''], apiVersions: [v1], operations: [CREATE, UPDATE], resources: [pods]}}
+  validations:
+  - expression: "{expression}"
+    message: {name} refused
+"#
+    )
+}
+
+/// The responses with rules (a Pod policy's autogen copies answer a Pod
+/// with none), by policy name.
+fn names_and_statuses(
+    policies: &[verno::model::response::PolicyResponse],
+) -> Vec<(String, Vec<RuleStatus>)> {
+    policies
+        .iter()
+        .filter(|p| !p.rules.is_empty())
+        .map(|p| {
+            (
+                p.policy.name.clone(),
+                p.rules.iter().map(|r| r.status).collect(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn cluster_policy_and_validating_policy_are_judged_in_one_run() {
+    // The ValidatingPolicy is loaded first, but Kyverno judges it after
+    // every kyverno.io policy.
+    let text = [
+        vpol("no-update-cel", "request.operation != 'UPDATE'"),
+        deny_updates("created"),
+    ]
+    .join("---\n");
+    let set = PolicySet::from_yaml(&text).unwrap();
+    let pod = pod();
+    let eval = set
+        .run(
+            &Request::create(&pod),
+            Stages::ALL,
+            &mut verno::SharedRequest,
+            &NoHost,
+        )
+        .unwrap();
+    assert_eq!(
+        names_and_statuses(&eval.policies),
+        [
+            ("created".to_string(), vec![RuleStatus::Pass]),
+            ("no-update-cel".to_string(), vec![RuleStatus::Pass]),
+        ]
+    );
+}
+
+#[test]
+fn validating_policy_takes_its_operation_from_the_request_hook() {
+    let text = [
+        deny_updates("created"),
+        vpol("updated", "request.operation != 'UPDATE'"),
+    ]
+    .join("---\n");
+    let set = PolicySet::from_yaml(&text).unwrap();
+    let pod = pod();
+    let mut hook = OneUpdate::default();
+    let eval = set
+        .run(&Request::create(&pod), Stages::ALL, &mut hook, &NoHost)
+        .unwrap();
+    assert_eq!(
+        names_and_statuses(&eval.policies),
+        [
+            ("created".to_string(), vec![RuleStatus::Pass]),
+            ("updated".to_string(), vec![RuleStatus::Fail]),
+        ]
+    );
+    let asked: Vec<(&str, Stage)> = hook.asked.iter().map(|(n, s)| (n.as_str(), *s)).collect();
+    // The ValidatingPolicy is asked about once for itself and once for each
+    // autogen copy (pod controllers, cronjobs).
+    assert_eq!(
+        asked,
+        [
+            ("created", Stage::Validate),
+            ("updated", Stage::Validate),
+            ("updated", Stage::Validate),
+            ("updated", Stage::Validate)
+        ]
+    );
+}
+
+#[test]
+fn validating_policy_judges_the_resource_the_mutate_stage_produced() {
+    let text = [
+        ADD_LABEL,
+        &vpol(
+            "needs-team",
+            "has(object.metadata.labels) && object.metadata.labels.team == 'web'",
+        ),
+    ]
+    .join("---\n");
+    let set = PolicySet::from_yaml(&text).unwrap();
+    let pod = pod();
+    let eval = set.evaluate(&Request::create(&pod), &NoHost);
+    let statuses = names_and_statuses(&eval.policies);
+    assert_eq!(
+        statuses.last(),
+        Some(&("needs-team".to_string(), vec![RuleStatus::Pass]))
+    );
+}
+
+#[test]
+fn namespace_object_of_the_request_reaches_validating_policies() {
+    let set = PolicySet::from_yaml(&vpol(
+        "prod-only",
+        "namespaceObject != null && namespaceObject.metadata.labels.env == 'prod'",
+    ))
+    .unwrap();
+    let pod = pod();
+    let ns = json!({"apiVersion": "v1", "kind": "Namespace",
+                    "metadata": {"name": "default", "labels": {"env": "prod"}}});
+    let status =
+        |request: &Request<'_>| names_and_statuses(&set.evaluate(request, &NoHost).policies);
+    let with_ns = Request {
+        namespace_object: Some(&ns),
+        ..Request::create(&pod)
+    };
+    assert_eq!(
+        status(&with_ns),
+        [("prod-only".to_string(), vec![RuleStatus::Pass])]
+    );
+    assert_eq!(
+        status(&Request::create(&pod)),
+        [("prod-only".to_string(), vec![RuleStatus::Fail])]
+    );
+}
+
+#[test]
+fn json_payload_is_judged_only_by_json_mode_policies() {
+    let json_mode = r#"apiVersion: policies.kyverno.io/v1
+kind: ValidatingPolicy
+metadata: {name: json-check}
+spec:
+  evaluation: {mode: JSON}
+  validations:
+  - expression: "object.size > 2"
+    message: too small
+"#;
+    let text = [json_mode, &vpol("pods", "true"), &deny_updates("created")].join("---\n");
+    let set = PolicySet::from_yaml(&text).unwrap();
+    let out = set.evaluate_json_payload(&json!({"size": 1}), &NoHost);
+    assert_eq!(
+        names_and_statuses(&out),
+        [("json-check".to_string(), vec![RuleStatus::Fail])]
+    );
+}

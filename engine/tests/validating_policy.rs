@@ -24,7 +24,7 @@ fn request(object: &Value) -> VpolRequest<'_> {
 }
 
 fn run(set: &PolicySet, index: usize, req: &VpolRequest<'_>) -> Option<PolicyResponse> {
-    evaluate(&set.vpols()[index], req, &NoHost)
+    evaluate(set.vpols()[index], req, &NoHost)
 }
 
 fn only(set: &PolicySet, req: &VpolRequest<'_>) -> (RuleStatus, String, String) {
@@ -360,8 +360,14 @@ fn evaluate_includes_validating_policies_and_deny_blocks_admission() {
     let set = PolicySet::from_yaml(&policy(&spec)).unwrap();
     let bad = pod("bad");
     let eval = set.evaluate(&verno::Request::create(&bad), &NoHost);
-    assert_eq!(eval.policies.len(), 1);
-    assert_eq!(eval.policies[0].rules[0].message, "bad name");
+    // The autogen copies answer a Pod with no rules.
+    let judged: Vec<_> = eval
+        .policies
+        .iter()
+        .filter(|p| !p.rules.is_empty())
+        .collect();
+    assert_eq!(judged.len(), 1);
+    assert_eq!(judged[0].rules[0].message, "bad name");
     assert!(!eval.allowed());
     let audit = spec.replace("[Deny]", "[Audit]");
     let set = PolicySet::from_yaml(&policy(&audit)).unwrap();

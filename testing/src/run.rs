@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
 use serde_json::Value;
-use verno::model::resource::{Operation, Request, ResourceKind, ResourceMeta};
+use verno::model::resource::{Operation, Request, ResourceMeta};
 use verno::model::response::PolicyResponse;
 use verno::PolicySet;
 
@@ -201,20 +201,14 @@ fn evaluate_payload(
     payload: &Value,
     clock: &dyn verno::Host,
 ) -> Vec<Response> {
-    let req = verno::unstable::vpol::VpolRequest {
-        json_payload: true,
-        ..verno::unstable::vpol::VpolRequest::from_request(&Request::create(payload))
-    };
     let host = ValuesHost {
         values,
         clock,
         params: &[],
     };
     let shared = Rc::new(payload.clone());
-    set.vpols()
-        .iter()
-        .filter_map(|p| verno::unstable::vpol::evaluate(p, &req, &host))
-        .filter(|r| !r.rules.is_empty())
+    set.evaluate_json_payload(payload, &host)
+        .into_iter()
         .map(|policy| Response {
             policy,
             resource: Rc::clone(&shared),
@@ -671,7 +665,10 @@ impl verno::RequestHook for ValuesRequests<'_> {
             .or_else(|| vals.get("request.operation").and_then(Value::as_str))
             .map_or(Operation::Create, Operation::parse_lenient);
         let mut old_object = None;
-        if verno::unstable::values::edits_objects(&vals) {
+        // Kyverno's ValidatingPolicy step takes only the operation from the
+        // values; their object edits apply to `kyverno.io` policies.
+        let edits = policy.as_kyverno().is_some() && verno::unstable::values::edits_objects(&vals);
+        if edits {
             let rb = verno::unstable::values::read_back(running, op, &vals).map_err(|error| {
                 TestError::ApplyValues {
                     resource: self.name.clone(),
@@ -753,7 +750,8 @@ fn evaluate(
     request.user_info = user_info;
     request.kind = Some(&kind);
     request.subresource = &subresource;
-    let hook_name = name.clone();
+    let ns_object = values.namespace_object(meta.namespace);
+    request.namespace_object = ns_object.as_ref();
     let mut hook = ValuesRequests {
         values,
         name,
@@ -762,91 +760,8 @@ fn evaluate(
         aliased: true,
         responses: Vec::new(),
     };
-    let per_policy = |policy: &str| {
-        let vals = values.for_resource(policy, &hook_name);
-        let op = forced_op
-            .map(str::to_string)
-            .or_else(|| {
-                vals.get("request.operation")
-                    .and_then(Value::as_str)
-                    .map(str::to_string)
-            })
-            .unwrap_or_else(|| "CREATE".into());
-        (vals, Operation::parse_lenient(&op))
-    };
-    let eval = set.run(&request, verno::Stages::ALL, &mut hook, &host)?;
-    let current = eval.patched.unwrap_or_else(|| initial.clone());
-    let mut out = hook.responses;
-    out.extend(evaluate_vpols(
-        set,
-        values,
-        user_info,
-        &current,
-        &kind,
-        &subresource,
-        &per_policy,
-        &host,
-    ));
-    Ok(out)
-}
-
-/// A policy's values and effective operation, by policy name.
-type PerPolicy<'a> = dyn Fn(&str) -> (serde_json::Map<String, Value>, Operation) + 'a;
-
-/// The ValidatingPolicies on one resource: Kubernetes-mode ones, then
-/// JSON-mode ones on the resource as a JSON document. A non-matching
-/// policy's empty response is kept only when its constraints are not
-/// "simple" (Kyverno's `hasSelector`); JSON-mode empty responses are dropped.
-#[allow(clippy::too_many_arguments)]
-fn evaluate_vpols(
-    set: &PolicySet,
-    values: &Values,
-    user_info: Option<&verno::UserInfo>,
-    current: &Value,
-    kind: &ResourceKind,
-    subresource: &str,
-    per_policy: &PerPolicy<'_>,
-    host: &dyn verno::Host,
-) -> Vec<Response> {
-    use verno::unstable::vpol::{VpolMode, VpolRequest};
-    let meta = ResourceMeta::of(current);
-    let ns_labels = values.namespace_labels(meta.namespace);
-    let ns_object = values.namespace_object(meta.namespace);
-    let shared = Rc::new(current.clone());
-    let mut out = Vec::new();
-    for mode in [VpolMode::Kubernetes, VpolMode::Json] {
-        for p in set.vpols().iter().filter(|p| p.mode == mode) {
-            let (_, op) = per_policy(&p.info.name);
-            let (object, old_object) = match op {
-                Operation::Delete => (None, Some(current)),
-                Operation::Update => (Some(current), Some(current)),
-                _ => (Some(current), None),
-            };
-            let request = VpolRequest {
-                object,
-                old_object,
-                operation: op,
-                kind: Some((&kind.group, &kind.version, &kind.kind)),
-                subresource,
-                namespace_labels: ns_labels,
-                namespace_object: ns_object.as_ref(),
-                user_info,
-                kinds: None,
-                json_payload: false,
-            };
-            let Some(resp) = verno::unstable::vpol::evaluate(p, &request, host) else {
-                continue;
-            };
-            if resp.rules.is_empty() && (mode == VpolMode::Json || !p.keeps_empty_response()) {
-                continue;
-            }
-            out.push(Response {
-                policy: resp,
-                resource: Rc::clone(&shared),
-            });
-        }
-    }
-    out
+    set.run(&request, verno::Stages::ALL, &mut hook, &host)?;
+    Ok(hook.responses)
 }
 
 fn run_test(

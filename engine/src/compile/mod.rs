@@ -71,12 +71,15 @@ pub struct CompiledRule {
 /// One compiled policy, by family. Each family brings its own compile,
 /// match and evaluate code (one module per stage); the pipeline
 /// (`eval::pipeline`) dispatches on this enum and nothing else does, so a
-/// new family (CEL `ValidatingPolicy` next) is a new variant plus its
-/// modules.
+/// new family is a new variant plus its modules.
 #[derive(Debug, Clone)]
 pub enum CompiledPolicy {
     /// `kyverno.io/v1` `ClusterPolicy` and `Policy`.
     Kyverno(KyvernoPolicy),
+    /// `policies.kyverno.io` `ValidatingPolicy` and
+    /// `NamespacedValidatingPolicy` (or one autogen copy of one): judged at
+    /// the validate stage, after every `kyverno.io` policy.
+    Validating(Box<crate::vpol::CompiledVpol>),
 }
 
 impl CompiledPolicy {
@@ -84,6 +87,7 @@ impl CompiledPolicy {
     pub fn info(&self) -> &Arc<PolicyInfo> {
         match self {
             CompiledPolicy::Kyverno(p) => &p.info,
+            CompiledPolicy::Validating(p) => &p.info,
         }
     }
 
@@ -97,14 +101,17 @@ impl CompiledPolicy {
                 Stage::Validate => p.has_validate(),
                 Stage::Generate => p.has_generate(),
             },
+            CompiledPolicy::Validating(_) => stage == Stage::Validate,
         }
     }
 
     /// How many rules the policy declares (autogen rules not counted), as
-    /// `kyverno apply` announces them.
+    /// `kyverno apply` announces them: a ValidatingPolicy counts once, its
+    /// autogen copies not at all.
     pub fn rule_count(&self) -> usize {
         match self {
             CompiledPolicy::Kyverno(p) => p.rules.len(),
+            CompiledPolicy::Validating(p) => usize::from(p.autogen.is_none()),
         }
     }
 
@@ -112,6 +119,15 @@ impl CompiledPolicy {
     pub fn as_kyverno(&self) -> Option<&KyvernoPolicy> {
         match self {
             CompiledPolicy::Kyverno(p) => Some(p),
+            CompiledPolicy::Validating(_) => None,
+        }
+    }
+
+    /// The ValidatingPolicy form, when the policy is of that family.
+    pub fn as_validating(&self) -> Option<&crate::vpol::CompiledVpol> {
+        match self {
+            CompiledPolicy::Kyverno(_) => None,
+            CompiledPolicy::Validating(p) => Some(p),
         }
     }
 }
@@ -166,11 +182,11 @@ pub struct KyvernoPolicy {
 /// ```
 #[derive(Debug, Clone, Default)]
 pub struct PolicySet {
+    /// Every family's policies, in load order (ValidatingPolicies with
+    /// their autogen copies after them).
     policies: Vec<CompiledPolicy>,
-    /// PolicyExceptions applied to every policy's rules.
+    /// PolicyExceptions applied to every `kyverno.io` policy's rules.
     exceptions: Vec<crate::matching::exception::PolicyException>,
-    /// ValidatingPolicies and their autogen copies, in load order.
-    vpols: Vec<crate::vpol::CompiledVpol>,
 }
 
 fn _assert_send_sync() {
@@ -529,11 +545,10 @@ impl PolicySet {
                 .map(|p| KyvernoPolicy::compile(p).map(CompiledPolicy::Kyverno))
                 .collect::<Result<_, _>>()?,
             exceptions: Vec::new(),
-            vpols: Vec::new(),
         })
     }
 
-    /// The compiled policies, in load order (the order rules run in).
+    /// The compiled policies of every family, in load order.
     pub fn policies(&self) -> &[CompiledPolicy] {
         &self.policies
     }
@@ -544,8 +559,11 @@ impl PolicySet {
     }
 
     /// The ValidatingPolicies and their autogen copies, in load order.
-    pub fn vpols(&self) -> &[crate::vpol::CompiledVpol] {
-        &self.vpols
+    pub fn vpols(&self) -> Vec<&crate::vpol::CompiledVpol> {
+        self.policies
+            .iter()
+            .filter_map(CompiledPolicy::as_validating)
+            .collect()
     }
 
     /// Append another set's policies and exceptions (policies from several
@@ -553,7 +571,6 @@ impl PolicySet {
     pub fn extend(&mut self, other: PolicySet) {
         self.policies.extend(other.policies);
         self.exceptions.extend(other.exceptions);
-        self.vpols.extend(other.vpols);
     }
 
     /// Add already-parsed PolicyExceptions.
@@ -594,8 +611,10 @@ impl PolicySet {
     /// Compiles a CEL PolicyException into the ValidatingPolicies its
     /// `policyRefs` name.
     pub fn add_cel_exception(&mut self, ex: &crate::vpol::CelException) -> Result<(), LoadError> {
-        for v in &mut self.vpols {
-            v.add_exception(ex)?;
+        for p in &mut self.policies {
+            if let CompiledPolicy::Validating(v) = p {
+                v.add_exception(ex)?;
+            }
         }
         Ok(())
     }
@@ -606,8 +625,11 @@ impl PolicySet {
         docs: &[crate::vpol::model::ValidatingPolicyDoc],
     ) -> Result<(), LoadError> {
         for d in docs {
-            self.vpols
-                .extend(crate::vpol::CompiledVpol::compile_all(d)?);
+            self.policies.extend(
+                crate::vpol::CompiledVpol::compile_all(d)?
+                    .into_iter()
+                    .map(|v| CompiledPolicy::Validating(Box::new(v))),
+            );
         }
         Ok(())
     }

@@ -1,7 +1,8 @@
-//! Evaluate: the admission pipeline (`pipeline`) and its stages, each for
-//! the `kyverno.io` family: the shared rule context (`context`), enforce or
+//! Evaluate: the admission pipeline (`pipeline`) and its stages. For the
+//! `kyverno.io` family: the shared rule context (`context`), enforce or
 //! audit (`enforce`), `validate`, `mutate`, `generate`, and the `images`
-//! context entry.
+//! context entry; for the ValidatingPolicy family, `validating` (its
+//! validate stage).
 
 pub mod context;
 pub mod enforce;
@@ -11,3 +12,4 @@ pub mod mutate;
 pub mod pipeline;
 pub mod pod_security;
 pub mod validate;
+pub mod validating;

@@ -7,7 +7,9 @@
 //! Callers pick the stages ([`Stages`]) and, where each policy gets a
 //! request of its own (`kyverno test` values files: operation, variables,
 //! edited objects), pass a [`RequestHook`]. The policy families are
-//! dispatched here and nowhere else.
+//! dispatched here and nowhere else: the ValidatingPolicies judge at the
+//! validate stage after every `kyverno.io` policy, before generate, as
+//! Kyverno's CLI processor orders them.
 
 use std::borrow::Cow;
 use std::convert::Infallible;
@@ -20,6 +22,7 @@ use crate::model::resource::{Operation, Request};
 use crate::model::response::PolicyResponse;
 pub use crate::model::Stage;
 use crate::variables::Context;
+use crate::vpol::VpolMode;
 
 /// Which stages a run includes; they always run in admission order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -137,8 +140,10 @@ impl RequestHook for SharedRequest {
 /// The result of evaluating a request against a policy set.
 #[derive(Debug, Clone, Default)]
 pub struct Evaluation {
-    /// Validate responses: one entry per policy, in policy order (kept even
-    /// when empty, as Kyverno's engine responses are).
+    /// Validate responses in the validate stage's order: one entry per
+    /// `kyverno.io` policy, in load order (kept even when empty, as
+    /// Kyverno's engine responses are), then the ValidatingPolicies'
+    /// (Kubernetes-mode, then JSON-mode) that Kyverno's CLI keeps.
     pub policies: Vec<PolicyResponse>,
     /// Mutate responses, one per policy with mutate rules, in the order
     /// they ran.
@@ -229,51 +234,42 @@ impl PolicySet {
     /// mutate rules in order, then every validate rule on the mutated
     /// resource.
     pub fn evaluate(&self, request: &Request<'_>, host: &dyn Host) -> Evaluation {
-        let Ok(mut eval) = self.run(request, Stages::ADMISSION, &mut SharedRequest, host);
-        let vpols = match &eval.patched {
-            Some(patched) => {
-                let mut req = *request;
-                req.object = Some(patched);
-                self.validating_policies(&req, host)
-            }
-            None => self.validating_policies(request, host),
-        };
-        eval.policies.extend(vpols);
+        let Ok(eval) = self.run(request, Stages::ADMISSION, &mut SharedRequest, host);
         eval
     }
 
     /// Only the validate rules of every policy, on the request as given.
     pub fn validate(&self, request: &Request<'_>, host: &dyn Host) -> Vec<PolicyResponse> {
         let Ok(eval) = self.run(request, Stages::VALIDATE, &mut SharedRequest, host);
-        let mut out = eval.policies;
-        out.extend(self.validating_policies(request, host));
-        out
+        eval.policies
     }
 
-    /// The ValidatingPolicies on a request, after the `kyverno.io`
-    /// policies as Kyverno's CLI runs them: Kubernetes-mode ones, then
-    /// JSON-mode ones on the resource as a JSON document. A policy that
-    /// does not match gives no response.
-    pub fn validating_policies(
-        &self,
-        request: &Request<'_>,
-        host: &dyn Host,
-    ) -> Vec<PolicyResponse> {
-        let vreq = crate::vpol::VpolRequest::from_request(request);
-        let mut out = Vec::new();
-        for mode in [
-            crate::vpol::VpolMode::Kubernetes,
-            crate::vpol::VpolMode::Json,
-        ] {
-            for p in self.vpols().iter().filter(|p| p.mode == mode) {
-                if let Some(r) = crate::vpol::evaluate(p, &vreq, host) {
-                    if !r.rules.is_empty() {
-                        out.push(r);
-                    }
-                }
-            }
-        }
-        out
+    /// A JSON payload (not a Kubernetes request), as `kyverno apply --json`
+    /// and test `jsonPayload` files give it: only the JSON-mode
+    /// ValidatingPolicies judge it, in load order. A policy that does not
+    /// match gives no response.
+    pub fn evaluate_json_payload(&self, payload: &Value, host: &dyn Host) -> Vec<PolicyResponse> {
+        let policies = self
+            .policies()
+            .iter()
+            .filter_map(CompiledPolicy::as_validating);
+        crate::eval::validating::json_payload(policies, payload, host)
+    }
+
+    /// The policies of the validate stage in Kyverno's order: the
+    /// `kyverno.io` policies, then Kubernetes-mode ValidatingPolicies,
+    /// then JSON-mode ones (which judge the resource as a JSON document).
+    fn validate_order(&self) -> impl Iterator<Item = &CompiledPolicy> {
+        let vpols = |mode: VpolMode| {
+            self.policies()
+                .iter()
+                .filter(move |p| p.as_validating().is_some_and(|v| v.mode == mode))
+        };
+        self.policies()
+            .iter()
+            .filter(|p| p.as_kyverno().is_some())
+            .chain(vpols(VpolMode::Kubernetes))
+            .chain(vpols(VpolMode::Json))
     }
 
     /// Only the mutate rules: policies in order, each on the resource the
@@ -305,9 +301,12 @@ impl PolicySet {
         let mut out = Evaluation::default();
         let Some(resource) = request.resource() else {
             // Nothing to judge: each stage answers with empty responses.
+            // Only `kyverno.io` policies answer: other families keep no
+            // response for a request without a resource.
             let empty = |stage: Stage| -> Vec<PolicyResponse> {
                 self.policies()
                     .iter()
+                    .filter(|p| p.as_kyverno().is_some())
                     .filter(|p| stage == Stage::Validate || p.has_stage(stage))
                     .map(empty_response)
                     .collect()
@@ -340,6 +339,8 @@ impl PolicySet {
                     CompiledPolicy::Kyverno(p) => {
                         crate::eval::mutate::mutate_policy(p, self.exceptions(), &req, host)
                     }
+                    // `has_stage` keeps other families out of this stage.
+                    CompiledPolicy::Validating(_) => continue,
                 };
                 let replaced = after.is_some();
                 if let Some(v) = after {
@@ -356,7 +357,7 @@ impl PolicySet {
             // sees the shared request: each rule works under a checkpoint
             // and leaves it as it found it.
             let mut shared: Option<Context<'_>> = None;
-            for policy in self.policies() {
+            for policy in self.validate_order() {
                 if !policy.has_stage(Stage::Validate) {
                     out.policies.push(empty_response(policy));
                     continue;
@@ -382,6 +383,12 @@ impl PolicySet {
                         host,
                         vctx,
                     ),
+                    CompiledPolicy::Validating(p) => {
+                        match crate::eval::validating::validating_policy(p, &req, host) {
+                            Some(resp) => resp,
+                            None => continue,
+                        }
+                    }
                 };
                 hook.responded(Stage::Validate, &resp, &running, false);
                 out.policies.push(resp);
@@ -400,6 +407,7 @@ impl PolicySet {
                     CompiledPolicy::Kyverno(p) => {
                         crate::eval::generate::generate_policy(p, &req, host)
                     }
+                    CompiledPolicy::Validating(_) => continue,
                 };
                 hook.responded(Stage::Generate, &resp, &running, false);
                 out.generations.push(resp);

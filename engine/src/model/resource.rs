@@ -113,6 +113,10 @@ pub struct Request<'a> {
     /// Extra variables merged into the context (dotted keys, e.g.
     /// `request.operation`), as `kyverno test` values files give them.
     pub variables: Option<&'a serde_json::Map<String, Value>>,
+    /// The Namespace object of the resource's namespace, when known (a
+    /// `kyverno test` values file's): CEL policies read it as
+    /// `namespaceObject`.
+    pub namespace_object: Option<&'a Value>,
 }
 
 impl<'a> Request<'a> {
@@ -127,6 +131,7 @@ impl<'a> Request<'a> {
             subresource: "",
             kind: None,
             variables: None,
+            namespace_object: None,
         }
     }
 
