@@ -44,9 +44,11 @@
 //!   libraries: parser, checker, evaluator), `pod_security` (the Pod
 //!   Security Standards checks).
 //! - Stages: `matching` (match/exclude, kind selectors, PolicyExceptions) →
-//!   `vpol` (the ValidatingPolicy family: load, compile, match, evaluate) →
+//!   `validate_cel` (Kubernetes' validator: `validate.cel` rules and
+//!   ValidatingAdmissionPolicies, compiled, then judged) →
+//!   `vpol` (the ValidatingPolicy family, ValidatingAdmissionPolicies
+//!   included: load, compile, match, evaluate) →
 //!   `load` (YAML/JSON → typed policy, Kyverno's policy validation) →
-//!   `validate_cel` (`validate.cel` rules: compiled, then judged) →
 //!   `compile` (patterns, foreach, autogen: an immutable [`PolicySet`]) →
 //!   `eval` (the [pipeline](PolicySet::run) and its validate, mutate and
 //!   generate stages) → [`report`] (policy reports, admission responses).

@@ -169,8 +169,12 @@ pub struct PolicySet {
     policies: Vec<CompiledPolicy>,
     /// PolicyExceptions applied to every policy's rules.
     exceptions: Vec<crate::matching::exception::PolicyException>,
-    /// ValidatingPolicies and their autogen copies, in load order.
+    /// ValidatingPolicies and their autogen copies, in load order, then
+    /// the ValidatingAdmissionPolicies (Kyverno's CLI reports them last).
     vpols: Vec<crate::vpol::CompiledVpol>,
+    /// ValidatingAdmissionPolicyBindings, kept to attach them to policies
+    /// loaded later (a binding may come in another file than its policy).
+    vap_bindings: Vec<std::sync::Arc<crate::vpol::vap::VapBinding>>,
 }
 
 fn _assert_send_sync() {
@@ -530,6 +534,7 @@ impl PolicySet {
                 .collect::<Result<_, _>>()?,
             exceptions: Vec::new(),
             vpols: Vec::new(),
+            vap_bindings: Vec::new(),
         })
     }
 
@@ -553,7 +558,25 @@ impl PolicySet {
     pub fn extend(&mut self, other: PolicySet) {
         self.policies.extend(other.policies);
         self.exceptions.extend(other.exceptions);
-        self.vpols.extend(other.vpols);
+        let mut theirs = other.vpols;
+        for b in &self.vap_bindings {
+            for v in &mut theirs {
+                v.add_vap_binding(b);
+            }
+        }
+        for b in &other.vap_bindings {
+            for v in &mut self.vpols {
+                v.add_vap_binding(b);
+            }
+        }
+        self.vpols.extend(theirs);
+        self.vap_bindings.extend(other.vap_bindings);
+        self.order_vpols();
+    }
+
+    /// ValidatingAdmissionPolicies after the ValidatingPolicies (stable).
+    fn order_vpols(&mut self) {
+        self.vpols.sort_by_key(|p| p.vap.is_some());
     }
 
     /// Add already-parsed PolicyExceptions.
@@ -600,15 +623,34 @@ impl PolicySet {
         Ok(())
     }
 
-    /// Compiles ValidatingPolicy documents (and their autogen copies) into the set.
-    pub fn add_vpols(
-        &mut self,
-        docs: &[crate::vpol::model::ValidatingPolicyDoc],
-    ) -> Result<(), LoadError> {
+    /// Compiles documents of the ValidatingPolicy family into the set:
+    /// ValidatingPolicies (with their autogen copies),
+    /// ValidatingAdmissionPolicies, and their bindings (attached to the
+    /// policy they name, whichever is added first).
+    pub fn add_vpols(&mut self, docs: &[crate::vpol::model::VpolDoc]) -> Result<(), LoadError> {
+        use crate::vpol::model::VpolDoc;
         for d in docs {
-            self.vpols
-                .extend(crate::vpol::CompiledVpol::compile_all(d)?);
+            match d {
+                VpolDoc::Kyverno(d) => self
+                    .vpols
+                    .extend(crate::vpol::CompiledVpol::compile_all(d)?),
+                VpolDoc::Vap(d) => {
+                    let mut p = crate::vpol::vap::compile(d);
+                    for b in &self.vap_bindings {
+                        p.add_vap_binding(b);
+                    }
+                    self.vpols.push(p);
+                }
+                VpolDoc::VapBinding(d) => {
+                    let b = std::sync::Arc::new(crate::vpol::vap::VapBinding::from_doc(d));
+                    for v in &mut self.vpols {
+                        v.add_vap_binding(&b);
+                    }
+                    self.vap_bindings.push(b);
+                }
+            }
         }
+        self.order_vpols();
         Ok(())
     }
 
@@ -626,8 +668,8 @@ impl PolicySet {
                 )?);
             } else if crate::vpol::load::is_cel_exception(&v) {
                 cel_exceptions.push(crate::vpol::load::cel_exception(&v, None)?);
-            } else if crate::vpol::load::is_validating_policy(&v) {
-                vpols.push(crate::vpol::load::validating_policy(&v, None)?);
+            } else if crate::vpol::load::is_family_document(&v) {
+                vpols.push(crate::vpol::load::family_document(&v, None)?);
             } else {
                 loaded.push(load::policy_from_value(v, None)?);
             }

@@ -106,6 +106,9 @@ pub fn evaluate(
     request: &VpolRequest<'_>,
     host: &dyn Host,
 ) -> Option<PolicyResponse> {
+    if let Some(vap) = policy.vap.as_deref() {
+        return super::vap::evaluate(policy, vap, request, host);
+    }
     if request.json_payload && policy.mode != VpolMode::Json {
         return None;
     }
