@@ -188,7 +188,10 @@ fn print_response(
         .filter(|r| r.status == RuleStatus::Fail)
         .collect();
     if !failed.is_empty() {
-        let suffix = if opts.audit_warn && !resp.policy.enforce {
+        // CEL kinds have no validationFailureAction, which Kyverno reads as
+        // Audit: under --audit-warn their failures always print as warnings.
+        let audit = !resp.policy.enforce || resp.policy.cel_kind.is_some();
+        let suffix = if opts.audit_warn && audit {
             "failed as audit warning:"
         } else {
             "failed:"
@@ -359,11 +362,13 @@ pub fn run(opts: &ApplyOptions, out: &mut dyn Write) -> Result<Counts, String> {
         for pr in &eval.policies {
             // ValidatingAdmissionPolicies are counted apart
             // (`addValidatingAdmissionResponse`): raw statuses, skips left out.
+            // ValidatingPolicies are counted with their raw statuses
+            // (`AddValidatingPolicyResponse`: no `scored`, no audit-warn).
             let vap = pr.policy.cel_kind.as_deref() == Some(verno::unstable::vpol::vap::KIND);
             for r in &pr.rules {
-                if !vap {
+                if pr.policy.cel_kind.is_none() {
                     counts.add(scored_status(&pr.policy, r.status, opts.audit_warn));
-                } else if r.status != RuleStatus::Skip {
+                } else if !(vap && r.status == RuleStatus::Skip) {
                     counts.add(r.status);
                 }
             }

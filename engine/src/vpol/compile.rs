@@ -72,6 +72,9 @@ pub struct CompiledVpol {
     pub audit_annotations: Vec<(String, Program)>,
     /// The CEL PolicyExceptions that name this policy.
     pub exceptions: Vec<CompiledException>,
+    /// The namespace the `resource` and `http` libraries are confined to
+    /// (a policy with a namespace), `None` for cluster-wide libraries.
+    pub libs_namespace: Option<String>,
     /// A Kubernetes ValidatingAdmissionPolicy (then the fields above that
     /// hold expressions are empty): its validator and bindings.
     pub vap: Option<Box<super::vap::CompiledVap>>,
@@ -143,7 +146,14 @@ impl CompiledVpol {
             Some("JSON") => VpolMode::Json,
             _ => VpolMode::Kubernetes,
         };
-        let mut env = Env::new(EnvKind::ValidatingPolicy);
+        // A policy with a namespace (`GetNamespace()`) gets the namespaced
+        // `resource` library, confined to that namespace.
+        let libs_namespace =
+            (!doc.metadata.namespace.is_empty()).then(|| doc.metadata.namespace.clone());
+        let mut env = match libs_namespace {
+            Some(_) => Env::new_namespaced(EnvKind::ValidatingPolicy),
+            None => Env::new(EnvKind::ValidatingPolicy),
+        };
         let mut match_conditions = Vec::new();
         for (i, c) in spec.match_conditions.iter().enumerate() {
             match_conditions.push(compile_typed(
@@ -235,6 +245,7 @@ impl CompiledVpol {
             validations,
             audit_annotations,
             exceptions: Vec::new(),
+            libs_namespace,
             vap: None,
             env: Some(env),
         })
@@ -254,6 +265,7 @@ impl CompiledVpol {
             validations: Vec::new(),
             audit_annotations: Vec::new(),
             exceptions: Vec::new(),
+            libs_namespace: None,
             vap: Some(Box::new(vap)),
             env: None,
         }
