@@ -372,3 +372,26 @@ fn reports_name_the_admission_policy_source_and_binding() {
     assert_eq!(entry["properties"]["binding"], "b");
     assert_eq!(entry["properties"]["process"], "background scan");
 }
+
+#[test]
+fn a_missing_required_field_is_a_rejection_naming_that_field() {
+    use verno::error::LoadError;
+    for yaml in [
+        vap("v", "  validations:\n  - message: no expression\n"),
+        "apiVersion: policies.kyverno.io/v1\nkind: ValidatingPolicy\nmetadata: {name: v}\nspec:\n  validations:\n  - message: no expression\n".to_string(),
+    ] {
+        let loaded = verno::unstable::load::load_text(&yaml).unwrap();
+        let e = loaded.rejected.first().expect("rejected");
+        assert!(matches!(e, LoadError::Rejected { .. }), "{e}");
+        assert_eq!(
+            e.location().field.as_deref(),
+            Some("spec.validations[0].expression"),
+            "{e}"
+        );
+        assert!(
+            e.to_string()
+                .ends_with("spec.validations[0].expression: Required value"),
+            "{e}"
+        );
+    }
+}

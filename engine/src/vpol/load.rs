@@ -97,11 +97,25 @@ fn decode<T: serde::de::DeserializeOwned>(
         .and_then(Value::as_str)
         .map(str::to_string);
     serde_path_to_error::deserialize(doc).map_err(|e| {
-        let message = e.inner().to_string();
+        let mut message = e.inner().to_string();
+        let mut field = e.path().to_string();
+        // A missing field is named itself, with the API server's wording
+        // (`spec.validations[0].expression: Required value`).
+        if let Some(missing) = message
+            .strip_prefix("missing field `")
+            .and_then(|m| m.strip_suffix('`'))
+        {
+            field = if field == "." {
+                missing.to_string()
+            } else {
+                format!("{field}.{missing}")
+            };
+            message = format!("{field}: Required value");
+        }
         let location = Box::new(Location {
             line,
             policy: name,
-            field: Some(e.path().to_string()),
+            field: Some(field),
             ..Default::default()
         });
         if message.starts_with("unknown field") {
