@@ -39,7 +39,7 @@ pub struct ApplyOptions {
 /// objects (then the resources, as Kyverno's fake client holds them) for
 /// `validate.cel` parameters.
 struct ApplyHost<'a> {
-    params: &'a [Value],
+    params: &'a verno_test::params::ParamObjects,
 }
 
 impl verno::Host for ApplyHost<'_> {
@@ -60,6 +60,9 @@ impl verno::Host for ApplyHost<'_> {
     ) -> Result<bool, verno::host::HostError> {
         Ok(verno_test::params::namespaced(kind))
     }
+    fn parameter_resources(&self) -> Result<Vec<Value>, verno::host::HostError> {
+        Ok(self.params.declared().to_vec())
+    }
     fn param_resources(
         &self,
         api_version: &str,
@@ -67,7 +70,7 @@ impl verno::Host for ApplyHost<'_> {
         namespace: &str,
     ) -> Result<Vec<Value>, verno::host::HostError> {
         Ok(verno_test::params::select(
-            self.params,
+            &self.params.objects,
             api_version,
             kind,
             namespace,
@@ -185,7 +188,10 @@ fn print_response(
         .filter(|r| r.status == RuleStatus::Fail)
         .collect();
     if !failed.is_empty() {
-        let suffix = if opts.audit_warn && !resp.policy.enforce {
+        // CEL kinds have no validationFailureAction, which Kyverno reads as
+        // Audit: under --audit-warn their failures always print as warnings.
+        let audit = !resp.policy.enforce || resp.policy.cel_kind.is_some();
+        let suffix = if opts.audit_warn && audit {
             "failed as audit warning:"
         } else {
             "failed:"
@@ -284,7 +290,12 @@ pub fn run(opts: &ApplyOptions, out: &mut dyn Write) -> Result<Counts, String> {
                 .map_err(|e| e.to_string())?,
         );
     }
+    let declared = params.len();
     params.extend(resources.iter().cloned());
+    let params = verno_test::params::ParamObjects {
+        objects: params,
+        declared,
+    };
     let host = ApplyHost { params: &params };
     let sink = output::plan(opts.output.as_deref(), &resources).map_err(|e| e.to_string())?;
     let mut payloads = Vec::new();
@@ -341,8 +352,17 @@ pub fn run(opts: &ApplyOptions, out: &mut dyn Write) -> Result<Counts, String> {
                 .map_err(|e| e.to_string())?;
         }
         for pr in &eval.policies {
+            // ValidatingAdmissionPolicies are counted apart
+            // (`addValidatingAdmissionResponse`): raw statuses, skips left out.
+            // ValidatingPolicies are counted with their raw statuses
+            // (`AddValidatingPolicyResponse`: no `scored`, no audit-warn).
+            let vap = pr.policy.cel_kind.as_deref() == Some(verno::unstable::vpol::vap::KIND);
             for r in &pr.rules {
-                counts.add(scored_status(&pr.policy, r.status, opts.audit_warn));
+                if pr.policy.cel_kind.is_none() {
+                    counts.add(scored_status(&pr.policy, r.status, opts.audit_warn));
+                } else if !(vap && r.status == RuleStatus::Skip) {
+                    counts.add(r.status);
+                }
             }
             printed.push((res_path.clone(), pr.clone()));
         }

@@ -203,6 +203,14 @@ pub trait Host: Send + Sync {
         Err(HostError::Unavailable("parameter resources"))
     }
 
+    /// Every parameter resource (`kyverno apply --parameter-resource`,
+    /// `paramResources` of a test): a ValidatingAdmissionPolicyBinding's
+    /// `paramRef` picks among all of them, whatever their kind. None by
+    /// default.
+    fn parameter_resources(&self) -> Result<Vec<Value>, HostError> {
+        Ok(Vec::new())
+    }
+
     /// `image.GetMetadata(ref)`: `{image, resolvedImage, registry,
     /// repository, tag, digest, imageIndex, manifest, config}`.
     fn image_metadata(&self, _image: &str) -> Result<Value, HostError> {

@@ -44,15 +44,17 @@
 //!   libraries: parser, checker, evaluator), `pod_security` (the Pod
 //!   Security Standards checks).
 //! - Stages: `matching` (match/exclude, kind selectors, PolicyExceptions) →
-//!   `vpol` (the ValidatingPolicy family: load, compile, match, evaluate) →
+//!   `validate_cel` (Kubernetes' validator: `validate.cel` rules and
+//!   ValidatingAdmissionPolicies, compiled, then judged) →
+//!   `vpol` (the ValidatingPolicy family, ValidatingAdmissionPolicies
+//!   included: load, compile, match, evaluate) →
 //!   `load` (YAML/JSON → typed policy, Kyverno's policy validation) →
-//!   `validate_cel` (`validate.cel` rules: compiled, then judged) →
 //!   `compile` (patterns, foreach, autogen: an immutable [`PolicySet`] of
 //!   [`CompiledPolicy`], one variant per family) → `eval` (the
 //!   [pipeline](PolicySet::run) and its validate, mutate and generate
-//!   stages; ValidatingPolicies judge at the validate stage, after the
-//!   `kyverno.io` policies) → [`report`] (policy reports, admission
-//!   responses).
+//!   stages; the ValidatingPolicy family judges at the validate stage,
+//!   after the `kyverno.io` policies) → [`report`] (policy reports,
+//!   admission responses).
 //! - [`api`]: the JSON-in/JSON-out surface the bindings wrap.
 //!
 //! Matching comes before loading because PolicyExceptions are loaded with

@@ -62,6 +62,10 @@ pub enum TestError {
     /// A policy that does not compile; the error names its file.
     #[error("{0}")]
     Compile(LoadError),
+    /// Kyverno refuses `kyverno.io` PolicyExceptions in a test that holds
+    /// ValidatingAdmissionPolicies.
+    #[error("error: use of exceptions with ValidatingAdmissionPolicies is not supported")]
+    VapWithExceptions,
     /// A userinfo file without a document.
     #[error("{}: no UserInfo document", path.display())]
     NoUserInfo { path: PathBuf },

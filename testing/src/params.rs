@@ -56,3 +56,22 @@ pub fn select(objects: &[Value], api_version: &str, kind: &str, namespace: &str)
         .cloned()
         .collect()
 }
+
+/// What Kyverno's fake client holds for parameter lookups: the declared
+/// parameter resources (`paramResources`, `--parameter-resource`) first,
+/// then the resources under test.
+#[derive(Debug, Clone, Default)]
+pub struct ParamObjects {
+    /// Every object, declared parameters first.
+    pub objects: Vec<Value>,
+    /// How many of `objects` are declared parameters.
+    pub declared: usize,
+}
+
+impl ParamObjects {
+    /// The declared parameter resources only: a ValidatingAdmissionPolicy
+    /// binding's `paramRef` picks among these, whatever their kind.
+    pub fn declared(&self) -> &[Value] {
+        self.objects.get(..self.declared).unwrap_or(&[])
+    }
+}

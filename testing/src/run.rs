@@ -204,7 +204,7 @@ fn evaluate_payload(
     let host = ValuesHost {
         values,
         clock,
-        params: &[],
+        params: &crate::params::ParamObjects::default(),
     };
     let shared = Rc::new(payload.clone());
     set.evaluate_json_payload(payload, &host)
@@ -338,7 +338,7 @@ fn check_policy_kinds(text: &str, file: &Path) -> Result<(), TestError> {
     })?;
     for (doc, _) in docs {
         // CEL exceptions in policy files are read but not used by `test`.
-        let cel = verno::unstable::vpol::load::is_validating_policy(&doc)
+        let cel = verno::unstable::vpol::load::is_family_document(&doc)
             || verno::unstable::vpol::load::is_cel_exception(&doc);
         if !cel && !verno::unstable::load::is_kyverno_policy(&doc) {
             let field = |name: &str| {
@@ -403,14 +403,18 @@ fn load_params(
     t: &TestFile,
     base: &Path,
     resources: &[LoadedResource],
-) -> Result<Vec<Value>, TestError> {
+) -> Result<crate::params::ParamObjects, TestError> {
     let mut out = Vec::new();
     for p in &t.param_resources {
         let path = fixtures::resolve(base, p);
         out.extend(crate::params::load(files, &path).map_err(TestError::Resources)?);
     }
+    let declared = out.len();
     out.extend(resources.iter().map(|r| r.value.clone()));
-    Ok(out)
+    Ok(crate::params::ParamObjects {
+        objects: out,
+        declared,
+    })
 }
 
 /// Reads a `cli.kyverno.io/v1alpha1 Context` file: `spec.resources` and
@@ -463,7 +467,7 @@ struct ValuesHost<'a> {
     clock: &'a dyn verno::Host,
     /// What Kyverno's fake client holds for parameter lookups: the
     /// `paramResources`, then the test's resources.
-    params: &'a [Value],
+    params: &'a crate::params::ParamObjects,
 }
 
 impl verno::Host for ValuesHost<'_> {
@@ -528,6 +532,9 @@ impl verno::Host for ValuesHost<'_> {
     ) -> Result<bool, verno::host::HostError> {
         Ok(crate::params::namespaced(kind))
     }
+    fn parameter_resources(&self) -> Result<Vec<Value>, verno::host::HostError> {
+        Ok(self.params.declared().to_vec())
+    }
     fn param_resources(
         &self,
         api_version: &str,
@@ -535,7 +542,7 @@ impl verno::Host for ValuesHost<'_> {
         namespace: &str,
     ) -> Result<Vec<Value>, verno::host::HostError> {
         Ok(crate::params::select(
-            self.params,
+            &self.params.objects,
             api_version,
             kind,
             namespace,
@@ -728,7 +735,7 @@ fn evaluate(
     stored: &mut Value,
     forced_op: Option<&str>,
     clock: &dyn verno::Host,
-    params: &[Value],
+    params: &crate::params::ParamObjects,
 ) -> Result<Vec<Response>, TestError> {
     let meta = ResourceMeta::of(stored);
     let name = meta.name.to_string();
@@ -788,11 +795,16 @@ fn run_test(
     }
     let Policies { mut set, skipped } = load_policies(files, t, base)?;
     report.skipped = skipped;
+    let legacy_before = set.exceptions().len();
     for e in &t.exceptions {
         let path = fixtures::resolve(base, e);
         let text = files.read(&path)?;
         set.add_exceptions_yaml(&text)
             .map_err(|error| TestError::Policy { path, error })?;
+    }
+    // CEL exceptions do not count: only `kyverno.io` ones are refused.
+    if set.exceptions().len() > legacy_before && set.vpols().iter().any(|p| p.vap.is_some()) {
+        return Err(TestError::VapWithExceptions);
     }
     let user_info = match &t.userinfo {
         Some(f) => Some(load_user_info(files, &fixtures::resolve(base, f))?),

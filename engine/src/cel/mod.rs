@@ -100,6 +100,24 @@ impl Env {
         }
     }
 
+    /// The environment of a namespaced policy of `kind`
+    /// (NamespacedValidatingPolicy…): `resource` takes no namespace
+    /// argument and is confined to the policy's namespace; bind the library
+    /// variables with [`libs::namespaced_global_value`].
+    pub fn new_namespaced(kind: EnvKind) -> Env {
+        let registry = registry_cached(kind, true);
+        let variables = check::kind_variables(kind)
+            .into_iter()
+            .chain(registry.variables().map(|(name, ty)| (name, ty.clone())))
+            .map(|(name, ty)| (name.to_string(), ty))
+            .collect();
+        Env {
+            kind,
+            registry,
+            variables,
+        }
+    }
+
     /// Declares a variable (`object`, `request`, `params`, …).
     pub fn declare(&mut self, name: &str, ty: Type) {
         self.variables.insert(name.to_string(), ty);
@@ -130,17 +148,28 @@ impl Env {
 /// The registry of `kind`, built once per process (registration is
 /// deterministic per kind, and policies create many environments).
 fn registry_for(kind: EnvKind) -> Arc<Registry> {
+    registry_cached(kind, false)
+}
+
+/// The registry of `kind` (of a namespaced policy when `namespaced`),
+/// built once per process.
+fn registry_cached(kind: EnvKind, namespaced: bool) -> Arc<Registry> {
     use std::sync::{Mutex, OnceLock};
-    static CACHE: OnceLock<Mutex<HashMap<EnvKind, Arc<Registry>>>> = OnceLock::new();
+    type Cache = Mutex<HashMap<(EnvKind, bool), Arc<Registry>>>;
+    static CACHE: OnceLock<Cache> = OnceLock::new();
     let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
     let mut cache = match cache.lock() {
         Ok(g) => g,
         Err(poisoned) => poisoned.into_inner(),
     };
-    Arc::clone(cache.entry(kind).or_insert_with(|| {
+    Arc::clone(cache.entry((kind, namespaced)).or_insert_with(|| {
         let mut registry = Registry::new();
         stdlib::register(&mut registry, kind);
-        libs::register(&mut registry, kind);
+        if namespaced {
+            libs::register_namespaced(&mut registry, kind);
+        } else {
+            libs::register(&mut registry, kind);
+        }
         Arc::new(registry)
     }))
 }

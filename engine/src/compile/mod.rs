@@ -130,6 +130,14 @@ impl CompiledPolicy {
             CompiledPolicy::Validating(p) => Some(p),
         }
     }
+
+    /// The ValidatingPolicy form, mutable (bindings attach after compiling).
+    fn as_validating_mut(&mut self) -> Option<&mut crate::vpol::CompiledVpol> {
+        match self {
+            CompiledPolicy::Validating(p) => Some(p),
+            _ => None,
+        }
+    }
 }
 
 /// A compiled `kyverno.io` ClusterPolicy or Policy, ready to evaluate.
@@ -187,6 +195,9 @@ pub struct PolicySet {
     policies: Vec<CompiledPolicy>,
     /// PolicyExceptions applied to every `kyverno.io` policy's rules.
     exceptions: Vec<crate::matching::exception::PolicyException>,
+    /// ValidatingAdmissionPolicyBindings, kept to attach them to policies
+    /// loaded later (a binding may come in another file than its policy).
+    vap_bindings: Vec<std::sync::Arc<crate::vpol::vap::VapBinding>>,
 }
 
 fn _assert_send_sync() {
@@ -545,6 +556,7 @@ impl PolicySet {
                 .map(|p| KyvernoPolicy::compile(p).map(CompiledPolicy::Kyverno))
                 .collect::<Result<_, _>>()?,
             exceptions: Vec::new(),
+            vap_bindings: Vec::new(),
         })
     }
 
@@ -569,8 +581,34 @@ impl PolicySet {
     /// Append another set's policies and exceptions (policies from several
     /// files, in file order).
     pub fn extend(&mut self, other: PolicySet) {
-        self.policies.extend(other.policies);
+        let mut theirs = other.policies;
+        // A binding may come in another file than its policy: attach each
+        // side's bindings to the other side's ValidatingAdmissionPolicies.
+        for b in &self.vap_bindings {
+            for v in theirs.iter_mut().filter_map(CompiledPolicy::as_validating_mut) {
+                v.add_vap_binding(b);
+            }
+        }
+        for b in &other.vap_bindings {
+            for v in self
+                .policies
+                .iter_mut()
+                .filter_map(CompiledPolicy::as_validating_mut)
+            {
+                v.add_vap_binding(b);
+            }
+        }
+        self.policies.extend(theirs);
         self.exceptions.extend(other.exceptions);
+        self.vap_bindings.extend(other.vap_bindings);
+        self.order_vpols();
+    }
+
+    /// ValidatingAdmissionPolicies after every other policy (stable):
+    /// Kyverno's CLI reports them last.
+    fn order_vpols(&mut self) {
+        self.policies
+            .sort_by_key(|p| p.as_validating().is_some_and(|v| v.vap.is_some()));
     }
 
     /// Add already-parsed PolicyExceptions.
@@ -619,18 +657,40 @@ impl PolicySet {
         Ok(())
     }
 
-    /// Compiles ValidatingPolicy documents (and their autogen copies) into the set.
-    pub fn add_vpols(
-        &mut self,
-        docs: &[crate::vpol::model::ValidatingPolicyDoc],
-    ) -> Result<(), LoadError> {
+    /// Compiles documents of the ValidatingPolicy family into the set:
+    /// ValidatingPolicies (with their autogen copies),
+    /// ValidatingAdmissionPolicies, and their bindings (attached to the
+    /// policy they name, whichever is added first).
+    pub fn add_vpols(&mut self, docs: &[crate::vpol::model::VpolDoc]) -> Result<(), LoadError> {
+        use crate::vpol::model::VpolDoc;
         for d in docs {
-            self.policies.extend(
-                crate::vpol::CompiledVpol::compile_all(d)?
-                    .into_iter()
-                    .map(|v| CompiledPolicy::Validating(Box::new(v))),
-            );
+            match d {
+                VpolDoc::Kyverno(d) => self.policies.extend(
+                    crate::vpol::CompiledVpol::compile_all(d)?
+                        .into_iter()
+                        .map(|v| CompiledPolicy::Validating(Box::new(v))),
+                ),
+                VpolDoc::Vap(d) => {
+                    let mut p = crate::vpol::vap::compile(d);
+                    for b in &self.vap_bindings {
+                        p.add_vap_binding(b);
+                    }
+                    self.policies.push(CompiledPolicy::Validating(Box::new(p)));
+                }
+                VpolDoc::VapBinding(d) => {
+                    let b = std::sync::Arc::new(crate::vpol::vap::VapBinding::from_doc(d));
+                    for v in self
+                        .policies
+                        .iter_mut()
+                        .filter_map(CompiledPolicy::as_validating_mut)
+                    {
+                        v.add_vap_binding(&b);
+                    }
+                    self.vap_bindings.push(b);
+                }
+            }
         }
+        self.order_vpols();
         Ok(())
     }
 
@@ -648,8 +708,8 @@ impl PolicySet {
                 )?);
             } else if crate::vpol::load::is_cel_exception(&v) {
                 cel_exceptions.push(crate::vpol::load::cel_exception(&v, None)?);
-            } else if crate::vpol::load::is_validating_policy(&v) {
-                vpols.push(crate::vpol::load::validating_policy(&v, None)?);
+            } else if crate::vpol::load::is_family_document(&v) {
+                vpols.push(crate::vpol::load::family_document(&v, None)?);
             } else {
                 loaded.push(load::policy_from_value(v, None)?);
             }

@@ -42,8 +42,9 @@ pub struct LoadedText {
     /// ([`LoadError::Rejected`]), in document order: `kyverno apply` skips
     /// them and goes on.
     pub rejected: Vec<LoadError>,
-    /// ValidatingPolicy / NamespacedValidatingPolicy documents.
-    pub vpols: Vec<crate::vpol::model::ValidatingPolicyDoc>,
+    /// Documents of the ValidatingPolicy family: ValidatingPolicy,
+    /// NamespacedValidatingPolicy, ValidatingAdmissionPolicy and its bindings.
+    pub vpols: Vec<crate::vpol::model::VpolDoc>,
     /// `policies.kyverno.io` PolicyExceptions found among the policies.
     pub cel_exceptions: Vec<crate::vpol::CelException>,
 }
@@ -211,8 +212,8 @@ fn load_text_inner(text: &str) -> Result<LoadedText, LoadError> {
                 .push(crate::vpol::load::cel_exception(&doc, Some(line))?);
             continue;
         }
-        if crate::vpol::load::is_validating_policy(&doc) {
-            match crate::vpol::load::validating_policy(&doc, Some(line)) {
+        if crate::vpol::load::is_family_document(&doc) {
+            match crate::vpol::load::family_document(&doc, Some(line)) {
                 Ok(p) => out.vpols.push(p),
                 Err(e @ LoadError::Rejected { .. }) => out.rejected.push(e.locate_in(text)),
                 Err(e) => return Err(e),

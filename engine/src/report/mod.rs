@@ -112,6 +112,7 @@ pub fn result_entry(
     let mut out = Map::new();
     let source = match info.cel_kind.as_deref() {
         Some("ValidatingPolicy" | "NamespacedValidatingPolicy") => crate::vpol::REPORT_SOURCE,
+        Some(crate::vpol::vap::KIND) => crate::vpol::vap::REPORT_SOURCE,
         _ => "kyverno",
     };
     out.insert("source".into(), json!(source));

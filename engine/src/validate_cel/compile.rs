@@ -44,6 +44,8 @@ pub struct CelRule {
     pub audit_annotations: Vec<(String, Compiled)>,
     /// `paramKind` and `paramRef`, when both are set (`HasParam`).
     pub params: Option<(ParamKind, ParamRef)>,
+    /// Whether `params` is declared (and bound, `null` when no parameter).
+    pub has_params: bool,
 }
 
 /// The AdmissionPolicy environment, built once (the registry is large).
@@ -110,12 +112,29 @@ impl CelRule {
                 message: e.to_string(),
             })?,
         };
-        let params = match (spec.param_kind, spec.param_ref) {
+        let params = match (spec.param_kind.clone(), spec.param_ref.clone()) {
             (Some(k), Some(r)) => Some((k, r)),
             _ => None,
         };
         let has_params = params.is_some();
-        let mut env = env_for(has_params, true);
+        let mut rule = Self::compile_spec(&spec, &conditions, default_message, has_params, true);
+        rule.params = params;
+        Ok(rule)
+    }
+
+    /// Compiles already-decoded expressions as Kubernetes' composited
+    /// compiler does: variables first, then validations, message
+    /// expressions (without the authorizer), audit annotations and match
+    /// conditions. `has_params` declares `params`; `has_authorizer`
+    /// declares `authorizer` (a ValidatingAdmissionPolicy has none offline).
+    pub fn compile_spec(
+        spec: &CelSpec,
+        conditions: &[MatchCondition],
+        default_message: &str,
+        has_params: bool,
+        has_authorizer: bool,
+    ) -> CelRule {
+        let mut env = env_for(has_params, has_authorizer);
         let mut message_env = env_for(has_params, false);
         // Variables first, each seeing those before it (the composited
         // compiler adds a field to `variables` per compiled variable).
@@ -163,12 +182,13 @@ impl CelRule {
                 )
             })
             .collect();
-        Ok(CelRule {
+        CelRule {
             preconditions,
             variables,
             validations,
             audit_annotations,
-            params,
-        })
+            params: None,
+            has_params,
+        }
     }
 }

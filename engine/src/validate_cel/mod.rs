@@ -16,8 +16,8 @@
 mod compile;
 pub mod model;
 mod params;
-mod request;
+pub mod request;
 mod validate;
 
 pub use compile::CelRule;
-pub use validate::evaluate;
+pub use validate::{evaluate, validate, Decision, Inputs};

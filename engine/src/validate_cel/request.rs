@@ -5,7 +5,9 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::model::resource::{Request, ResourceMeta};
+use std::collections::BTreeMap;
+
+use crate::model::resource::{Request, ResourceMeta, UserInfo};
 
 /// The request's attributes as Kyverno's handler builds them offline.
 pub struct Attributes {
@@ -31,37 +33,63 @@ pub fn attributes(req: &Request<'_>, resource: &Value) -> Attributes {
     } else {
         meta.namespace.to_string()
     };
+    let request = admission_request(&AdmissionRequest {
+        kind: (group, version, kind),
+        resource: ("", "", ""),
+        name: meta.name,
+        namespace: &namespace,
+        operation: req.operation.as_str(),
+        user_info: user_info(req.user_info),
+    });
+    Attributes { request, namespace }
+}
+
+/// What `CreateAdmissionRequest` reads of the admission attributes.
+pub struct AdmissionRequest<'a> {
+    /// Group, version, kind (also the request kind).
+    pub kind: (&'a str, &'a str, &'a str),
+    /// Group, version, resource (also the request resource).
+    pub resource: (&'a str, &'a str, &'a str),
+    /// The object's name (absent when empty).
+    pub name: &'a str,
+    /// The namespace (absent when empty).
+    pub namespace: &'a str,
+    /// `CREATE`, `UPDATE`, …
+    pub operation: &'a str,
+    /// `userInfo`, already in its JSON form.
+    pub user_info: Value,
+}
+
+/// `CreateAdmissionRequest`, converted as Go's JSON encoding would: the
+/// objects are left out and empty `omitempty` fields are absent keys.
+pub fn admission_request(r: &AdmissionRequest<'_>) -> Value {
+    let (group, version, kind) = r.kind;
     let gvk = json!({"group": group, "version": version, "kind": kind});
-    let gvr = json!({"group": "", "version": "", "resource": ""});
+    let (group, version, resource) = r.resource;
+    let gvr = json!({"group": group, "version": version, "resource": resource});
     let mut out = Map::new();
     out.insert("uid".into(), Value::String(String::new()));
     out.insert("kind".into(), gvk.clone());
     out.insert("resource".into(), gvr.clone());
     out.insert("requestKind".into(), gvk);
     out.insert("requestResource".into(), gvr);
-    if !meta.name.is_empty() {
-        out.insert("name".into(), Value::String(meta.name.to_string()));
+    if !r.name.is_empty() {
+        out.insert("name".into(), Value::String(r.name.to_string()));
     }
-    if !namespace.is_empty() {
-        out.insert("namespace".into(), Value::String(namespace.clone()));
+    if !r.namespace.is_empty() {
+        out.insert("namespace".into(), Value::String(r.namespace.to_string()));
     }
-    out.insert(
-        "operation".into(),
-        Value::String(req.operation.as_str().to_string()),
-    );
-    out.insert("userInfo".into(), user_info(req));
+    out.insert("operation".into(), Value::String(r.operation.to_string()));
+    out.insert("userInfo".into(), r.user_info.clone());
     out.insert("dryRun".into(), Value::Bool(false));
     out.insert("options".into(), Value::Null);
-    Attributes {
-        request: Value::Object(out),
-        namespace,
-    }
+    Value::Object(out)
 }
 
 /// `authenticationv1.UserInfo` with its `omitempty` fields.
-fn user_info(req: &Request<'_>) -> Value {
+pub fn user_info(user: Option<&UserInfo>) -> Value {
     let mut out = Map::new();
-    if let Some(u) = req.user_info {
+    if let Some(u) = user {
         if !u.username.is_empty() {
             out.insert("username".into(), Value::String(u.username.clone()));
         }
@@ -76,6 +104,20 @@ fn user_info(req: &Request<'_>) -> Value {
         }
     }
     Value::Object(out)
+}
+
+/// `CreateNamespaceObject` of a Namespace holding only a name (empty for
+/// cluster-scoped objects) and labels, as Go converts it.
+pub fn namespace_with_labels(name: &str, labels: Option<&BTreeMap<String, String>>) -> Value {
+    let mut meta = Map::new();
+    if !name.is_empty() {
+        meta.insert("name".into(), Value::String(name.to_string()));
+    }
+    meta.insert("creationTimestamp".into(), Value::Null);
+    if let Some(l) = labels.filter(|l| !l.is_empty()) {
+        meta.insert("labels".into(), json!(l));
+    }
+    json!({"metadata": Value::Object(meta), "spec": {}, "status": {}})
 }
 
 /// `namespaceObject` offline: a Namespace with only its name (Kyverno's CLI

@@ -18,13 +18,17 @@ use crate::model::response::{RuleResponse, RuleStatus, RuleType};
 const MAX_MESSAGE_BYTES: usize = 5 * 1024;
 
 /// What the validator decided for one parameter (or for none).
-enum Decision {
-    /// The preconditions were not met (an empty `ValidateResult`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decision {
+    /// The match conditions were not met (an empty `ValidateResult`).
     NotMatched,
     /// Every expression was true.
     Admit,
-    /// A false expression or an error (failure policy Fail): the message.
+    /// A false expression: the failure message.
     Deny(String),
+    /// An expression (or match condition, under failure policy Fail) that
+    /// did not evaluate: Kubernetes' error text.
+    Error(String),
 }
 
 /// The rule's response for `req` (Kyverno's handler after its exception
@@ -45,7 +49,7 @@ pub fn evaluate(rule: &str, cel: &CelRule, req: &Request<'_>, host: &dyn Host) -
         namespace: request::namespace_object(&attrs.namespace),
     };
     let decisions: Vec<Decision> = match &cel.params {
-        None => vec![validate(cel, &inputs, None, host)],
+        None => vec![validate(cel, &inputs, None, false, host)],
         Some((kind, param_ref)) => match params::collect(kind, param_ref, &attrs.namespace, host) {
             Err(e) => {
                 return respond(
@@ -55,7 +59,7 @@ pub fn evaluate(rule: &str, cel: &CelRule, req: &Request<'_>, host: &dyn Host) -
             }
             Ok(ps) => ps
                 .iter()
-                .map(|p| validate(cel, &inputs, Some(p), host))
+                .map(|p| validate(cel, &inputs, Some(p), false, host))
                 .collect(),
         },
     };
@@ -64,7 +68,10 @@ pub fn evaluate(rule: &str, cel: &CelRule, req: &Request<'_>, host: &dyn Host) -
             Decision::NotMatched => {
                 return respond(RuleStatus::Skip, "cel preconditions not met".into())
             }
-            Decision::Deny(message) => return respond(RuleStatus::Fail, message),
+            // Kyverno's handler maps every denial, errors included, to fail.
+            Decision::Deny(message) | Decision::Error(message) => {
+                return respond(RuleStatus::Fail, message)
+            }
             Decision::Admit => {}
         }
     }
@@ -76,18 +83,26 @@ fn passed(rule: &str) -> String {
 }
 
 /// The documents the validator binds.
-struct Inputs<'r> {
-    object: Option<&'r Value>,
-    old_object: Option<&'r Value>,
-    request: &'r Value,
-    namespace: Value,
+pub struct Inputs<'r> {
+    /// `object` (`None`: null).
+    pub object: Option<&'r Value>,
+    /// `oldObject` (`None`: null).
+    pub old_object: Option<&'r Value>,
+    /// `request` (without its objects).
+    pub request: &'r Value,
+    /// `namespaceObject` for the validations (the match conditions see null).
+    pub namespace: Value,
 }
 
-/// `validator.Validate` for one parameter (failure policy Fail).
-fn validate(
+/// `validator.Validate` for one parameter. Validations run in order and
+/// the first error or denial decides. A match-condition error is an
+/// [`Decision::Error`], or no match when `ignore_failures`
+/// (`failurePolicy: Ignore`).
+pub fn validate(
     cel: &CelRule,
     inputs: &Inputs<'_>,
     param: Option<&Value>,
+    ignore_failures: bool,
     host: &dyn Host,
 ) -> Decision {
     let param = param.map(owned_exact);
@@ -103,13 +118,16 @@ fn validate(
             }
         }
         if !errors.is_empty() {
-            return Decision::Deny(aggregate(&errors));
+            if ignore_failures {
+                return Decision::NotMatched;
+            }
+            return Decision::Error(aggregate(&errors));
         }
     }
     let act = activation(cel, inputs, param.as_ref(), true);
     for v in &cel.validations {
         match eval(&v.expression, &act, host) {
-            Err(e) => return Decision::Deny(e),
+            Err(e) => return Decision::Error(e),
             Ok(Val::Bool(true)) => {}
             Ok(_) => return Decision::Deny(failure_message(v, &act, host)),
         }
@@ -139,7 +157,7 @@ fn activation<'a>(
     } else {
         act.bind("namespaceObject", Val::Null);
     }
-    if cel.params.is_some() {
+    if cel.has_params {
         act.bind("params", param.cloned().unwrap_or(Val::Null));
     }
     for (name, c) in &cel.variables {

@@ -72,9 +72,16 @@ pub struct CompiledVpol {
     pub audit_annotations: Vec<(String, Program)>,
     /// The CEL PolicyExceptions that name this policy.
     pub exceptions: Vec<CompiledException>,
+    /// The namespace the `resource` and `http` libraries are confined to
+    /// (a policy with a namespace), `None` for cluster-wide libraries.
+    pub libs_namespace: Option<String>,
+    /// A Kubernetes ValidatingAdmissionPolicy (then the fields above that
+    /// hold expressions are empty): its validator and bindings.
+    pub vap: Option<Box<super::vap::CompiledVap>>,
     /// The environment after the variables were declared: exceptions'
-    /// matchConditions are compiled in it when they are added.
-    env: Env,
+    /// matchConditions are compiled in it when they are added (`None` for
+    /// a ValidatingAdmissionPolicy, which takes no CEL exception).
+    env: Option<Env>,
 }
 
 /// Go's `%q` for the expression in `Invalid value: "<expr>"`.
@@ -139,7 +146,14 @@ impl CompiledVpol {
             Some("JSON") => VpolMode::Json,
             _ => VpolMode::Kubernetes,
         };
-        let mut env = Env::new(EnvKind::ValidatingPolicy);
+        // A policy with a namespace (`GetNamespace()`) gets the namespaced
+        // `resource` library, confined to that namespace.
+        let libs_namespace =
+            (!doc.metadata.namespace.is_empty()).then(|| doc.metadata.namespace.clone());
+        let mut env = match libs_namespace {
+            Some(_) => Env::new_namespaced(EnvKind::ValidatingPolicy),
+            None => Env::new(EnvKind::ValidatingPolicy),
+        };
         let mut match_conditions = Vec::new();
         for (i, c) in spec.match_conditions.iter().enumerate() {
             match_conditions.push(compile_typed(
@@ -231,14 +245,49 @@ impl CompiledVpol {
             validations,
             audit_annotations,
             exceptions: Vec::new(),
-            env,
+            libs_namespace,
+            vap: None,
+            env: Some(env),
         })
+    }
+
+    /// A ValidatingAdmissionPolicy in the family's form.
+    pub(super) fn admission_policy(info: PolicyInfo, vap: super::vap::CompiledVap) -> CompiledVpol {
+        CompiledVpol {
+            kind: super::vap::KIND.to_string(),
+            failure_policy_ignore: vap.failure_policy_ignore,
+            match_constraints: vap.match_constraints.clone(),
+            info: Arc::new(info),
+            autogen: None,
+            mode: VpolMode::Kubernetes,
+            match_conditions: Vec::new(),
+            variables: Vec::new(),
+            validations: Vec::new(),
+            audit_annotations: Vec::new(),
+            exceptions: Vec::new(),
+            libs_namespace: None,
+            vap: Some(Box::new(vap)),
+            env: None,
+        }
+    }
+
+    /// Attaches a ValidatingAdmissionPolicyBinding when this is the
+    /// ValidatingAdmissionPolicy it names (`policyName`).
+    pub fn add_vap_binding(&mut self, binding: &Arc<super::vap::VapBinding>) {
+        if let Some(vap) = self.vap.as_mut() {
+            if binding.policy_name == self.info.name {
+                vap.bindings.push(Arc::clone(binding));
+            }
+        }
     }
 
     /// Compiles a CEL PolicyException into this policy when its
     /// `policyRefs` name it (name and kind). A condition that does not
     /// compile is an error naming the exception.
     pub fn add_exception(&mut self, ex: &super::model::CelExceptionDoc) -> Result<(), LoadError> {
+        let Some(env) = self.env.as_ref() else {
+            return Ok(());
+        };
         let named = ex
             .spec
             .policy_refs
@@ -250,7 +299,7 @@ impl CompiledVpol {
         let mut match_conditions = Vec::new();
         for (i, c) in ex.spec.match_conditions.iter().enumerate() {
             match_conditions.push(compile_typed(
-                &self.env,
+                env,
                 &self.info.name,
                 format!("spec.matchConditions[{i}].expression"),
                 &c.expression,
@@ -276,6 +325,10 @@ impl CompiledVpol {
     /// Whether Kyverno's CLI keeps this policy's empty (non-matching)
     /// response (`hasSelector` is false), so that it shows as `Excluded`.
     pub fn keeps_empty_response(&self) -> bool {
+        // A ValidatingAdmissionPolicy's empty response is always kept.
+        if self.vap.is_some() {
+            return true;
+        }
         super::matcher::keeps_empty_response(self.match_constraints.as_ref())
     }
 }

@@ -106,6 +106,9 @@ pub fn evaluate(
     request: &VpolRequest<'_>,
     host: &dyn Host,
 ) -> Option<PolicyResponse> {
+    if let Some(vap) = policy.vap.as_deref() {
+        return super::vap::evaluate(policy, vap, request, host);
+    }
     if request.json_payload && policy.mode != VpolMode::Json {
         return None;
     }
@@ -335,7 +338,11 @@ fn run<'a>(
     activation.bind_json("namespaceObject", namespace_object);
     // The stateful libraries' variables (`resource.Get(...)`, ...).
     for name in ["resource", "http", "globalContext", "image", "json", "yaml"] {
-        if let Some(v) = crate::cel::libs::global_value(name) {
+        let value = match &policy.libs_namespace {
+            Some(ns) => crate::cel::libs::namespaced_global_value(name, ns),
+            None => crate::cel::libs::global_value(name),
+        };
+        if let Some(v) = value {
             activation.bind(name, v);
         }
     }

@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use super::model::{CelExceptionDoc, ValidatingPolicyDoc};
+use super::model::{CelExceptionDoc, ValidatingPolicyDoc, VapBindingDoc, VapDoc, VpolDoc};
 use crate::error::{LoadError, Location};
 
 /// Whether a document is a ValidatingPolicy or NamespacedValidatingPolicy
@@ -25,6 +25,54 @@ pub fn is_validating_policy(doc: &Value) -> bool {
                 | "policies.kyverno.io/v1"
         ),
         _ => false,
+    }
+}
+
+/// Whether a document is a ValidatingAdmissionPolicy or its binding
+/// (`admissionregistration.k8s.io/v1`, the only version the CLI loads).
+pub fn is_vap_document(doc: &Value) -> bool {
+    doc.get("apiVersion").and_then(Value::as_str) == Some("admissionregistration.k8s.io/v1")
+        && matches!(
+            doc.get("kind").and_then(Value::as_str),
+            Some("ValidatingAdmissionPolicy" | "ValidatingAdmissionPolicyBinding")
+        )
+}
+
+/// Whether a document belongs to the family: a ValidatingPolicy, or a
+/// ValidatingAdmissionPolicy or binding.
+pub fn is_family_document(doc: &Value) -> bool {
+    is_validating_policy(doc) || is_vap_document(doc)
+}
+
+/// Decodes a document of the family ([`is_family_document`]). An unknown
+/// field is [`LoadError::Invalid`] (fatal); any other schema error is
+/// [`LoadError::Rejected`] (the document is dropped).
+pub fn family_document(doc: &Value, line: Option<usize>) -> Result<VpolDoc, LoadError> {
+    let name_required = |name: &str| -> Result<(), LoadError> {
+        if name.is_empty() {
+            return Err(LoadError::Rejected {
+                location: Box::new(Location {
+                    line,
+                    field: Some("metadata.name".into()),
+                    ..Default::default()
+                }),
+                message: "metadata.name: Required value: name or generateName is required".into(),
+            });
+        }
+        Ok(())
+    };
+    match doc.get("kind").and_then(Value::as_str) {
+        Some("ValidatingAdmissionPolicy") => {
+            let p: VapDoc = decode(doc, line)?;
+            name_required(&p.metadata.name)?;
+            Ok(VpolDoc::Vap(p))
+        }
+        Some("ValidatingAdmissionPolicyBinding") => {
+            let b: VapBindingDoc = decode(doc, line)?;
+            name_required(&b.metadata.name)?;
+            Ok(VpolDoc::VapBinding(b))
+        }
+        _ => validating_policy(doc, line).map(VpolDoc::Kyverno),
     }
 }
 
@@ -49,11 +97,25 @@ fn decode<T: serde::de::DeserializeOwned>(
         .and_then(Value::as_str)
         .map(str::to_string);
     serde_path_to_error::deserialize(doc).map_err(|e| {
-        let message = e.inner().to_string();
+        let mut message = e.inner().to_string();
+        let mut field = e.path().to_string();
+        // A missing field is named itself, with the API server's wording
+        // (`spec.validations[0].expression: Required value`).
+        if let Some(missing) = message
+            .strip_prefix("missing field `")
+            .and_then(|m| m.strip_suffix('`'))
+        {
+            field = if field == "." {
+                missing.to_string()
+            } else {
+                format!("{field}.{missing}")
+            };
+            message = format!("{field}: Required value");
+        }
         let location = Box::new(Location {
             line,
             policy: name,
-            field: Some(e.path().to_string()),
+            field: Some(field),
             ..Default::default()
         });
         if message.starts_with("unknown field") {

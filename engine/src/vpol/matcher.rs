@@ -89,8 +89,15 @@ fn object_selector(m: &MatchResources, a: &Attributes<'_>) -> Result<bool, Strin
     if selector_empty(Some(sel)) {
         return Ok(true);
     }
-    Ok(selector_matches(sel, &labels_of(a.object))?
-        || selector_matches(sel, &labels_of(a.old_object))?)
+    // An absent (null) object never matches, as Kubernetes' `matchObject(nil)`.
+    let matches = |o: &Value| {
+        if o.is_null() {
+            Ok(false)
+        } else {
+            selector_matches(sel, &labels_of(o))
+        }
+    };
+    Ok(matches(a.object)? || matches(a.old_object)?)
 }
 
 fn any_or(list: &[String], actual: &str) -> bool {

@@ -1,9 +1,12 @@
-//! ValidatingPolicy and NamespacedValidatingPolicy (`policies.kyverno.io`):
-//! the CEL validating family. One module per stage: [`model`] (documents),
+//! ValidatingPolicy and NamespacedValidatingPolicy (`policies.kyverno.io`)
+//! and Kubernetes' ValidatingAdmissionPolicy: the CEL validating family.
+//! One module per stage: [`model`] (documents),
 //! [`load`] (documents → typed, schema errors), [`compile`] (every
 //! expression once, autogen copies), [`kinds`] (kind → resource),
 //! [`matcher`] (matchConstraints), [`exception`] (CEL PolicyExceptions),
-//! [`evaluate`] (one policy, one request → Kyverno's rule responses).
+//! [`evaluate`] (one policy, one request → Kyverno's rule responses),
+//! [`vap`] (Kubernetes ValidatingAdmissionPolicy and its bindings, in the
+//! same compiled form, judged by the `validate_cel` validator).
 #![deny(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -19,6 +22,7 @@ pub mod kinds;
 pub mod load;
 pub mod matcher;
 pub mod model;
+pub mod vap;
 
 pub use compile::{CompiledVpol, VpolMode};
 pub use evaluate::{evaluate, VpolRequest};

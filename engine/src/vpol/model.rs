@@ -213,3 +213,98 @@ pub struct PolicyRef {
     pub name: String,
     pub kind: String,
 }
+
+/// A Kubernetes ValidatingAdmissionPolicy (`admissionregistration.k8s.io/v1`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct VapDoc {
+    pub api_version: String,
+    pub kind: String,
+    #[serde(default)]
+    pub metadata: Meta,
+    pub spec: VapSpec,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<Value>,
+}
+
+/// `spec` of a ValidatingAdmissionPolicy.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct VapSpec {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub param_kind: Option<ParamKind>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub match_constraints: Option<MatchResources>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub validations: Vec<Validation>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failure_policy: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub audit_annotations: Vec<AuditAnnotation>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub match_conditions: Vec<NamedExpression>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub variables: Vec<NamedExpression>,
+}
+
+/// `paramKind`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ParamKind {
+    #[serde(default)]
+    pub api_version: String,
+    #[serde(default)]
+    pub kind: String,
+}
+
+/// A ValidatingAdmissionPolicyBinding.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct VapBindingDoc {
+    pub api_version: String,
+    pub kind: String,
+    #[serde(default)]
+    pub metadata: Meta,
+    pub spec: VapBindingSpec,
+}
+
+/// `spec` of a ValidatingAdmissionPolicyBinding.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct VapBindingSpec {
+    #[serde(default)]
+    pub policy_name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub param_ref: Option<ParamRef>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub match_resources: Option<MatchResources>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub validation_actions: Vec<String>,
+}
+
+/// `paramRef` of a binding.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ParamRef {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub namespace: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub selector: Option<LabelSelector>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parameter_not_found_action: Option<String>,
+}
+
+/// A document of the ValidatingPolicy family, as loaded: a Kyverno
+/// ValidatingPolicy, or a Kubernetes ValidatingAdmissionPolicy or binding
+/// (bindings are attached to the policy they name when compiled).
+#[derive(Debug, Clone)]
+pub enum VpolDoc {
+    /// ValidatingPolicy / NamespacedValidatingPolicy.
+    Kyverno(ValidatingPolicyDoc),
+    /// ValidatingAdmissionPolicy.
+    Vap(VapDoc),
+    /// ValidatingAdmissionPolicyBinding.
+    VapBinding(VapBindingDoc),
+}
