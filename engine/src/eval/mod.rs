@@ -11,3 +11,4 @@ pub mod mutate;
 pub mod pipeline;
 pub mod pod_security;
 pub mod validate;
+pub mod verify_images;
