@@ -34,7 +34,8 @@
 //! in this list:
 //!
 //! - [`model`]: policies as written, the admission [`Request`], responses;
-//!   data only. [`host`]: what the engine asks of its embedder. [`error`].
+//!   data only. [`host`]: what the engine asks of its embedder (including
+//!   the [`ImageVerifier`] of `verifyImages` rules). [`error`].
 //! - Primitives that know nothing of stages: `go` (Go's strconv, durations,
 //!   quantities, wildcards, fmt), `yaml` (load, resolve, emit with
 //!   go-yaml v2's rules), `jmespath` (Kyverno's dialect), `variables`
@@ -48,8 +49,8 @@
 //!   `load` (YAML/JSON → typed policy, Kyverno's policy validation) →
 //!   `validate_cel` (`validate.cel` rules: compiled, then judged) →
 //!   `compile` (patterns, foreach, autogen: an immutable [`PolicySet`]) →
-//!   `eval` (the [pipeline](PolicySet::run) and its validate, mutate and
-//!   generate stages) → [`report`] (policy reports, admission responses).
+//!   `eval` (the [pipeline](PolicySet::run) and its mutate, verifyImages,
+//!   validate and generate stages) → [`report`] (policy reports, admission responses).
 //! - [`api`]: the JSON-in/JSON-out surface the bindings wrap.
 //!
 //! Matching comes before loading because PolicyExceptions are loaded with
