@@ -33,6 +33,8 @@ pub struct ApplyOptions {
     pub now: i64,
     /// Parameter objects of `validate.cel` rules (`--parameter-resource`).
     pub param_resources: Vec<PathBuf>,
+    /// Fixtures answering `verifyImages` rules (`--image-data`).
+    pub image_data: Option<PathBuf>,
 }
 
 /// The system's clock and randomness, and the `--parameter-resource`
@@ -40,6 +42,7 @@ pub struct ApplyOptions {
 /// `validate.cel` parameters.
 struct ApplyHost<'a> {
     params: &'a verno_test::params::ParamObjects,
+    images: Option<&'a verno_test::image_data::ImageData>,
 }
 
 impl verno::Host for ApplyHost<'_> {
@@ -52,6 +55,9 @@ impl verno::Host for ApplyHost<'_> {
     }
     fn random_u64(&self) -> Result<u64, verno::host::HostError> {
         crate::system::random_u64()
+    }
+    fn image_verifier(&self) -> Option<&dyn verno::ImageVerifier> {
+        self.images.map(|i| i as &dyn verno::ImageVerifier)
     }
     fn param_kind_namespaced(
         &self,
@@ -296,7 +302,15 @@ pub fn run(opts: &ApplyOptions, out: &mut dyn Write) -> Result<Counts, String> {
         objects: params,
         declared,
     };
-    let host = ApplyHost { params: &params };
+    let images = opts
+        .image_data
+        .as_deref()
+        .map(|p| verno_test::image_data::ImageData::load(&verno_test::DiskFiles::unconfined(), p))
+        .transpose()?;
+    let host = ApplyHost {
+        params: &params,
+        images: images.as_ref(),
+    };
     let sink = output::plan(opts.output.as_deref(), &resources).map_err(|e| e.to_string())?;
     let mut payloads = Vec::new();
     for p in &opts.json {
@@ -351,7 +365,7 @@ pub fn run(opts: &ApplyOptions, out: &mut dyn Write) -> Result<Counts, String> {
             sink.write(index, res, &file_text)
                 .map_err(|e| e.to_string())?;
         }
-        for pr in &eval.policies {
+        for pr in eval.verifications.iter().chain(&eval.policies) {
             // ValidatingAdmissionPolicies are counted apart
             // (`addValidatingAdmissionResponse`): raw statuses, skips left out.
             // ValidatingPolicies are counted with their raw statuses
@@ -382,12 +396,25 @@ pub fn run(opts: &ApplyOptions, out: &mut dyn Write) -> Result<Counts, String> {
         }
     }
     if opts.policy_report {
+        // Kyverno's CLI reports every rule response of the run: mutate,
+        // then verifyImages, then validate (`ComputePolicyReports`).
+        let responses: Vec<Vec<PolicyResponse>> = evals
+            .iter()
+            .map(|e| {
+                e.mutations
+                    .iter()
+                    .chain(&e.verifications)
+                    .chain(&e.policies)
+                    .cloned()
+                    .collect()
+            })
+            .collect();
         let inputs: Vec<ReportInput<'_>> = resources
             .iter()
-            .zip(&evals)
+            .zip(&responses)
             .map(|(r, e)| ReportInput {
                 resource: r,
-                responses: &e.policies,
+                responses: e,
             })
             .collect();
         let ropts = ReportOptions {

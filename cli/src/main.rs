@@ -59,6 +59,13 @@ enum Command {
         /// the files of an earlier run.
         #[arg(short = 'o', long = "output")]
         output: Option<PathBuf>,
+        /// verno addition: image verification fixtures (YAML/JSON) answering
+        /// `verifyImages` rules offline: image pattern -> digest and verified
+        /// signatures/attestations, or an error. Format: README, "Image
+        /// verification data". Without it (or --registry), verifyImages rules
+        /// give `error` results.
+        #[arg(long = "image-data", value_name = "FILE")]
+        image_data: Option<PathBuf>,
         #[command(flatten)]
         limits: Limits,
     },
@@ -87,6 +94,12 @@ enum Command {
         /// file is an error; `../policy.yaml` from `.kyverno-test/` is inside.
         #[arg(long)]
         allow_outside_paths: bool,
+        /// verno addition: image verification fixtures (YAML/JSON) answering
+        /// `verifyImages` rules in every test (kyverno-test.yaml has no field
+        /// for them). The path is relative to the working directory, not to
+        /// the test files. Format: README, "Image verification data".
+        #[arg(long = "image-data", value_name = "FILE")]
+        image_data: Option<PathBuf>,
         #[command(flatten)]
         limits: Limits,
     },
@@ -147,6 +160,7 @@ fn main() -> ExitCode {
             parameter_resources,
             json,
             output,
+            image_data,
             limits,
         } => {
             verno_cli::input::set_max_input_bytes(limits.max_input_bytes);
@@ -166,6 +180,7 @@ fn main() -> ExitCode {
                 output_json: output_format == "json",
                 now,
                 param_resources: parameter_resources,
+                image_data,
             };
             match apply::run(&opts, &mut stdout) {
                 Ok(c) if c.fail > 0 || c.error > 0 => ExitCode::from(1),
@@ -183,15 +198,32 @@ fn main() -> ExitCode {
             detailed_results,
             fail_only,
             allow_outside_paths,
+            image_data,
             limits,
         } => {
             verno_cli::input::set_max_input_bytes(limits.max_input_bytes);
+            let image_data = match image_data
+                .map(|p| {
+                    verno_test::image_data::ImageData::load(
+                        &verno_test::DiskFiles::unconfined(),
+                        &p,
+                    )
+                })
+                .transpose()
+            {
+                Ok(d) => d,
+                Err(e) => {
+                    eprintln!("Error: {e}");
+                    return ExitCode::from(1);
+                }
+            };
             let opts = testcmd::TestOptions {
                 file_name,
                 strict,
                 detailed_results,
                 fail_only,
                 allow_outside_paths,
+                image_data,
             };
             match testcmd::run(&dirs, &opts, &mut stdout) {
                 Ok((_, 0)) => ExitCode::SUCCESS,

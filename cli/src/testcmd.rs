@@ -22,6 +22,8 @@ pub struct TestOptions {
     /// Ours: let test files name files outside the directory given to
     /// `verno test` (by `..`, an absolute path or a symlink).
     pub allow_outside_paths: bool,
+    /// `--image-data`: fixtures answering `verifyImages` rules.
+    pub image_data: Option<verno_test::image_data::ImageData>,
 }
 
 impl Default for TestOptions {
@@ -32,6 +34,7 @@ impl Default for TestOptions {
             detailed_results: false,
             fail_only: false,
             allow_outside_paths: false,
+            image_data: None,
         }
     }
 }
@@ -62,9 +65,16 @@ pub fn run_file(path: &Path, root: &Path, opts: &TestOptions) -> Vec<TestReport>
             }
         }
     };
+    let with_images = opts
+        .image_data
+        .clone()
+        .map(|images| verno_test::system::SystemWithImages { images });
     let run_opts = RunOptions {
         strict: opts.strict,
-        ..RunOptions::default()
+        clock: match &with_images {
+            Some(h) => h,
+            None => &verno_test::system::SystemHost,
+        },
     };
     run::run_file(&files, path, &run_opts)
 }

@@ -440,7 +440,12 @@ impl Engine {
         let patch = eval.patch(resource);
         let after = eval.patched.as_ref().unwrap_or(resource);
         let generated = &eval.generations;
-        let all = results([&eval.mutations, &eval.policies, generated]);
+        let all = results([
+            &eval.mutations,
+            &eval.verifications,
+            &eval.policies,
+            generated,
+        ]);
         let created: Vec<&Value> = generated
             .iter()
             .flat_map(|p| &p.rules)

@@ -34,7 +34,8 @@
 //! in this list:
 //!
 //! - [`model`]: policies as written, the admission [`Request`], responses;
-//!   data only. [`host`]: what the engine asks of its embedder. [`error`].
+//!   data only. [`host`]: what the engine asks of its embedder (including
+//!   the [`ImageVerifier`] of `verifyImages` rules). [`error`].
 //! - Primitives that know nothing of stages: `go` (Go's strconv, durations,
 //!   quantities, wildcards, fmt), `yaml` (load, resolve, emit with
 //!   go-yaml v2's rules), `jmespath` (Kyverno's dialect), `variables`
@@ -49,12 +50,12 @@
 //!   `vpol` (the ValidatingPolicy family, ValidatingAdmissionPolicies
 //!   included: load, compile, match, evaluate) →
 //!   `load` (YAML/JSON → typed policy, Kyverno's policy validation) →
-//!   `compile` (patterns, foreach, autogen: an immutable [`PolicySet`] of
-//!   [`CompiledPolicy`], one variant per family) → `eval` (the
-//!   [pipeline](PolicySet::run) and its validate, mutate and generate
-//!   stages; the ValidatingPolicy family judges at the validate stage,
-//!   after the `kyverno.io` policies) → [`report`] (policy reports,
-//!   admission responses).
+//!   `compile` (patterns, foreach, autogen, verifyImages entries: an
+//!   immutable [`PolicySet`] of [`CompiledPolicy`], one variant per family)
+//!   → `eval` (the [pipeline](PolicySet::run) and its mutate, verifyImages,
+//!   validate and generate stages; the ValidatingPolicy family judges at
+//!   the validate stage, after the `kyverno.io` policies) → [`report`]
+//!   (policy reports, admission responses).
 //! - [`api`]: the JSON-in/JSON-out surface the bindings wrap.
 //!
 //! Matching comes before loading because PolicyExceptions are loaded with
@@ -104,6 +105,10 @@ pub mod report;
 pub use compile::{CompiledPolicy, KyvernoPolicy, PolicySet};
 pub use error::{LoadError, Location};
 pub use eval::pipeline::{Evaluation, Mutation, PolicyRequest, RequestHook, SharedRequest, Stages};
+pub use host::{
+    AttestorSpec, ImageVerifier, ImageVerifyError, ImageVerifyErrorKind, ImageVerifyRequest,
+    TransparencyOptions, VerifiedImage, VerifiedSignature,
+};
 pub use host::{Host, HostError, NoHost};
 pub use model::resource::{Operation, Request, ResourceKind, UserInfo};
 pub use model::response::{PolicyInfo, PolicyResponse, RuleResponse, RuleStatus, RuleType};

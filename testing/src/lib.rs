@@ -16,6 +16,7 @@ pub mod compare;
 pub mod error;
 pub mod files;
 pub mod fixtures;
+pub mod image_data;
 pub mod input;
 pub mod params;
 pub mod run;

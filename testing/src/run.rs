@@ -27,7 +27,8 @@ pub struct RunOptions<'a> {
     /// listed resource name that matches nothing is `Not found`; `kind`
     /// picks among same-named resources (see `candidates`).
     pub strict: bool,
-    /// Where `time_now` and `random` read the clock and randomness from.
+    /// Where `time_now` and `random` read the clock and randomness from,
+    /// and `verifyImages` rules their verifier (`Host::image_verifier`).
     pub clock: &'a dyn verno::Host,
 }
 
@@ -608,6 +609,9 @@ impl verno::Host for ValuesHost<'_> {
     }
     fn random_u64(&self) -> Result<u64, verno::host::HostError> {
         self.clock.random_u64()
+    }
+    fn image_verifier(&self) -> Option<&dyn verno::ImageVerifier> {
+        self.clock.image_verifier()
     }
 }
 

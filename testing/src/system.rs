@@ -28,6 +28,28 @@ pub fn random_u64() -> Result<u64, HostError> {
     Ok(h.finish())
 }
 
+/// [`SystemHost`] with `--image-data` fixtures answering `verifyImages`.
+#[derive(Debug, Clone, Default)]
+pub struct SystemWithImages {
+    /// The fixtures.
+    pub images: crate::image_data::ImageData,
+}
+
+impl verno::Host for SystemWithImages {
+    fn resolves_context_entries(&self) -> bool {
+        false
+    }
+    fn now(&self) -> Result<Timestamp, HostError> {
+        now()
+    }
+    fn random_u64(&self) -> Result<u64, HostError> {
+        random_u64()
+    }
+    fn image_verifier(&self) -> Option<&dyn verno::ImageVerifier> {
+        Some(&self.images)
+    }
+}
+
 impl verno::Host for SystemHost {
     /// `kyverno apply` offline loads no `configMap`/`apiCall`/... entry.
     fn resolves_context_entries(&self) -> bool {

@@ -3,6 +3,7 @@
 
 pub mod autogen;
 pub mod foreach;
+pub mod verify_images;
 
 use std::sync::Arc;
 
@@ -98,6 +99,7 @@ impl CompiledPolicy {
         match self {
             CompiledPolicy::Kyverno(p) => match stage {
                 Stage::Mutate => p.has_mutate(),
+                Stage::VerifyImages => p.has_verify_images(),
                 Stage::Validate => p.has_validate(),
                 Stage::Generate => p.has_generate(),
             },
@@ -498,6 +500,13 @@ impl KyvernoPolicy {
             .iter()
             .filter(move |r| extra.is_empty() || !r.name.starts_with("autogen-"));
         originals.chain(extra.iter())
+    }
+
+    /// `HasVerifyImages`: some rule verifies images.
+    pub fn has_verify_images(&self) -> bool {
+        self.rules
+            .iter()
+            .any(|r| matches!(r.body, RuleBody::VerifyImages(_)))
     }
 
     /// `HasMutate`: some rule mutates.

@@ -13,3 +13,4 @@ pub mod pipeline;
 pub mod pod_security;
 pub mod validate;
 pub mod validating;
+pub mod verify_images;

@@ -148,6 +148,9 @@ pub struct Evaluation {
     /// Mutate responses, one per policy with mutate rules, in the order
     /// they ran.
     pub mutations: Vec<PolicyResponse>,
+    /// `verifyImages` responses, one per policy with such rules (run with
+    /// mutate and validate both selected, between the two).
+    pub verifications: Vec<PolicyResponse>,
     /// Generate responses, one per policy with generate rules (each lists
     /// the resources its rules create).
     pub generations: Vec<PolicyResponse>,
@@ -163,6 +166,7 @@ impl Evaluation {
             .policies
             .iter()
             .chain(self.mutations.iter())
+            .chain(self.verifications.iter())
             .any(PolicyResponse::blocks)
     }
 
@@ -220,7 +224,7 @@ fn policy_request<'a>(
         // stages judge the mutated resource as the object.
         req.object = match stage {
             Stage::Generate => base.object.map(|_| running),
-            Stage::Mutate | Stage::Validate => Some(running),
+            Stage::Mutate | Stage::VerifyImages | Stage::Validate => Some(running),
         };
     }
     if let Some(v) = &own.variables {
@@ -352,6 +356,10 @@ impl PolicySet {
                 out.mutations.push(resp);
             }
         }
+        if stages.mutate && stages.validate {
+            patched |=
+                self.verify_images(request, hook, &mut running, &mut changed, &mut out, host)?;
+        }
         if stages.validate {
             // One context document per request, shared by every policy that
             // sees the shared request: each rule works under a checkpoint
@@ -417,6 +425,46 @@ impl PolicySet {
             out.patched = Some(running.into_owned());
         }
         Ok(out)
+    }
+}
+
+impl PolicySet {
+    /// The verify stage (`VerifyAndPatchImages` per policy, as Kyverno's
+    /// CLI runs it after every mutation). Returns whether a policy changed
+    /// the running resource.
+    fn verify_images<'r, H: RequestHook>(
+        &self,
+        request: &Request<'r>,
+        hook: &mut H,
+        running: &mut Cow<'r, Value>,
+        changed: &mut bool,
+        out: &mut Evaluation,
+        host: &dyn Host,
+    ) -> Result<bool, H::Error> {
+        let mut patched = false;
+        for policy in self
+            .policies()
+            .iter()
+            .filter(|p| p.has_stage(Stage::VerifyImages))
+        {
+            let own = hook.prepare(policy, Stage::VerifyImages, running)?;
+            *changed |= matches!(running, Cow::Owned(_));
+            let req = policy_request(request, running, *changed, Stage::VerifyImages, &own);
+            let (resp, after) = match policy {
+                CompiledPolicy::Kyverno(p) => {
+                    crate::eval::verify_images::verify_policy(p, self.exceptions(), &req, host)
+                }
+            };
+            let replaced = after.is_some();
+            if let Some(v) = after {
+                *running = Cow::Owned(v);
+                *changed = true;
+                patched = true;
+            }
+            hook.responded(Stage::VerifyImages, &resp, running, replaced);
+            out.verifications.push(resp);
+        }
+        Ok(patched)
     }
 }
 

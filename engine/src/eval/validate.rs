@@ -58,13 +58,23 @@ pub(crate) fn evaluate_policy<'h>(
         let body = match &rule.body {
             RuleBody::Validate(b) => b,
             RuleBody::None | RuleBody::Mutate(_) | RuleBody::Generate(_) => continue,
-            RuleBody::VerifyImages(_) => {
-                let (rule_type, feature) = (RuleType::ImageVerify, "verifyImages");
-                out.rules.push(RuleResponse {
-                    rule_type,
-                    ..unsupported(rule, feature)
-                });
-                out.enforced.push(false);
+            RuleBody::VerifyImages(raw) => {
+                let Some(resp) = crate::eval::verify_images::validate_rule(
+                    policy, exceptions, rule, raw, request, resource, host,
+                ) else {
+                    continue;
+                };
+                out.enforced.push(
+                    resp.status == RuleStatus::Fail
+                        && crate::eval::verify_images::verify_rule_enforced(
+                            policy,
+                            rule,
+                            raw,
+                            meta.namespace,
+                            request,
+                        ),
+                );
+                out.rules.push(resp);
                 continue;
             }
         };

@@ -10,6 +10,9 @@ pub mod response;
 pub enum Stage {
     /// Mutate rules, chained from policy to policy.
     Mutate,
+    /// `verifyImages` rules, after every mutation: they may pin image
+    /// digests and annotate the resource with their outcomes.
+    VerifyImages,
     /// Validate rules (and image checks) on the mutated resource.
     Validate,
     /// Generate rules on the mutated resource.

@@ -15,7 +15,7 @@ use crate::model::response::RuleStatus;
 /// rule of the blocking policies as YAML, exactly as Kyverno prints it.
 pub fn blocked_message(eval: &Evaluation, resource: &Value) -> Option<String> {
     let mut failures: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
-    for p in &eval.policies {
+    for p in eval.verifications.iter().chain(&eval.policies) {
         if !p.blocks() {
             continue;
         }
@@ -26,7 +26,10 @@ pub fn blocked_message(eval: &Evaluation, resource: &Value) -> Option<String> {
             .map(|r| (r.name.clone(), r.message.clone()))
             .collect();
         if !reasons.is_empty() {
-            failures.insert(p.policy.name.clone(), reasons);
+            failures
+                .entry(p.policy.name.clone())
+                .or_default()
+                .extend(reasons);
         }
     }
     if failures.is_empty() {

@@ -22,6 +22,7 @@ mod actions;
 mod rules;
 mod schema;
 mod spec;
+mod verify_images;
 
 use serde_json::Value;
 

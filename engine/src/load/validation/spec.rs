@@ -18,9 +18,18 @@ pub(super) struct FieldError {
 impl FieldError {
     /// `field.Invalid` with a struct value. Go prints the struct with `%#v`;
     /// that dump is abbreviated here to the type name.
-    fn invalid(path: String, rule: Option<usize>, go_type: &str, detail: &str) -> Self {
+    pub(super) fn invalid(path: String, rule: Option<usize>, go_type: &str, detail: &str) -> Self {
         let text = format!("{path}: Invalid value: {go_type}{{...}}: {detail}");
         FieldError { path, rule, text }
+    }
+
+    /// An error already printed.
+    pub(super) fn new(path: String, rule: usize, text: String) -> Self {
+        FieldError {
+            path,
+            rule: Some(rule),
+            text,
+        }
     }
 
     fn forbidden(path: String, rule: Option<usize>, detail: &str) -> Self {
@@ -97,6 +106,14 @@ pub(super) fn spec_field_errors(
                     text,
                 });
             }
+        }
+        if has_verify_images(raw) {
+            let audit = !policy
+                .spec
+                .validation_failure_action
+                .as_deref()
+                .is_some_and(|a| a.eq_ignore_ascii_case("enforce"));
+            super::verify_images::field_errors(&mut errs, raw, &path, i, audit);
         }
         if has_generate(raw) {
             if let Some(g) = present(raw, "generate") {
