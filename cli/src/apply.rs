@@ -33,6 +33,8 @@ pub struct ApplyOptions {
     pub now: i64,
     /// Parameter objects of `validate.cel` rules (`--parameter-resource`).
     pub param_resources: Vec<PathBuf>,
+    /// `--registry`: verify `verifyImages` rules against the real registries.
+    pub registry: bool,
 }
 
 /// The system's clock and randomness, and the `--parameter-resource`
@@ -40,9 +42,14 @@ pub struct ApplyOptions {
 /// `validate.cel` parameters.
 struct ApplyHost<'a> {
     params: &'a [Value],
+    /// Set by `--registry`; without it no network is touched.
+    image_verifier: Option<&'a dyn verno::ImageVerifier>,
 }
 
 impl verno::Host for ApplyHost<'_> {
+    fn image_verifier(&self) -> Option<&dyn verno::ImageVerifier> {
+        self.image_verifier
+    }
     /// `kyverno apply` offline loads no `configMap`/`apiCall`/... entry.
     fn resolves_context_entries(&self) -> bool {
         false
@@ -285,7 +292,17 @@ pub fn run(opts: &ApplyOptions, out: &mut dyn Write) -> Result<Counts, String> {
         );
     }
     params.extend(resources.iter().cloned());
-    let host = ApplyHost { params: &params };
+    let registry = match opts.registry {
+        true => Some(
+            verno_registry::RegistryVerifier::new(verno_registry::DEFAULT_TIMEOUT)
+                .map_err(|e| format!("cannot start the registry client: {e}"))?,
+        ),
+        false => None,
+    };
+    let host = ApplyHost {
+        params: &params,
+        image_verifier: registry.as_ref().map(|r| r as &dyn verno::ImageVerifier),
+    };
     let sink = output::plan(opts.output.as_deref(), &resources).map_err(|e| e.to_string())?;
     let mut payloads = Vec::new();
     for p in &opts.json {

@@ -59,6 +59,14 @@ enum Command {
         /// the files of an earlier run.
         #[arg(short = 'o', long = "output")]
         output: Option<PathBuf>,
+        /// Verify `verifyImages` rules against the real OCI registries
+        /// (cosign signatures and attestations; anonymous access; plain HTTP
+        /// only for loopback registries). Without it, no network is touched.
+        /// The public Sigstore trust root is not fetched: attestors need
+        /// `rekor.ignoreTlog: true` (and `ctlog.ignoreSCT: true` for
+        /// certificates) and keyless attestors need `roots`.
+        #[arg(long)]
+        registry: bool,
         #[command(flatten)]
         limits: Limits,
     },
@@ -147,6 +155,7 @@ fn main() -> ExitCode {
             parameter_resources,
             json,
             output,
+            registry,
             limits,
         } => {
             verno_cli::input::set_max_input_bytes(limits.max_input_bytes);
@@ -166,6 +175,7 @@ fn main() -> ExitCode {
                 output_json: output_format == "json",
                 now,
                 param_resources: parameter_resources,
+                registry,
             };
             match apply::run(&opts, &mut stdout) {
                 Ok(c) if c.fail > 0 || c.error > 0 => ExitCode::from(1),

@@ -99,6 +99,10 @@ pub mod report;
 pub use compile::{CompiledPolicy, KyvernoPolicy, PolicySet};
 pub use error::{LoadError, Location};
 pub use eval::pipeline::{Evaluation, Mutation, PolicyRequest, RequestHook, SharedRequest, Stages};
+pub use host::{
+    AttestorSpec, ImageVerifier, ImageVerifyError, ImageVerifyErrorKind, ImageVerifyRequest,
+    TransparencyOptions, VerifiedImage, VerifiedSignature,
+};
 pub use host::{Host, HostError, NoHost};
 pub use model::resource::{Operation, Request, ResourceKind, UserInfo};
 pub use model::response::{PolicyInfo, PolicyResponse, RuleResponse, RuleStatus, RuleType};

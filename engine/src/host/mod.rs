@@ -7,6 +7,12 @@
 
 use serde_json::Value;
 
+mod image;
+pub use image::{
+    AttestorSpec, ImageVerifier, ImageVerifyError, ImageVerifyErrorKind, ImageVerifyRequest,
+    TransparencyOptions, VerifiedImage, VerifiedSignature,
+};
+
 /// A point in time, as seconds and nanoseconds since the Unix epoch (UTC).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Timestamp {
@@ -207,6 +213,11 @@ pub trait Host: Send + Sync {
     /// repository, tag, digest, imageIndex, manifest, config}`.
     fn image_metadata(&self, _image: &str) -> Result<Value, HostError> {
         Err(HostError::Unavailable("image registry access"))
+    }
+
+    /// The image verifier for `verifyImages` rules, if this host has one.
+    fn image_verifier(&self) -> Option<&dyn ImageVerifier> {
+        None
     }
 }
 
