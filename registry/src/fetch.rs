@@ -111,11 +111,16 @@ pub(crate) async fn layers(
                 "layers add up to more than {MAX_TOTAL_BYTES} bytes"
             )));
         }
-        let mut data = Vec::with_capacity(usize::try_from(descriptor.size).unwrap_or(0));
+        let limit = usize::try_from(descriptor.size).unwrap_or(0);
+        let mut sink = Capped {
+            data: Vec::with_capacity(limit),
+            limit,
+        };
         client
-            .pull_blob(artifact, descriptor, &mut data)
+            .pull_blob(artifact, descriptor, &mut sink)
             .await
             .map_err(|e| unavailable(e.to_string()))?;
+        let data = sink.data;
         out.push(Layer {
             media_type: descriptor.media_type.clone(),
             digest: descriptor.digest.clone(),
@@ -124,6 +129,44 @@ pub(crate) async fn layers(
         });
     }
     Ok(Some(out))
+}
+
+/// A buffer that refuses bytes past the size the manifest declared, so a
+/// registry that sends more cannot grow it without bound (the digest check
+/// would only catch the lie after the download).
+struct Capped {
+    data: Vec<u8>,
+    limit: usize,
+}
+
+impl tokio::io::AsyncWrite for Capped {
+    fn poll_write(
+        mut self: std::pin::Pin<&mut Self>,
+        _cx: &mut std::task::Context<'_>,
+        buf: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        if self.data.len().saturating_add(buf.len()) > self.limit {
+            return std::task::Poll::Ready(Err(std::io::Error::other(
+                "layer is larger than its descriptor says",
+            )));
+        }
+        self.data.extend_from_slice(buf);
+        std::task::Poll::Ready(Ok(buf.len()))
+    }
+
+    fn poll_flush(
+        self: std::pin::Pin<&mut Self>,
+        _cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::task::Poll::Ready(Ok(()))
+    }
+
+    fn poll_shutdown(
+        self: std::pin::Pin<&mut Self>,
+        _cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::task::Poll::Ready(Ok(()))
+    }
 }
 
 /// Whether the registry said the manifest (or repository) does not exist.

@@ -137,7 +137,7 @@ fn keyless_certificate_from_the_policy_roots_returns_its_identity() {
         &ca,
         &key,
         "release@example.com",
-        "https://ci.example.com/workflows/release",
+        Some("https://ci.example.com/workflows/release"),
         "https://issuer.example.com",
     );
     let pushed = reg.push_image("signed/keyless", "v1", "layer-e");

@@ -1,6 +1,9 @@
 //! A throwaway Debian `docker-registry` on 127.0.0.1, and cosign-compatible
 //! images, signatures and attestations made in Rust and pushed to it.
 
+// Shared by several test binaries, each using a part of it.
+#![allow(dead_code)]
+
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -353,13 +356,21 @@ pub fn new_ca(name: &str) -> Ca {
 
 /// A Fulcio-style leaf certificate for `key`: the SANs, code signing, and
 /// the OIDC issuer extension (1.3.6.1.4.1.57264.1.1).
-pub fn keyless_cert(ca: &Ca, key: &Key, email: &str, uri: &str, oidc_issuer: &str) -> String {
+pub fn keyless_cert(
+    ca: &Ca,
+    key: &Key,
+    email: &str,
+    uri: Option<&str>,
+    oidc_issuer: &str,
+) -> String {
     let leaf_key = rcgen::KeyPair::from_pem(&key.private_pem).expect("leaf key");
     let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).expect("params");
-    params.subject_alt_names = vec![
-        rcgen::SanType::Rfc822Name(email.try_into().expect("email")),
-        rcgen::SanType::URI(uri.try_into().expect("uri")),
-    ];
+    params.subject_alt_names = vec![rcgen::SanType::Rfc822Name(email.try_into().expect("email"))];
+    if let Some(uri) = uri {
+        params
+            .subject_alt_names
+            .push(rcgen::SanType::URI(uri.try_into().expect("uri")));
+    }
     params.key_usages = vec![rcgen::KeyUsagePurpose::DigitalSignature];
     params.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::CodeSigning];
     params.custom_extensions = vec![rcgen::CustomExtension::from_oid_content(
