@@ -35,6 +35,8 @@ pub struct ApplyOptions {
     pub param_resources: Vec<PathBuf>,
     /// Fixtures answering `verifyImages` rules (`--image-data`).
     pub image_data: Option<PathBuf>,
+    /// `--registry`: verify `verifyImages` rules against the real registries.
+    pub registry: bool,
 }
 
 /// The system's clock and randomness, and the `--parameter-resource`
@@ -42,10 +44,15 @@ pub struct ApplyOptions {
 /// `validate.cel` parameters.
 struct ApplyHost<'a> {
     params: &'a verno_test::params::ParamObjects,
-    images: Option<&'a verno_test::image_data::ImageData>,
+    /// `--image-data` fixtures or, with `--registry`, the real registries;
+    /// without either no verifier (and no network).
+    image_verifier: Option<&'a dyn verno::ImageVerifier>,
 }
 
 impl verno::Host for ApplyHost<'_> {
+    fn image_verifier(&self) -> Option<&dyn verno::ImageVerifier> {
+        self.image_verifier
+    }
     /// `kyverno apply` offline loads no `configMap`/`apiCall`/... entry.
     fn resolves_context_entries(&self) -> bool {
         false
@@ -55,9 +62,6 @@ impl verno::Host for ApplyHost<'_> {
     }
     fn random_u64(&self) -> Result<u64, verno::host::HostError> {
         crate::system::random_u64()
-    }
-    fn image_verifier(&self) -> Option<&dyn verno::ImageVerifier> {
-        self.images.map(|i| i as &dyn verno::ImageVerifier)
     }
     fn param_kind_namespaced(
         &self,
@@ -307,9 +311,23 @@ pub fn run(opts: &ApplyOptions, out: &mut dyn Write) -> Result<Counts, String> {
         .as_deref()
         .map(|p| verno_test::image_data::ImageData::load(&verno_test::DiskFiles::unconfined(), p))
         .transpose()?;
+    if images.is_some() && opts.registry {
+        return Err("--image-data and --registry cannot be used together".to_string());
+    }
+    let registry = match opts.registry {
+        true => Some(
+            verno_registry::RegistryVerifier::new(verno_registry::DEFAULT_TIMEOUT)
+                .map_err(|e| format!("cannot start the registry client: {e}"))?,
+        ),
+        false => None,
+    };
     let host = ApplyHost {
         params: &params,
-        images: images.as_ref(),
+        image_verifier: match (&images, &registry) {
+            (Some(i), _) => Some(i as &dyn verno::ImageVerifier),
+            (None, Some(r)) => Some(r as &dyn verno::ImageVerifier),
+            (None, None) => None,
+        },
     };
     let sink = output::plan(opts.output.as_deref(), &resources).map_err(|e| e.to_string())?;
     let mut payloads = Vec::new();

@@ -66,6 +66,14 @@ enum Command {
         /// give `error` results.
         #[arg(long = "image-data", value_name = "FILE")]
         image_data: Option<PathBuf>,
+        /// Verify `verifyImages` rules against the real OCI registries
+        /// (cosign signatures and attestations; anonymous access; plain HTTP
+        /// only for loopback registries). Without it, no network is touched.
+        /// The public Sigstore trust root is not fetched: attestors need
+        /// `rekor.ignoreTlog: true` (and `ctlog.ignoreSCT: true` for
+        /// certificates) and keyless attestors need `roots`.
+        #[arg(long)]
+        registry: bool,
         #[command(flatten)]
         limits: Limits,
     },
@@ -161,6 +169,7 @@ fn main() -> ExitCode {
             json,
             output,
             image_data,
+            registry,
             limits,
         } => {
             verno_cli::input::set_max_input_bytes(limits.max_input_bytes);
@@ -181,6 +190,7 @@ fn main() -> ExitCode {
                 now,
                 param_resources: parameter_resources,
                 image_data,
+                registry,
             };
             match apply::run(&opts, &mut stdout) {
                 Ok(c) if c.fail > 0 || c.error > 0 => ExitCode::from(1),
