@@ -43,6 +43,10 @@ pub struct ScanArgs {
     /// Worker threads (default: one per core).
     #[arg(long, default_value_t = 0)]
     pub threads: usize,
+    /// The largest document read, in bytes; a larger one is rejected
+    /// (skipped to the next `---`) without being held in memory.
+    #[arg(long, value_name = "BYTES", default_value_t = verno_scan::input::DEFAULT_MAX_DOCUMENT_BYTES)]
+    pub max_document_bytes: usize,
 }
 
 const SCAN_ABOUT: &str = "\
@@ -214,6 +218,7 @@ fn try_run(args: &ScanArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<
                 nanos: 0,
             }),
         },
+        max_document_bytes: args.max_document_bytes,
         ..ScanOptions::default()
     };
     let mut tallies = Vec::new();

@@ -334,6 +334,44 @@ fn bad_documents_are_reported_with_file_and_index_and_the_scan_goes_on() {
 }
 
 #[test]
+fn a_document_over_the_size_limit_is_rejected_and_the_next_one_judged() {
+    let s = setup();
+    let big = format!(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: big, namespace: a}}\ndata: {{x: \"{}\"}}\n",
+        "y".repeat(4000)
+    );
+    s.write(
+        "in.yaml",
+        &format!("{big}---\n{}", pod("a", "small", true, "i")),
+    );
+    let out = scan(
+        s.path(),
+        &[
+            "policies.yaml",
+            "-r",
+            "in.yaml",
+            "--max-document-bytes",
+            "1000",
+        ],
+        "",
+    );
+    assert_eq!(out.code, Some(1));
+    assert!(
+        out.stderr.contains(
+            "rejected: in.yaml: document 1 (line 1): the document is larger than 1000 bytes"
+        ),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr
+            .contains("2 documents read, 1 resources evaluated, 1 rejected"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
 fn reports_print_as_yaml_and_json_in_both_apis() {
     let s = setup();
     let out = scan(
@@ -568,6 +606,48 @@ spec:
     assert!(out
         .stderr
         .contains("evaluation.background.enabled is false"));
+}
+
+#[test]
+fn a_validating_policy_whose_match_conditions_do_not_hold_gives_no_result() {
+    let s = Scratch::new("scan-vpol-mc");
+    s.write(
+        "p.yaml",
+        r#"apiVersion: policies.kyverno.io/v1alpha1
+kind: ValidatingPolicy
+metadata: {name: only-prod}
+spec:
+  matchConstraints:
+    resourceRules:
+    - apiGroups: [""]
+      apiVersions: [v1]
+      operations: [CREATE]
+      resources: [pods]
+  matchConditions:
+  - name: prod
+    expression: "object.metadata.namespace == 'prod'"
+  validations:
+  - expression: "false"
+    message: never
+"#,
+    );
+    s.write(
+        "pods.yaml",
+        &format!(
+            "{}---\n{}",
+            pod("prod", "x", false, "i"),
+            pod("dev", "y", false, "i")
+        ),
+    );
+    let out = scan(s.path(), &["p.yaml", "-r", "pods.yaml"], "");
+    assert!(
+        out.stdout
+            .contains("prod        vpol-only-prod   0      1      0      0       0"),
+        "{}{}",
+        out.stdout,
+        out.stderr
+    );
+    assert!(!out.stdout.contains("dev "), "{}", out.stdout);
 }
 
 #[test]

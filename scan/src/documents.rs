@@ -44,6 +44,15 @@ pub enum Found {
 /// `first_document` is the 1-based index the text's first document gets (a
 /// JSON text may hold several).
 pub fn parse_chunk(file: &str, chunk: &Chunk, first_document: usize) -> (Vec<Found>, usize) {
+    if let Some(problem) = &chunk.problem {
+        let origin = Origin {
+            file: file.to_string(),
+            document: first_document,
+            item: String::new(),
+            line: chunk.line,
+        };
+        return (vec![Found::Rejected(origin, problem.clone())], 1);
+    }
     let docs = match parse(&chunk.text) {
         Ok(docs) => docs,
         Err((line, message)) => {
@@ -249,6 +258,7 @@ mod tests {
         Chunk {
             text: text.into(),
             line: 10,
+            problem: None,
         }
     }
 

@@ -27,6 +27,8 @@ pub struct ScanOptions {
     /// Bytes of document text read before a batch is judged: what bounds
     /// the memory a scan holds besides the tally.
     pub batch_bytes: usize,
+    /// The largest document read; a larger one is rejected unread.
+    pub max_document_bytes: usize,
 }
 
 impl Default for ScanOptions {
@@ -36,6 +38,7 @@ impl Default for ScanOptions {
             detail: Detail::Counts,
             report: ReportOptions::default(),
             batch_bytes: 4 << 20,
+            max_document_bytes: crate::input::DEFAULT_MAX_DOCUMENT_BYTES,
         }
     }
 }
@@ -61,11 +64,12 @@ fn read_namespaces(
     srcs: &[Source],
     stdin: Option<&[u8]>,
     pool: &rayon::ThreadPool,
+    max_document_bytes: usize,
 ) -> Result<NamespaceLabels, ScanError> {
     let mut out = NamespaceLabels::new();
     for source in srcs {
         let name = source.name();
-        let chunks: Vec<Chunk> = Chunks::new(open(source, stdin)?)
+        let chunks: Vec<Chunk> = Chunks::with_limit(open(source, stdin)?, max_document_bytes)
             .filter(|c| c.as_ref().map_or(true, |c| c.text.contains("Namespace")))
             .collect::<Result<_, _>>()
             .map_err(|e| ScanError::Read {
@@ -117,7 +121,7 @@ pub fn scan(
         None
     };
     let namespaces = if policies.uses_namespace_selector {
-        read_namespaces(&srcs, stdin.as_deref(), &pool)?
+        read_namespaces(&srcs, stdin.as_deref(), &pool, opts.max_document_bytes)?
     } else {
         NamespaceLabels::new()
     };
@@ -139,7 +143,8 @@ pub fn scan(
         let mut document = 0;
         let mut batch = Vec::new();
         let mut bytes = 0;
-        let mut chunks = Chunks::new(open(source, stdin.as_deref())?);
+        let mut chunks =
+            Chunks::with_limit(open(source, stdin.as_deref())?, opts.max_document_bytes);
         loop {
             let next = chunks.next().transpose().map_err(|e| ScanError::Read {
                 file: name.clone(),
