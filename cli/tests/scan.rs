@@ -250,6 +250,52 @@ spec:
 }
 
 #[test]
+fn policy_exceptions_apply_unless_they_are_foreground_only() {
+    let s = setup();
+    let exception = |name: &str, background: bool| {
+        format!(
+            r#"apiVersion: kyverno.io/v2
+kind: PolicyException
+metadata: {{name: {name}, namespace: a}}
+spec:
+  background: {background}
+  exceptions:
+  - policyName: require-team
+    ruleNames: [check-team]
+  match:
+    any:
+    - resources: {{kinds: [Pod], names: [p2]}}
+"#
+        )
+    };
+    s.write(
+        "bg.yaml",
+        &format!("{POLICIES}---\n{}", exception("lets-p2", true)),
+    );
+    let out = scan(s.path(), &["bg.yaml", "-r", "dump.yaml"], "");
+    assert!(
+        out.stdout
+            .contains("a           cpol-require-team   1      0      0      0       1"),
+        "{}{}",
+        out.stdout,
+        out.stderr
+    );
+    s.write(
+        "fg.yaml",
+        &format!("{POLICIES}---\n{}", exception("lets-p2", false)),
+    );
+    let out = scan(s.path(), &["fg.yaml", "-r", "dump.yaml"], "");
+    assert!(
+        out.stdout
+            .contains("a           cpol-require-team   1      1      0      0       0"),
+        "{}{}",
+        out.stdout,
+        out.stderr
+    );
+    assert!(out.stderr.contains("a/lets-p2"), "{}", out.stderr);
+}
+
+#[test]
 fn stdin_is_read_with_a_dash() {
     let s = setup();
     let out = scan(s.path(), &["policies.yaml", "-r", "-"], &dump());

@@ -144,6 +144,28 @@ pub fn vpol_exclusion(doc: &ValidatingPolicyDoc) -> Option<String> {
     None
 }
 
+/// Keys (`namespace/name` or `name`) of the PolicyExceptions of a text
+/// with `spec.background: false`.
+fn foreground_exceptions(text: &str) -> Vec<String> {
+    let Ok(docs) = verno::unstable::load::documents(text) else {
+        return Vec::new();
+    };
+    docs.into_iter()
+        .filter(|(d, _)| verno::unstable::matching::exception::is_policy_exception(d))
+        .filter(|(d, _)| d.pointer("/spec/background").and_then(Value::as_bool) == Some(false))
+        .map(|(d, _)| {
+            let name = d
+                .pointer("/metadata/name")
+                .and_then(Value::as_str)
+                .unwrap_or("");
+            match d.pointer("/metadata/namespace").and_then(Value::as_str) {
+                Some(ns) if !ns.is_empty() => format!("{ns}/{name}"),
+                _ => name.to_string(),
+            }
+        })
+        .collect()
+}
+
 fn mentions_namespace_selector(v: &Value) -> bool {
     match v {
         Value::Object(m) => m
@@ -201,7 +223,21 @@ impl ScanPolicies {
                 .add_cel_exception(ex)
                 .map_err(|e| e.with_file(file))?;
         }
-        self.set.add_exceptions(loaded.exceptions);
+        // `FetchPolicyExceptions` keeps only exceptions processed in the
+        // background (`spec.background` not false).
+        let foreground = foreground_exceptions(text);
+        let (kept, dropped): (Vec<_>, Vec<_>) = loaded
+            .exceptions
+            .into_iter()
+            .partition(|e| !foreground.contains(&e.key));
+        for e in dropped {
+            self.excluded.push(Excluded {
+                file: file.to_string(),
+                policy: e.key,
+                reason: "PolicyException spec.background is false".into(),
+            });
+        }
+        self.set.add_exceptions(kept);
         self.rejected
             .extend(loaded.rejected.into_iter().map(|e| e.with_file(file)));
         Ok(())

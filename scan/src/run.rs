@@ -37,7 +37,7 @@ impl Default for ScanOptions {
             threads: 0,
             detail: Detail::Counts,
             report: ReportOptions::default(),
-            batch_bytes: 4 << 20,
+            batch_bytes: 1 << 20,
             max_document_bytes: crate::input::DEFAULT_MAX_DOCUMENT_BYTES,
         }
     }
