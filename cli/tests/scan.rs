@@ -713,6 +713,19 @@ fn bad_flags_and_missing_inputs_are_errors() {
     let out = scan(s.path(), &["policies.yaml", "-r", "nope.yaml"], "");
     assert_eq!(out.code, Some(1));
     assert!(out.stderr.contains("nope.yaml"), "{}", out.stderr);
+    #[cfg(unix)]
+    {
+        let out = scan(s.path(), &["policies.yaml", "-r", "/dev/zero"], "");
+        assert_eq!(out.code, Some(1));
+        assert!(
+            out.stderr.contains("/dev/zero: not a regular file"),
+            "{}",
+            out.stderr
+        );
+        let out = scan(s.path(), &["/dev/zero", "-r", "dump.yaml"], "");
+        assert_eq!(out.code, Some(1));
+        assert!(out.stderr.contains("/dev/zero"), "{}", out.stderr);
+    }
     let out = scan(s.path(), &["policies.yaml"], "");
     assert_eq!(out.code, Some(1));
     assert!(out.stderr.contains("give either --resources or --cluster"));

@@ -69,13 +69,29 @@ pub fn sources(inputs: &[Input]) -> Result<Vec<Source>, ScanError> {
                     walk(p, &mut files)?;
                     files.sort();
                     out.extend(files.into_iter().map(Source::File));
-                } else {
+                } else if meta.is_file() || is_fifo(&meta) {
                     out.push(Source::File(p.clone()));
+                } else {
+                    // A device such as /dev/zero would never end.
+                    return Err(ScanError::NotAFile {
+                        file: p.display().to_string(),
+                    });
                 }
             }
         }
     }
     Ok(out)
+}
+
+/// Pipes stream like stdin (`<(kubectl get ...)`), so they are read too.
+#[cfg(unix)]
+fn is_fifo(meta: &std::fs::Metadata) -> bool {
+    std::os::unix::fs::FileTypeExt::is_fifo(&meta.file_type())
+}
+
+#[cfg(not(unix))]
+fn is_fifo(_meta: &std::fs::Metadata) -> bool {
+    false
 }
 
 fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> Result<(), ScanError> {
