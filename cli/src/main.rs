@@ -1,4 +1,5 @@
-//! `verno`: Kyverno's CLI commands (`apply`, `test`, `jp`), offline.
+//! `verno`: Kyverno's CLI commands (`apply`, `test`, `jp`), offline, and
+//! `scan`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -116,6 +117,8 @@ enum Command {
         #[command(subcommand)]
         command: Option<jp::JpCommand>,
     },
+    /// Scan resource dumps as Kyverno's background scan would (verno addition).
+    Scan(verno_cli::scan::ScanArgs),
     /// Evaluate CEL expressions with Kyverno's libraries (verno addition).
     #[command(long_about = CEL_ABOUT)]
     Cel(celcmd::CelArgs),
@@ -248,6 +251,7 @@ fn main() -> ExitCode {
             }
         }
         Command::Jp { command } => jp::run(command, &mut stdout),
+        Command::Scan(args) => verno_cli::scan::run(&args, &mut stdout, &mut std::io::stderr()),
         Command::Cel(args) => celcmd::run(&args, &verno_cli::system::SystemHost, &mut stdout),
     }
 }

@@ -1,0 +1,225 @@
+//! The scan: read the inputs a batch of documents at a time, parse and
+//! judge each batch in parallel over the one compiled set, and fold the
+//! results into the tally in input order.
+
+use std::io::{BufRead, BufReader, Cursor, Read};
+
+use rayon::prelude::*;
+use verno::report::ReportOptions;
+use verno::Host;
+
+use crate::documents::{parse_chunk, Found};
+use crate::input::{sources, Chunk, Chunks, Input, Source};
+use crate::judge::{judge, namespace_labels, Detail, Judged, NamespaceLabels};
+use crate::policies::ScanPolicies;
+use crate::tally::Tally;
+use crate::ScanError;
+
+/// How to scan.
+#[derive(Debug, Clone, Copy)]
+pub struct ScanOptions {
+    /// Worker threads; 0 lets rayon choose (one per core).
+    pub threads: usize,
+    /// What the output needs of each result.
+    pub detail: Detail,
+    /// Report format, `--audit-warn`, timestamp.
+    pub report: ReportOptions,
+    /// Bytes of document text read before a batch is judged: what bounds
+    /// the memory a scan holds besides the tally.
+    pub batch_bytes: usize,
+    /// The largest document read; a larger one is rejected unread.
+    pub max_document_bytes: usize,
+}
+
+impl Default for ScanOptions {
+    fn default() -> Self {
+        ScanOptions {
+            threads: 0,
+            detail: Detail::Counts,
+            report: ReportOptions::default(),
+            batch_bytes: 1 << 20,
+            max_document_bytes: crate::input::DEFAULT_MAX_DOCUMENT_BYTES,
+        }
+    }
+}
+
+/// The reader of a source: a file, stdin, or stdin read earlier.
+fn open<'a>(source: &Source, stdin: Option<&'a [u8]>) -> Result<Box<dyn BufRead + 'a>, ScanError> {
+    match source {
+        Source::File(p) => {
+            let f = std::fs::File::open(p).map_err(|e| ScanError::io(p, e))?;
+            Ok(Box::new(BufReader::with_capacity(1 << 16, f)))
+        }
+        Source::Stdin => match stdin {
+            Some(bytes) => Ok(Box::new(Cursor::new(bytes))),
+            None => Ok(Box::new(BufReader::new(std::io::stdin()))),
+        },
+    }
+}
+
+/// Read every Namespace object of the inputs: its labels feed
+/// `namespaceSelector`, and it may come after the objects in it. Only
+/// documents that mention `Namespace` are parsed.
+fn read_namespaces(
+    srcs: &[Source],
+    stdin: Option<&[u8]>,
+    pool: &rayon::ThreadPool,
+    max_document_bytes: usize,
+) -> Result<NamespaceLabels, ScanError> {
+    let mut out = NamespaceLabels::new();
+    for source in srcs {
+        let name = source.name();
+        let chunks: Vec<Chunk> = Chunks::with_limit(open(source, stdin)?, max_document_bytes)
+            .filter(|c| c.as_ref().map_or(true, |c| c.text.contains("Namespace")))
+            .collect::<Result<_, _>>()
+            .map_err(|e| ScanError::Read {
+                file: name.clone(),
+                source: e,
+            })?;
+        let found: Vec<Vec<Found>> = pool.install(|| {
+            chunks
+                .par_iter()
+                .map(|c| parse_chunk(&name, c, 1).0)
+                .collect()
+        });
+        for f in found.into_iter().flatten() {
+            if let Found::Resource(v, _) = f {
+                if let Some((ns, labels)) = namespace_labels(&v) {
+                    out.insert(ns, labels);
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Scan the inputs. `progress` hears the number of resources judged so far
+/// after each batch.
+pub fn scan(
+    policies: &ScanPolicies,
+    inputs: &[Input],
+    opts: &ScanOptions,
+    host: &dyn Host,
+    progress: &(dyn Fn(usize) + Sync),
+) -> Result<Tally, ScanError> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(opts.threads)
+        .build()
+        .map_err(|e| ScanError::Threads(e.to_string()))?;
+    let srcs = sources(inputs)?;
+    // Stdin can be read once: keep it when the namespaces need a first pass.
+    let stdin = if policies.uses_namespace_selector && srcs.contains(&Source::Stdin) {
+        let mut buf = Vec::new();
+        std::io::stdin()
+            .read_to_end(&mut buf)
+            .map_err(|e| ScanError::Read {
+                file: "-".into(),
+                source: e,
+            })?;
+        Some(buf)
+    } else {
+        None
+    };
+    let namespaces = if policies.uses_namespace_selector {
+        read_namespaces(&srcs, stdin.as_deref(), &pool, opts.max_document_bytes)?
+    } else {
+        NamespaceLabels::new()
+    };
+    let mut tally = Tally::default();
+    for p in policies.set.policies() {
+        tally.compliance.entry(p.info().key.clone()).or_default();
+    }
+    for p in policies.set.vpols() {
+        tally.compliance.entry(p.info.key.clone()).or_default();
+    }
+    let ctx = Ctx {
+        policies,
+        namespaces: &namespaces,
+        host,
+        opts,
+    };
+    for source in &srcs {
+        let name = source.name();
+        let mut document = 0;
+        let mut batch = Vec::new();
+        let mut bytes = 0;
+        let mut chunks =
+            Chunks::with_limit(open(source, stdin.as_deref())?, opts.max_document_bytes);
+        loop {
+            let next = chunks.next().transpose().map_err(|e| ScanError::Read {
+                file: name.clone(),
+                source: e,
+            })?;
+            let end = next.is_none();
+            if let Some(c) = next {
+                bytes += c.text.len();
+                batch.push(c);
+            }
+            if (end || bytes >= opts.batch_bytes) && !batch.is_empty() {
+                let judged = pool.install(|| ctx.judge_batch(&name, &batch));
+                for (found, count) in judged {
+                    for mut item in found {
+                        match &mut item {
+                            Item::Judged(j) => j.origin.document += document,
+                            Item::Rejected(o, _) => o.document += document,
+                        }
+                        match item {
+                            Item::Judged(j) => tally.add(j),
+                            Item::Rejected(o, why) => tally.rejected.push((o, why)),
+                        }
+                    }
+                    document += count;
+                }
+                batch.clear();
+                bytes = 0;
+                progress(tally.resources);
+            }
+            if end {
+                break;
+            }
+        }
+        tally.documents += document;
+    }
+    Ok(tally)
+}
+
+enum Item {
+    Judged(Judged),
+    Rejected(crate::documents::Origin, String),
+}
+
+struct Ctx<'a> {
+    policies: &'a ScanPolicies,
+    namespaces: &'a NamespaceLabels,
+    host: &'a dyn Host,
+    opts: &'a ScanOptions,
+}
+
+impl Ctx<'_> {
+    /// Parse and judge a batch; each chunk's items with its document count,
+    /// in input order.
+    fn judge_batch(&self, file: &str, batch: &[Chunk]) -> Vec<(Vec<Item>, usize)> {
+        batch
+            .par_iter()
+            .map(|chunk| {
+                let (found, count) = parse_chunk(file, chunk, 1);
+                let items = found
+                    .into_par_iter()
+                    .map(|f| match f {
+                        Found::Resource(v, origin) => Item::Judged(judge(
+                            &self.policies.set,
+                            &v,
+                            origin,
+                            self.namespaces,
+                            self.host,
+                            self.opts.detail,
+                            &self.opts.report,
+                        )),
+                        Found::Rejected(o, why) => Item::Rejected(o, why),
+                    })
+                    .collect();
+                (items, count)
+            })
+            .collect()
+    }
+}
