@@ -91,15 +91,21 @@ fn ratio() {
     );
     let floor = parse.as_secs_f64().max(1e-12);
     println!(
-        "corpus: {} policies ({} with mutate rules) x {} resources ({} patched): parse floor {:?}; \
-         evaluate {:?}, ratio evaluate/parse = {:.2}; mutate {:?}, ratio mutate/parse = {:.2}",
-        w.set.policies().len(),
+        "corpus: {} policies ({} pattern, {} validate.cel, {} ValidatingPolicy; {} with mutate rules) \
+         x {} resources ({} patched): parse floor {:?}; \
+         evaluate {:?}, ratio evaluate/parse = {:.2}, {:.2} µs per (policy, resource) pair; \
+         mutate {:?}, ratio mutate/parse = {:.2}",
+        w.forms.iter().sum::<usize>(),
+        w.forms[0],
+        w.forms[1],
+        w.forms[2],
         w.set.policies().iter().filter(|p| p.has_stage(verno::Stage::Mutate)).count(),
         w.resources.len(),
         mutate_all(&w),
         parse,
         eval,
         eval.as_secs_f64() / floor,
+        eval.as_secs_f64() * 1e6 / (w.forms.iter().sum::<usize>() * w.resources.len()).max(1) as f64,
         mutate,
         mutate.as_secs_f64() / floor,
     );
