@@ -196,14 +196,20 @@ impl ScanPolicies {
         }
         let mut vpols = Vec::new();
         for d in loaded.vpols {
-            match vpol_exclusion(&d) {
+            // ValidatingAdmissionPolicies and their bindings have no
+            // background switch: the reports controller scans them as they are.
+            let verno::unstable::vpol::model::VpolDoc::Kyverno(k) = &d else {
+                vpols.push(d);
+                continue;
+            };
+            match vpol_exclusion(k) {
                 Some(reason) => self.excluded.push(Excluded {
                     file: file.to_string(),
-                    policy: d.metadata.name.clone(),
+                    policy: k.metadata.name.clone(),
                     reason,
                 }),
                 None => {
-                    self.uses_namespace_selector |= d
+                    self.uses_namespace_selector |= k
                         .spec
                         .match_constraints
                         .as_ref()

@@ -447,14 +447,15 @@ impl PolicySet {
             .iter()
             .filter(|p| p.has_stage(Stage::VerifyImages))
         {
+            // Only `kyverno.io` policies have verifyImages rules.
+            let CompiledPolicy::Kyverno(kp) = policy else {
+                continue;
+            };
             let own = hook.prepare(policy, Stage::VerifyImages, running)?;
             *changed |= matches!(running, Cow::Owned(_));
             let req = policy_request(request, running, *changed, Stage::VerifyImages, &own);
-            let (resp, after) = match policy {
-                CompiledPolicy::Kyverno(p) => {
-                    crate::eval::verify_images::verify_policy(p, self.exceptions(), &req, host)
-                }
-            };
+            let (resp, after) =
+                crate::eval::verify_images::verify_policy(kp, self.exceptions(), &req, host);
             let replaced = after.is_some();
             if let Some(v) = after {
                 *running = Cow::Owned(v);
