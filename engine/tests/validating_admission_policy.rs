@@ -395,3 +395,19 @@ fn a_missing_required_field_is_a_rejection_naming_that_field() {
         );
     }
 }
+
+#[test]
+fn a_negative_object_selector_does_not_match_through_the_absent_old_object() {
+    // VAP requests have a null oldObject: unlike a ValidatingPolicy's `{}`,
+    // it has no (empty) labels for `NotIn` to match.
+    let docs = [vap(
+        "sel",
+        "  matchConstraints:\n    objectSelector:\n      matchExpressions:\n      - {key: app, operator: NotIn, values: [web]}\n  validations:\n  - expression: 'false'\n",
+    )];
+    assert!(run(&docs, &deployment("d", "default", 1.0))
+        .rules
+        .is_empty());
+    let mut other = deployment("d", "default", 1.0);
+    other["metadata"]["labels"]["app"] = json!("db");
+    assert_eq!(only(&run(&docs, &other)).0, RuleStatus::Fail);
+}
