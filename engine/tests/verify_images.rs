@@ -578,3 +578,40 @@ spec:
         "{e}"
     );
 }
+
+#[test]
+fn mutate_digest_pins_the_digest_even_when_verification_fails() {
+    // Kyverno fetches the descriptor for any tag it checked, verified or not.
+    let entries = r#"    - imageReferences: ["ghcr.io/*"]
+      failureAction: Enforce
+      verifyDigest: false
+      required: false
+      attestors:
+      - entries:
+        - keyless: {subject: "alice@example.com", rekor: {url: https://rekor.sigstore.dev}}"#;
+    let fake = Fake::new(verified(vec![keyless_sig("bob@example.com", "x")]));
+    let res = pod(&["ghcr.io/org/app:v1"]);
+    let eval = set_eval(&policy(entries), &res, &fake);
+    let rules = &eval.verifications[0].rules;
+    assert_eq!(rules.len(), 1, "{rules:?}");
+    assert_eq!(rules[0].status, RuleStatus::Fail);
+    assert!(!eval.allowed());
+    assert_eq!(
+        eval.patched.unwrap()["spec"]["containers"][0]["image"],
+        format!("ghcr.io/org/app:v1@{DIGEST}")
+    );
+}
+
+#[test]
+fn invalid_attestor_from_the_verifier_is_an_error_result() {
+    let fake = Fake::new(Err(ImageVerifyError {
+        kind: ImageVerifyErrorKind::InvalidAttestor,
+        message: "failed to load public key from PEM".into(),
+    }));
+    let got = verify_results(
+        &policy(KEYLESS),
+        &pod(&["registry.k8s.io/pause:3.9"]),
+        &WithVerifier(&fake),
+    );
+    assert_eq!(got[0].0, RuleStatus::Error, "{got:?}");
+}
