@@ -615,3 +615,40 @@ fn invalid_attestor_from_the_verifier_is_an_error_result() {
     );
     assert_eq!(got[0].0, RuleStatus::Error, "{got:?}");
 }
+
+#[test]
+fn unmet_preconditions_skip_both_stages() {
+    let text = r#"apiVersion: kyverno.io/v1
+kind: ClusterPolicy
+metadata: {name: gated}
+spec:
+  validationFailureAction: Enforce
+  rules:
+  - name: verify
+    match: {any: [{resources: {kinds: [Pod]}}]}
+    preconditions:
+      all:
+      - {key: "{{ request.object.metadata.namespace }}", operator: Equals, value: prod}
+    verifyImages:
+    - imageReferences: ["ghcr.io/*"]
+      attestors:
+      - entries:
+        - keyless: {subject: "bob@example.com", rekor: {url: https://rekor.sigstore.dev}}
+"#;
+    let set = PolicySet::from_yaml(text).unwrap();
+    let fake = Fake::new(verified(vec![keyless_sig("bob@example.com", "x")]));
+    let eval = set_eval(&set, &pod(&["ghcr.io/org/app:v1"]), &fake);
+    let all: Vec<_> = eval
+        .verifications
+        .iter()
+        .chain(&eval.policies)
+        .flat_map(|p| p.rules.clone())
+        .collect();
+    assert_eq!(all.len(), 2, "{all:?}");
+    assert!(all.iter().all(|r| r.status == RuleStatus::Skip), "{all:?}");
+    assert!(
+        all[0].message.starts_with("preconditions not met"),
+        "{all:?}"
+    );
+    assert!(fake.seen.lock().unwrap().is_empty());
+}

@@ -1034,8 +1034,7 @@ fn verify_rule<'h>(
     if let Some(message) = exception_skip_message(exceptions, policy, rule, request, resource, ctx)
     {
         // Kyverno reports this skip as a mutation.
-        let mut r = RuleResponse::new(&rule.name, RuleType::Mutation, RuleStatus::Skip, message);
-        r.rule_type = RuleType::Mutation;
+        let r = RuleResponse::new(&rule.name, RuleType::Mutation, RuleStatus::Skip, message);
         return (vec![r], None);
     }
     // Attestation conditions are substituted later, per statement.
@@ -1126,6 +1125,26 @@ pub(crate) fn validate_rule(
             message,
         ))
     };
+    // The engine's prelude, as for every validate handler.
+    if !rule.rule.context.is_empty() || rule.rule.preconditions.is_some() {
+        let mut ctx = new_context(request, host);
+        crate::eval::context::load_images(&mut ctx, resource);
+        if let Err((status, message)) = rule_prelude(
+            policy,
+            rule,
+            &rule.rule.context,
+            true,
+            rule.rule.preconditions.as_ref(),
+            &mut ctx,
+        ) {
+            return Some(RuleResponse::new(
+                &rule.name,
+                RuleType::Validation,
+                status,
+                message,
+            ));
+        }
+    }
     if exceptions
         .iter()
         .any(|e| e.names(&policy.info.key, &rule.name))
