@@ -578,3 +578,77 @@ spec:
         "{e}"
     );
 }
+
+#[test]
+fn mutate_digest_pins_the_digest_even_when_verification_fails() {
+    // Kyverno fetches the descriptor for any tag it checked, verified or not.
+    let entries = r#"    - imageReferences: ["ghcr.io/*"]
+      failureAction: Enforce
+      verifyDigest: false
+      required: false
+      attestors:
+      - entries:
+        - keyless: {subject: "alice@example.com", rekor: {url: https://rekor.sigstore.dev}}"#;
+    let fake = Fake::new(verified(vec![keyless_sig("bob@example.com", "x")]));
+    let res = pod(&["ghcr.io/org/app:v1"]);
+    let eval = set_eval(&policy(entries), &res, &fake);
+    let rules = &eval.verifications[0].rules;
+    assert_eq!(rules.len(), 1, "{rules:?}");
+    assert_eq!(rules[0].status, RuleStatus::Fail);
+    assert!(!eval.allowed());
+    assert_eq!(
+        eval.patched.unwrap()["spec"]["containers"][0]["image"],
+        format!("ghcr.io/org/app:v1@{DIGEST}")
+    );
+}
+
+#[test]
+fn invalid_attestor_from_the_verifier_is_an_error_result() {
+    let fake = Fake::new(Err(ImageVerifyError {
+        kind: ImageVerifyErrorKind::InvalidAttestor,
+        message: "failed to load public key from PEM".into(),
+    }));
+    let got = verify_results(
+        &policy(KEYLESS),
+        &pod(&["registry.k8s.io/pause:3.9"]),
+        &WithVerifier(&fake),
+    );
+    assert_eq!(got[0].0, RuleStatus::Error, "{got:?}");
+}
+
+#[test]
+fn unmet_preconditions_skip_both_stages() {
+    let text = r#"apiVersion: kyverno.io/v1
+kind: ClusterPolicy
+metadata: {name: gated}
+spec:
+  validationFailureAction: Enforce
+  rules:
+  - name: verify
+    match: {any: [{resources: {kinds: [Pod]}}]}
+    preconditions:
+      all:
+      - {key: "{{ request.object.metadata.namespace }}", operator: Equals, value: prod}
+    verifyImages:
+    - imageReferences: ["ghcr.io/*"]
+      attestors:
+      - entries:
+        - keyless: {subject: "bob@example.com", rekor: {url: https://rekor.sigstore.dev}}
+"#;
+    let set = PolicySet::from_yaml(text).unwrap();
+    let fake = Fake::new(verified(vec![keyless_sig("bob@example.com", "x")]));
+    let eval = set_eval(&set, &pod(&["ghcr.io/org/app:v1"]), &fake);
+    let all: Vec<_> = eval
+        .verifications
+        .iter()
+        .chain(&eval.policies)
+        .flat_map(|p| p.rules.clone())
+        .collect();
+    assert_eq!(all.len(), 2, "{all:?}");
+    assert!(all.iter().all(|r| r.status == RuleStatus::Skip), "{all:?}");
+    assert!(
+        all[0].message.starts_with("preconditions not met"),
+        "{all:?}"
+    );
+    assert!(fake.seen.lock().unwrap().is_empty());
+}

@@ -173,10 +173,8 @@ impl Failure {
     fn from_host(e: &ImageVerifyError) -> Self {
         Failure {
             message: e.message.clone(),
-            unreachable: matches!(
-                e.kind,
-                ImageVerifyErrorKind::Unavailable | ImageVerifyErrorKind::Timeout
-            ),
+            // The contract: only `NoMatch` is a verdict on the image.
+            unreachable: e.kind != ImageVerifyErrorKind::NoMatch,
         }
     }
 
@@ -261,20 +259,23 @@ impl RuleRun<'_, '_> {
                 None => (None, String::new()),
             };
             if entry.mutate_digest && img.digest.is_empty() {
-                if digest.is_empty() {
-                    out.push(self.response(
-                        RuleStatus::Error,
-                        format!(
-                            "failed to update digest: no digest is known for {image} \
-                             (the image was not verified)"
-                        ),
-                    ));
+                let digest = if digest.is_empty() {
+                    self.resolve_digest(entry, &image)
                 } else {
-                    if resp.is_none() {
-                        resp = Some(self.response(RuleStatus::Pass, "mutated image digest"));
+                    Ok(digest)
+                };
+                match digest {
+                    Err(f) => out.push(self.response(
+                        RuleStatus::Error,
+                        format!("failed to update digest: {}", f.message),
+                    )),
+                    Ok(digest) => {
+                        if resp.is_none() {
+                            resp = Some(self.response(RuleStatus::Pass, "mutated image digest"));
+                        }
+                        patches.push((img.pointer.clone(), format!("{image}@{digest}")));
+                        image = format!("{}@{digest}", img.base);
                     }
-                    patches.push((img.pointer.clone(), format!("{image}@{digest}")));
-                    image = format!("{}@{digest}", img.base);
                 }
             }
             if let Some(r) = resp {
@@ -284,6 +285,32 @@ impl RuleRun<'_, '_> {
                 out.push(r);
             }
         }
+    }
+
+    /// The digest `mutateDigest` pins when verification gave none (Kyverno
+    /// fetches the image descriptor: also for failed or skipped images).
+    /// The verifier contract has no descriptor lookup, so the host is asked
+    /// as for the entry's first attestor and its digest is used.
+    fn resolve_digest(&self, entry: &ImageVerification, image: &str) -> Result<String, Failure> {
+        fn first(sets: &[AttestorSet]) -> Option<&Attestor> {
+            let a = sets.first()?.entries.first()?;
+            match &a.kind {
+                AttestorKind::Nested(n) => first(std::slice::from_ref(n)),
+                _ => Some(a),
+            }
+        }
+        let fallback = Attestor {
+            kind: AttestorKind::Empty,
+            repository: String::new(),
+            annotations: None,
+            transparency: Default::default(),
+        };
+        let a = first(&entry.attestors).unwrap_or(&fallback);
+        let v = self.ask(entry, a, image, None)?;
+        if v.digest.is_empty() {
+            return Err(Failure::new(format!("digest not found for {image}")));
+        }
+        Ok(v.digest)
     }
 
     /// `verifyImage`: `None` when the entry has nothing to verify.
@@ -1007,8 +1034,7 @@ fn verify_rule<'h>(
     if let Some(message) = exception_skip_message(exceptions, policy, rule, request, resource, ctx)
     {
         // Kyverno reports this skip as a mutation.
-        let mut r = RuleResponse::new(&rule.name, RuleType::Mutation, RuleStatus::Skip, message);
-        r.rule_type = RuleType::Mutation;
+        let r = RuleResponse::new(&rule.name, RuleType::Mutation, RuleStatus::Skip, message);
         return (vec![r], None);
     }
     // Attestation conditions are substituted later, per statement.
@@ -1099,6 +1125,26 @@ pub(crate) fn validate_rule(
             message,
         ))
     };
+    // The engine's prelude, as for every validate handler.
+    if !rule.rule.context.is_empty() || rule.rule.preconditions.is_some() {
+        let mut ctx = new_context(request, host);
+        crate::eval::context::load_images(&mut ctx, resource);
+        if let Err((status, message)) = rule_prelude(
+            policy,
+            rule,
+            &rule.rule.context,
+            true,
+            rule.rule.preconditions.as_ref(),
+            &mut ctx,
+        ) {
+            return Some(RuleResponse::new(
+                &rule.name,
+                RuleType::Validation,
+                status,
+                message,
+            ));
+        }
+    }
     if exceptions
         .iter()
         .any(|e| e.names(&policy.info.key, &rule.name))
