@@ -70,9 +70,10 @@ enum Command {
         /// Verify `verifyImages` rules against the real OCI registries
         /// (cosign signatures and attestations; anonymous access; plain HTTP
         /// only for loopback registries). Without it, no network is touched.
-        /// The public Sigstore trust root is not fetched: attestors need
-        /// `rekor.ignoreTlog: true` (and `ctlog.ignoreSCT: true` for
-        /// certificates) and keyless attestors need `roots`.
+        /// The public Sigstore trust root is not fetched and Rekor is not
+        /// queried: attestors need `rekor.pubkey` (signature bundles are then
+        /// verified offline) or `rekor.ignoreTlog: true`, certificate
+        /// attestors `ctlog.ignoreSCT: true`, and keyless attestors `roots`.
         #[arg(long)]
         registry: bool,
         #[command(flatten)]

@@ -29,6 +29,9 @@ pub(crate) enum Checker {
 pub(crate) struct Material {
     /// How signatures are checked.
     pub checker: Checker,
+    /// The Rekor keys each signature's bundle must verify with, unless
+    /// `ignoreTlog`.
+    pub rekor: Option<crate::tlog::RekorKeys>,
 }
 
 impl Material {
@@ -77,33 +80,37 @@ impl Material {
                 ))
             }
         };
-        transparency(request, &checker)?;
-        Ok(Self { checker })
+        let rekor = transparency(request, &checker)?;
+        Ok(Self { checker, rekor })
     }
 }
 
 /// Kyverno loads the Rekor keys unless `ignoreTlog`, and the CT log keys
-/// unless `ignoreSCT`; verno verifies neither, so a policy that asks for
-/// these checks gets an error rather than a pass without them. SCTs only
-/// exist on certificates, so key attestors do not need `ignoreSCT`.
-fn transparency(request: &ImageVerifyRequest, checker: &Checker) -> Result<(), ImageVerifyError> {
+/// unless `ignoreSCT`. verno never fetches the public Sigstore trust root:
+/// the tlog check needs `rekor.pubkey` (bundles are then verified offline),
+/// and SCTs are not verified at all, so a policy that asks for a check verno
+/// cannot make gets an error rather than a pass without it. SCTs only exist
+/// on certificates, so key attestors do not need `ignoreSCT`.
+fn transparency(
+    request: &ImageVerifyRequest,
+    checker: &Checker,
+) -> Result<Option<crate::tlog::RekorKeys>, ImageVerifyError> {
     let t = &request.transparency;
-    if !t.ignore_tlog {
-        let why = match t.rekor_pubkey {
-            None => {
-                "failed to load Rekor public keys: the public Sigstore trust root is not \
-                     fetched by verno"
-            }
-            Some(_) => {
-                "transparency log verification is not supported by verno's registry \
-                        verifier"
-            }
+    let rekor =
+        match (t.ignore_tlog, &t.rekor_pubkey) {
+            (true, _) => None,
+            (false, None) => return Err(error(
+                ImageVerifyErrorKind::Unavailable,
+                "failed to load Rekor public keys: the public Sigstore trust root is not fetched \
+                 by verno; give rekor.pubkey, or set rekor.ignoreTlog: true to verify without \
+                 the transparency log",
+            )),
+            (false, Some(pem)) => Some(crate::tlog::keys(pem).map_err(|e| {
+                invalid(format!(
+                    "failed to load Rekor public keys: failed to get rekor public keys: {e}"
+                ))
+            })?),
         };
-        return Err(error(
-            ImageVerifyErrorKind::Unavailable,
-            format!("{why}; set rekor.ignoreTlog: true to verify without it"),
-        ));
-    }
     if !t.ignore_sct && !matches!(checker, Checker::Keys(_)) {
         let why = match t.ctlog_pubkey {
             None => {
@@ -120,7 +127,7 @@ fn transparency(request: &ImageVerifyRequest, checker: &Checker) -> Result<(), I
             format!("{why}; set ctlog.ignoreSCT: true to verify without it"),
         ));
     }
-    Ok(())
+    Ok(rekor)
 }
 
 /// `keys`: every PEM block of `public_keys`, read for `algorithm`.

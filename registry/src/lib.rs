@@ -14,8 +14,11 @@
 //! a registry on the same machine is the test setup, never a remote party.
 //!
 //! Transparency: the public Sigstore trust root (Rekor, CT log and Fulcio
-//! keys) is never fetched. A policy that does not set `rekor.ignoreTlog`
-//! (or, for certificates, `ctlog.ignoreSCT`) therefore gets an error, never a
+//! keys) is never fetched and Rekor is never queried. Without
+//! `rekor.ignoreTlog`, each signature's Rekor bundle is verified offline
+//! with the policy's `rekor.pubkey`; without that key the result is an
+//! error. SCTs are not verified, so certificate attestors need
+//! `ctlog.ignoreSCT`. A check that cannot be made is an error, never a
 //! silent pass.
 
 #![forbid(unsafe_code)]
@@ -36,6 +39,7 @@ mod dsse;
 mod fetch;
 mod identity;
 mod reference;
+mod tlog;
 mod verify;
 
 use std::time::Duration;

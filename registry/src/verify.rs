@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 
 use serde_json::Value;
+use sigstore::cosign::bundle_content::BundleContent;
 use sigstore::cosign::payload::simple_signing::{Critical, Identity, Image, SimpleSigning};
 use sigstore::cosign::verification_constraint::{CertificateVerifier, VerificationConstraint};
 use sigstore::cosign::SignatureLayer;
@@ -15,7 +16,7 @@ use verno::{
 
 use crate::attestor::{Checker, Material};
 use crate::fetch::{self, Layer};
-use crate::{dsse, error, identity, reference};
+use crate::{dsse, error, identity, reference, tlog};
 
 /// Media type of a cosign signature layer.
 const SIMPLE_SIGNING: &str = "application/vnd.dev.cosign.simplesigning.v1+json";
@@ -56,8 +57,8 @@ pub(crate) async fn verify(
     let mut reasons = Vec::new();
     for layer in &layers {
         let outcome = match &request.predicate_type {
-            None => check_signature(layer, &digest, &material.checker),
-            Some(_) => check_attestation(layer, &digest, &material.checker),
+            None => check_signature(layer, &digest, material),
+            Some(_) => check_attestation(layer, &digest, material),
         };
         match outcome {
             Ok(sig) => {
@@ -93,7 +94,7 @@ pub(crate) async fn verify(
 fn check_signature(
     layer: &Layer,
     digest: &str,
-    checker: &Checker,
+    material: &Material,
 ) -> Result<VerifiedSignature, String> {
     if layer.media_type != SIMPLE_SIGNING {
         return Err(format!(
@@ -109,8 +110,9 @@ fn check_signature(
         .map_err(|e| format!("failed to unmarshal JSON payload: {e}"))?;
     let annotations = payload_annotations(&payload);
     let claimed = payload.critical.image.docker_manifest_digest.clone();
-    let sl = signature_layer(layer, payload, signature.clone(), layer.data.clone());
-    let mut verified = check(&sl, layer, checker)?;
+    let mut sl = signature_layer(layer, payload, signature.clone(), layer.data.clone());
+    attach_bundle(&mut sl, layer, material)?;
+    let mut verified = check(&sl, layer, &material.checker)?;
     if claimed != digest {
         return Err(format!("invalid or missing digest in claim: {claimed}"));
     }
@@ -122,7 +124,7 @@ fn check_signature(
 fn check_attestation(
     layer: &Layer,
     digest: &str,
-    checker: &Checker,
+    material: &Material,
 ) -> Result<VerifiedSignature, String> {
     if layer.media_type != dsse::MEDIA_TYPE {
         return Err(format!(
@@ -143,13 +145,21 @@ fn check_attestation(
         },
         optional: None,
     };
+    if material.rekor.is_some() {
+        // cosign logs attestations as `intoto` entries, which are not checked here.
+        return Err(
+            "transparency log verification of attestations is not supported by \
+                    verno; set rekor.ignoreTlog: true"
+                .into(),
+        );
+    }
     let sl = signature_layer(
         layer,
         placeholder,
         envelope.signature.clone(),
         envelope.pae.clone(),
     );
-    let mut verified = check(&sl, layer, checker)?;
+    let mut verified = check(&sl, layer, &material.checker)?;
     if !dsse::names_digest(&envelope.statement, digest) {
         return Err(format!(
             "claim verification: no subject with digest {digest}"
@@ -157,6 +167,22 @@ fn check_attestation(
     }
     verified.statement = Some(envelope.statement);
     Ok(verified)
+}
+
+/// With `rekor.pubkey`, the layer's Rekor bundle must verify and record
+/// this signature; the certificate checks then use its integrated time.
+fn attach_bundle(
+    sl: &mut SignatureLayer,
+    layer: &Layer,
+    material: &Material,
+) -> Result<(), String> {
+    let Some(keys) = &material.rekor else {
+        return Ok(());
+    };
+    let signature = sl.signature.as_deref().unwrap_or_default();
+    let bundle = tlog::check(keys, &layer.annotations, signature, &sl.raw_data)?;
+    sl.bundle = Some(BundleContent::RekorBundle(bundle));
+    Ok(())
 }
 
 /// The cryptographic check of one layer with the attestor's material.
@@ -219,7 +245,7 @@ fn signature_layer(
         simple_signing,
         oci_digest: layer.digest.clone(),
         certificate_signature: None,
-        // No Rekor bundle is read: only reached with `ignoreTlog`.
+        // Set by `attach_bundle` when the transparency log is checked.
         bundle: None,
         signature: Some(signature),
         raw_data,

@@ -346,3 +346,63 @@ fn malformed_attestor_material_is_refused_before_any_request() {
         .expect_err("bad algorithm");
     assert_eq!(err.message, "invalid signature algorithm provided md5");
 }
+
+#[test]
+fn rekor_bundle_is_verified_offline_with_the_policy_rekor_key() {
+    let Some(reg) = support::start() else { return };
+    let key = support::new_key();
+    let rekor = support::new_key();
+    let pushed = reg.push_image("app", "logged", "layer-h");
+    let payload = support::simple_signing(&pushed, &[]);
+    let mut layer = support::signature_layer(&key, payload.clone(), None);
+    let signature = layer.2["dev.cosignproject.cosign/signature"].clone();
+    support::add_rekor_bundle(&mut layer, &rekor, &signature, &payload);
+    reg.push_artifact(&pushed, "sig", vec![layer]);
+    // A valid signature whose (validly signed) bundle records another one.
+    let other = reg.push_image("app", "replayed", "layer-i");
+    let other_payload = support::simple_signing(&other, &[]);
+    let mut replayed = support::signature_layer(&key, other_payload.clone(), None);
+    support::add_rekor_bundle(&mut replayed, &rekor, "b3RoZXI=", &other_payload);
+    reg.push_artifact(&other, "sig", vec![replayed]);
+
+    let logged = |image: &str, rekor_pem: &str| {
+        let mut req = request(image, keys(&key.public_pem));
+        req.transparency.ignore_tlog = false;
+        req.transparency.rekor_pubkey = Some(rekor_pem.to_string());
+        verifier().verify(&req)
+    };
+    let got = logged(&pushed.image, &rekor.public_pem).expect("bundle verifies");
+    assert_eq!(got.signatures.len(), 1);
+
+    let stranger = support::new_key();
+    let err = logged(&pushed.image, &stranger.public_pem).expect_err("other log key");
+    assert_eq!(err.kind, ImageVerifyErrorKind::NoMatch);
+    assert!(
+        err.message
+            .starts_with("no matching signatures: verifying bundle:"),
+        "{}",
+        err.message
+    );
+
+    let err = logged(&other.image, &rekor.public_pem).expect_err("entry of another signature");
+    assert_eq!(
+        err.message,
+        "no matching signatures: signature in bundle does not match signature being verified"
+    );
+
+    // Without a bundle at all, the log cannot be checked: no pass.
+    let bare = reg.push_image("app", "unlogged", "layer-j");
+    let bare_payload = support::simple_signing(&bare, &[]);
+    reg.push_artifact(
+        &bare,
+        "sig",
+        vec![support::signature_layer(&key, bare_payload, None)],
+    );
+    let err = logged(&bare.image, &rekor.public_pem).expect_err("no bundle");
+    assert_eq!(err.kind, ImageVerifyErrorKind::NoMatch);
+    assert!(
+        err.message.contains("no transparency log bundle"),
+        "{}",
+        err.message
+    );
+}

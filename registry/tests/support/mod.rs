@@ -382,3 +382,50 @@ pub fn keyless_cert(
         .expect("leaf cert")
         .pem()
 }
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Attach a Rekor bundle for `entry_signature` over `entry_payload`, signed
+/// by `rekor` (the log's key), to a signature layer's annotations, as cosign
+/// does after uploading to Rekor.
+pub fn add_rekor_bundle(
+    layer: &mut (Vec<u8>, &'static str, BTreeMap<String, String>),
+    rekor: &Key,
+    entry_signature: &str,
+    entry_payload: &[u8],
+) {
+    use sha2::Digest as _;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let der = rekor
+        .signer
+        .to_sigstore_keypair()
+        .expect("rekor pair")
+        .public_key_to_der()
+        .expect("rekor der");
+    let entry = serde_json::json!({
+        "apiVersion": "0.0.1",
+        "kind": "hashedrekord",
+        "spec": {
+            "data": {"hash": {"algorithm": "sha256", "value": hex(&sha2::Sha256::digest(entry_payload))}},
+            "signature": {"content": entry_signature, "publicKey": {"content": ""}}
+        }
+    });
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_secs();
+    let payload = serde_json::json!({
+        "body": b64.encode(entry.to_string()),
+        "integratedTime": now,
+        "logIndex": 1,
+        "logID": hex(&sha2::Sha256::digest(&der)),
+    });
+    let canonical = serde_json_canonicalizer::to_vec(&payload).expect("canonical");
+    let set = b64.encode(rekor.signer.sign(&canonical).expect("SET"));
+    layer.2.insert(
+        "dev.sigstore.cosign/bundle".to_string(),
+        serde_json::json!({"SignedEntryTimestamp": set, "Payload": payload}).to_string(),
+    );
+}
