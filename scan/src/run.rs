@@ -50,6 +50,7 @@ fn open<'a>(source: &Source, stdin: Option<&'a [u8]>) -> Result<Box<dyn BufRead 
             let f = std::fs::File::open(p).map_err(|e| ScanError::io(p, e))?;
             Ok(Box::new(BufReader::with_capacity(1 << 16, f)))
         }
+        Source::Text { text, .. } => Ok(Box::new(Cursor::new(text.as_bytes().to_vec()))),
         Source::Stdin => match stdin {
             Some(bytes) => Ok(Box::new(Cursor::new(bytes))),
             None => Ok(Box::new(BufReader::new(std::io::stdin()))),
