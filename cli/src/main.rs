@@ -119,6 +119,7 @@ enum Command {
         command: Option<jp::JpCommand>,
     },
     /// Scan resource dumps as Kyverno's background scan would (verno addition).
+    #[command(long_about = verno_cli::scan::SCAN_ABOUT)]
     Scan(verno_cli::scan::ScanArgs),
     /// Evaluate CEL expressions with Kyverno's libraries (verno addition).
     #[command(long_about = CEL_ABOUT)]

@@ -12,7 +12,6 @@ use verno_scan::{Detail, ScanOptions, Tally};
 
 /// `verno scan` (a verno addition): Kyverno's background scan over dumps.
 #[derive(clap::Args, Debug)]
-#[command(long_about = SCAN_ABOUT)]
 pub struct ScanArgs {
     /// Policy files or directories.
     #[arg(required = true)]
@@ -49,7 +48,8 @@ pub struct ScanArgs {
     pub max_document_bytes: usize,
 }
 
-const SCAN_ABOUT: &str = "\
+/// `verno scan --help`'s description.
+pub const SCAN_ABOUT: &str = "\
 Scan resource dumps as Kyverno's background scan would (a verno addition).
 
 Inputs are `kubectl get ... -o yaml|json` dumps (Lists, nested too),

@@ -14,6 +14,14 @@ pub enum Input {
     Path(PathBuf),
     /// `-`: standard input.
     Stdin,
+    /// Text already in memory (a binding's caller), under a name results
+    /// point at.
+    Text {
+        /// The name.
+        name: String,
+        /// The documents.
+        text: std::sync::Arc<str>,
+    },
 }
 
 impl Input {
@@ -34,6 +42,13 @@ pub enum Source {
     File(PathBuf),
     /// Standard input, named `-`.
     Stdin,
+    /// Text in memory.
+    Text {
+        /// The name.
+        name: String,
+        /// The documents.
+        text: std::sync::Arc<str>,
+    },
 }
 
 impl Source {
@@ -42,6 +57,7 @@ impl Source {
         match self {
             Source::File(p) => p.display().to_string(),
             Source::Stdin => "-".to_string(),
+            Source::Text { name, .. } => name.clone(),
         }
     }
 }
@@ -62,6 +78,10 @@ pub fn sources(inputs: &[Input]) -> Result<Vec<Source>, ScanError> {
     for input in inputs {
         match input {
             Input::Stdin => out.push(Source::Stdin),
+            Input::Text { name, text } => out.push(Source::Text {
+                name: name.clone(),
+                text: text.clone(),
+            }),
             Input::Path(p) => {
                 let meta = std::fs::metadata(p).map_err(|e| ScanError::io(p, e))?;
                 if meta.is_dir() {

@@ -21,8 +21,11 @@
 //! use verno_scan::{policies::ScanPolicies, run::{scan, ScanOptions}};
 //! let mut policies = ScanPolicies::default();
 //! policies.add_text("p.yaml", include_str!("../../examples/disallow-privileged.yaml")).unwrap();
-//! let tally = scan(&policies, &[], &ScanOptions::default(), &verno::NoHost, &|_| {}).unwrap();
-//! assert_eq!(tally.resources, 0);
+//! let pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: a}\nspec: {containers: [{name: c, image: i, securityContext: {allowPrivilegeEscalation: true}}]}\n";
+//! let inputs = [verno_scan::input::Input::Text { name: "pods.yaml".into(), text: pod.into() }];
+//! let tally = scan(&policies, &inputs, &ScanOptions::default(), &verno::NoHost, &|_| {}).unwrap();
+//! assert_eq!(tally.resources, 1);
+//! assert_eq!(tally.totals.fail, 1);
 //! ```
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]

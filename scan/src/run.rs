@@ -50,6 +50,7 @@ fn open<'a>(source: &Source, stdin: Option<&'a [u8]>) -> Result<Box<dyn BufRead 
             let f = std::fs::File::open(p).map_err(|e| ScanError::io(p, e))?;
             Ok(Box::new(BufReader::with_capacity(1 << 16, f)))
         }
+        Source::Text { text, .. } => Ok(Box::new(Cursor::new(text.as_bytes().to_vec()))),
         Source::Stdin => match stdin {
             Some(bytes) => Ok(Box::new(Cursor::new(bytes))),
             None => Ok(Box::new(BufReader::new(std::io::stdin()))),
@@ -221,5 +222,71 @@ impl Ctx<'_> {
                 (items, count)
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::output::reports::{reports, to_yaml};
+
+    const POLICY: &str = "apiVersion: kyverno.io/v1\nkind: ClusterPolicy\nmetadata: {name: team}\nspec:\n  rules:\n  - name: r\n    match: {any: [{resources: {kinds: [Pod]}}]}\n    validate:\n      message: team\n      pattern: {metadata: {labels: {team: \"?*\"}}}\n";
+
+    fn dump(n: usize) -> String {
+        (0..n)
+            .map(|i| {
+                let labels = if i % 3 == 0 { "{}" } else { "{team: x}" };
+                format!("apiVersion: v1\nkind: Pod\nmetadata: {{name: p{i}, namespace: ns{}, labels: {labels}}}\n---\n", i % 7)
+            })
+            .collect()
+    }
+
+    fn run(threads: usize, batch_bytes: usize) -> String {
+        let mut policies = ScanPolicies::default();
+        policies.add_text("p.yaml", POLICY).unwrap();
+        let opts = ScanOptions {
+            threads,
+            batch_bytes,
+            detail: Detail::Results,
+            ..ScanOptions::default()
+        };
+        let inputs = [Input::Text {
+            name: "d.yaml".into(),
+            text: dump(500).into(),
+        }];
+        let t = scan(&policies, &inputs, &opts, &verno::NoHost, &|_| {}).unwrap();
+        assert_eq!((t.documents, t.resources), (500, 500));
+        to_yaml(&reports(&t, verno::report::ReportFormat::WgPolicy))
+    }
+
+    #[test]
+    fn reports_do_not_depend_on_threads_or_batch_size() {
+        let reference = run(1, 1 << 20);
+        assert_eq!(run(2, 1 << 20), reference);
+        assert_eq!(run(2, 100), reference);
+        assert_eq!(run(3, 1), reference);
+    }
+
+    #[test]
+    fn progress_hears_the_running_count_after_each_batch() {
+        let mut policies = ScanPolicies::default();
+        policies.add_text("p.yaml", POLICY).unwrap();
+        let opts = ScanOptions {
+            batch_bytes: 1000,
+            ..ScanOptions::default()
+        };
+        let inputs = [Input::Text {
+            name: "d.yaml".into(),
+            text: dump(100).into(),
+        }];
+        let seen = std::sync::Mutex::new(Vec::new());
+        scan(&policies, &inputs, &opts, &verno::NoHost, &|n| {
+            seen.lock().unwrap().push(n)
+        })
+        .unwrap();
+        let seen = seen.into_inner().unwrap();
+        assert!(seen.len() > 1, "{seen:?}");
+        assert!(seen.windows(2).all(|w| w[0] < w[1]));
+        assert_eq!(seen.last(), Some(&100));
     }
 }
