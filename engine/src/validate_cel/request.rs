@@ -7,30 +7,34 @@ use serde_json::{json, Map, Value};
 
 use crate::model::resource::{Request, ResourceMeta};
 
-/// The request's attributes as Kyverno's handler builds them offline.
-pub struct Attributes {
-    /// `request`.
-    pub request: Value,
-    /// The namespace the validator sees: the object's, or empty for a
-    /// Namespace and for cluster-scoped objects.
-    pub namespace: String,
-}
-
-/// `NewAttributesRecord` + `CreateAdmissionRequest` for `req`. `resource`
-/// is the object (the old object on DELETE). Offline the request resource
-/// (GVR) is empty, and the subresource is never set.
-pub fn attributes(req: &Request<'_>, resource: &Value) -> Attributes {
-    let meta = ResourceMeta::of(resource);
-    let (group, version, kind) = match req.kind {
+/// The (group, version, kind) of `req`: the request's own, else the object's.
+fn gvk<'r>(req: &'r Request<'_>, meta: &ResourceMeta<'r>) -> (&'r str, &'r str, &'r str) {
+    match req.kind {
         Some(k) => (k.group.as_str(), k.version.as_str(), k.kind.as_str()),
         None => (meta.group, meta.version, meta.kind),
-    };
-    // The namespace object is its own namespace: Kyverno unsets it.
-    let namespace = if kind == "Namespace" && version == "v1" && group.is_empty() {
-        String::new()
+    }
+}
+
+/// The namespace the validator sees: the object's, or empty for a
+/// Namespace (Kyverno unsets it: the namespace object is its own) and for
+/// cluster-scoped objects. `resource` is the object (the old object on
+/// DELETE).
+pub fn namespace<'r>(req: &'r Request<'_>, resource: &'r Value) -> &'r str {
+    let meta = ResourceMeta::of(resource);
+    let (group, version, kind) = gvk(req, &meta);
+    if kind == "Namespace" && version == "v1" && group.is_empty() {
+        ""
     } else {
-        meta.namespace.to_string()
-    };
+        meta.namespace
+    }
+}
+
+/// `request`: `NewAttributesRecord` + `CreateAdmissionRequest` for `req`,
+/// whose namespace is `namespace` ([`namespace`]). Offline the request
+/// resource (GVR) is empty, and the subresource is never set.
+pub fn request(req: &Request<'_>, resource: &Value, namespace: &str) -> Value {
+    let meta = ResourceMeta::of(resource);
+    let (group, version, kind) = gvk(req, &meta);
     let gvk = json!({"group": group, "version": version, "kind": kind});
     let gvr = json!({"group": "", "version": "", "resource": ""});
     let mut out = Map::new();
@@ -43,7 +47,7 @@ pub fn attributes(req: &Request<'_>, resource: &Value) -> Attributes {
         out.insert("name".into(), Value::String(meta.name.to_string()));
     }
     if !namespace.is_empty() {
-        out.insert("namespace".into(), Value::String(namespace.clone()));
+        out.insert("namespace".into(), Value::String(namespace.to_string()));
     }
     out.insert(
         "operation".into(),
@@ -52,10 +56,7 @@ pub fn attributes(req: &Request<'_>, resource: &Value) -> Attributes {
     out.insert("userInfo".into(), user_info(req));
     out.insert("dryRun".into(), Value::Bool(false));
     out.insert("options".into(), Value::Null);
-    Attributes {
-        request: Value::Object(out),
-        namespace,
-    }
+    Value::Object(out)
 }
 
 /// `authenticationv1.UserInfo` with its `omitempty` fields.
