@@ -44,6 +44,8 @@ fn mutate_all(w: &verno_benches::Workload) -> usize {
 fn bench(c: &mut Criterion) {
     let w = workload();
     let mut g = c.benchmark_group("corpus");
+    // A pass over the whole corpus takes seconds: ten samples suffice.
+    g.sample_size(10);
     g.bench_function("parse_floor_serde_json", |b| {
         b.iter(|| black_box(parse_all(black_box(&w.json))))
     });
@@ -69,6 +71,16 @@ fn median_time(mut f: impl FnMut(), rounds: usize) -> Duration {
     samples[samples.len() / 2]
 }
 
+/// How many passes to time: 51 when a pass is short, fewer (odd, at
+/// least 3) when it is long, so that each median takes about a minute.
+fn rounds_for(mut f: impl FnMut()) -> usize {
+    let t = Instant::now();
+    f();
+    let one = t.elapsed().as_secs_f64().max(1e-9);
+    let n = ((60.0 / one) as usize).clamp(3, 51);
+    n | 1
+}
+
 fn ratio() {
     let w = workload();
     let parse = median_time(
@@ -77,24 +89,27 @@ fn ratio() {
         },
         51,
     );
+    let rounds = rounds_for(|| {
+        black_box(evaluate_all(&w));
+    });
     let eval = median_time(
         || {
             black_box(evaluate_all(&w));
         },
-        51,
+        rounds,
     );
     let mutate = median_time(
         || {
             black_box(mutate_all(&w));
         },
-        51,
+        rounds,
     );
     let floor = parse.as_secs_f64().max(1e-12);
     println!(
         "corpus: {} policies ({} pattern, {} validate.cel, {} ValidatingPolicy; {} with mutate rules) \
          x {} resources ({} patched): parse floor {:?}; \
          evaluate {:?}, ratio evaluate/parse = {:.2}, {:.2} µs per (policy, resource) pair; \
-         mutate {:?}, ratio mutate/parse = {:.2}",
+         mutate {:?}, ratio mutate/parse = {:.2}; medians of {} passes",
         w.forms.iter().sum::<usize>(),
         w.forms[0],
         w.forms[1],
@@ -108,6 +123,7 @@ fn ratio() {
         eval.as_secs_f64() * 1e6 / (w.forms.iter().sum::<usize>() * w.resources.len()).max(1) as f64,
         mutate,
         mutate.as_secs_f64() / floor,
+        rounds,
     );
 }
 

@@ -5,26 +5,32 @@
 //! CEL/pattern and vpol/pattern. Policies are compiled before any timing.
 
 use std::hint::black_box;
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, Criterion};
 use verno_benches::corpus_root;
 use verno_benches::three_forms::{pair, Check, Form, FAMILIES};
 
-fn checks() -> Vec<Check> {
-    let root = corpus_root();
-    let mut all = Vec::new();
-    for family in &FAMILIES {
-        let (checks, dropped) = pair(&root, family);
-        for d in dropped {
-            println!(
-                "three_forms: {}/{} left out: {}",
-                d.family, d.name, d.reason
-            );
+/// The paired checks, compiled once for the whole run (criterion's
+/// benches and the table share them).
+fn checks() -> &'static [Check] {
+    static CHECKS: OnceLock<Vec<Check>> = OnceLock::new();
+    CHECKS.get_or_init(|| {
+        let root = corpus_root();
+        let mut all = Vec::new();
+        for family in &FAMILIES {
+            let (checks, dropped) = pair(&root, family);
+            for d in dropped {
+                println!(
+                    "three_forms: {}/{} left out: {}",
+                    d.family, d.name, d.reason
+                );
+            }
+            all.extend(checks);
         }
-        all.extend(checks);
-    }
-    all
+        all
+    })
 }
 
 fn bench(c: &mut Criterion) {

@@ -18,6 +18,7 @@ pub mod libs;
 mod macros;
 mod parse;
 pub mod registry;
+mod roots;
 pub mod stdlib;
 pub mod types;
 pub mod value;
@@ -182,6 +183,8 @@ pub struct Program {
     registry: Arc<Registry>,
     output: Type,
     cost_limit: u64,
+    /// The identifiers the expression reads, sorted ([`Program::reads`]).
+    identifiers: Vec<String>,
 }
 
 impl Program {
@@ -190,6 +193,7 @@ impl Program {
         let (expr, info) = parse::parse_with_info(env.kind, source)?;
         let output = check::check_parsed(env, &expr, source, Some(&info))?;
         Ok(Program {
+            identifiers: roots::identifiers(&expr),
             expr,
             source: source.to_string(),
             registry: Arc::clone(&env.registry),
@@ -204,6 +208,7 @@ impl Program {
     pub fn compile_unchecked(env: &Env, source: &str) -> Result<Program, CompileError> {
         let (expr, _) = parse::parse_with_info(env.kind, source)?;
         Ok(Program {
+            identifiers: roots::identifiers(&expr),
             expr,
             source: source.to_string(),
             registry: Arc::clone(&env.registry),
@@ -215,6 +220,15 @@ impl Program {
     /// The checked output type (`Type::Dyn` until the checker knows better).
     pub fn output_type(&self) -> &Type {
         &self.output
+    }
+
+    /// Whether the expression may read the variable `name` (`request` for
+    /// `request.name`): false only when no identifier of it is `name`, so a
+    /// caller may leave such a variable unbuilt.
+    pub fn reads(&self, name: &str) -> bool {
+        self.identifiers
+            .binary_search_by(|i| i.as_str().cmp(name))
+            .is_ok()
     }
 
     /// The expression as written.

@@ -200,7 +200,69 @@ pub enum KeyNorm {
 #[derive(Debug, Clone, Default)]
 pub struct MapVal<'a> {
     entries: Vec<(Val<'a>, Val<'a>)>,
+    /// Key → position, built once the map outgrows [`LINEAR_MAX`]: small
+    /// maps (most of them) are scanned, which needs no hashing and no
+    /// owned copy of the key.
     index: HashMap<KeyNorm, usize>,
+}
+
+/// The size up to which a map is searched by scanning its entries.
+const LINEAR_MAX: usize = 16;
+
+/// A map key as a lookup sees it, borrowed: [`KeyNorm`] without the copy.
+#[derive(Clone, Copy)]
+enum KeyRef<'k> {
+    Bool(bool),
+    Num(i128),
+    Str(&'k str),
+}
+
+impl KeyRef<'_> {
+    /// The key `k` is stored under, `None` when `k` cannot be a key.
+    fn of<'k>(k: &'k Val<'_>) -> Option<KeyRef<'k>> {
+        match k {
+            Val::Bool(b) => Some(KeyRef::Bool(*b)),
+            Val::Int(i) => Some(KeyRef::Num(i128::from(*i))),
+            Val::Uint(u) => Some(KeyRef::Num(i128::from(*u))),
+            Val::String(s) => Some(KeyRef::Str(s.as_str())),
+            _ => None,
+        }
+    }
+
+    /// The key a lookup with `k` finds: doubles with an integral value
+    /// find int and uint keys (cel-go's heterogeneous lookup).
+    fn lookup<'k>(k: &'k Val<'_>) -> Option<KeyRef<'k>> {
+        match k {
+            Val::Double(d) if d.fract() == 0.0 && d.abs() < 1.8e19 => Some(KeyRef::Num(*d as i128)),
+            other => KeyRef::of(other),
+        }
+    }
+
+    fn from_norm(k: &KeyNorm) -> KeyRef<'_> {
+        match k {
+            KeyNorm::Bool(b) => KeyRef::Bool(*b),
+            KeyNorm::Num(n) => KeyRef::Num(*n),
+            KeyNorm::Str(s) => KeyRef::Str(s),
+        }
+    }
+
+    fn to_norm(self) -> KeyNorm {
+        match self {
+            KeyRef::Bool(b) => KeyNorm::Bool(b),
+            KeyRef::Num(n) => KeyNorm::Num(n),
+            KeyRef::Str(s) => KeyNorm::Str(s.to_owned()),
+        }
+    }
+
+    /// Whether the stored key `k` is this key.
+    fn is(self, k: &Val<'_>) -> bool {
+        match (self, KeyRef::of(k)) {
+            (KeyRef::Bool(a), Some(KeyRef::Bool(b))) => a == b,
+            (KeyRef::Num(a), Some(KeyRef::Num(b))) => a == b,
+            (KeyRef::Str(a), Some(KeyRef::Str(b))) => a == b,
+            _ => false,
+        }
+    }
 }
 
 impl<'a> MapVal<'a> {
@@ -209,36 +271,65 @@ impl<'a> MapVal<'a> {
         MapVal::default()
     }
 
+    /// An empty map with room for `n` entries.
+    pub fn with_capacity(n: usize) -> Self {
+        MapVal {
+            entries: Vec::with_capacity(n),
+            index: HashMap::new(),
+        }
+    }
+
     /// The normalised form of a key, `None` when the value cannot be a key.
     pub fn key_norm(k: &Val<'_>) -> Option<KeyNorm> {
-        match k {
-            Val::Bool(b) => Some(KeyNorm::Bool(*b)),
-            Val::Int(i) => Some(KeyNorm::Num(i128::from(*i))),
-            Val::Uint(u) => Some(KeyNorm::Num(i128::from(*u))),
-            Val::String(s) => Some(KeyNorm::Str(s.as_str().to_owned())),
-            _ => None,
+        KeyRef::of(k).map(KeyRef::to_norm)
+    }
+
+    fn position(&self, k: KeyRef<'_>) -> Option<usize> {
+        if self.entries.len() <= LINEAR_MAX {
+            self.entries.iter().position(|(stored, _)| k.is(stored))
+        } else {
+            self.index.get(&k.to_norm()).copied()
         }
     }
 
     /// Inserts `k: v`; `Ok(false)` when the key was already there (the map is
     /// unchanged), `Err` when `k` cannot be a map key.
     pub fn insert(&mut self, k: Val<'a>, v: Val<'a>) -> Result<bool, Val<'a>> {
-        let Some(norm) = Self::key_norm(&k) else {
+        let Some(key) = KeyRef::of(&k) else {
             return Err(k);
         };
-        if self.index.contains_key(&norm) {
+        if self.position(key).is_some() {
             return Ok(false);
         }
-        self.index.insert(norm, self.entries.len());
+        let n = self.entries.len();
+        if n > LINEAR_MAX {
+            self.index.insert(key.to_norm(), n);
+        } else if n == LINEAR_MAX {
+            // Outgrowing the scan: index every entry, this one included.
+            self.index = self
+                .entries
+                .iter()
+                .enumerate()
+                .filter_map(|(i, (stored, _))| MapVal::key_norm(stored).map(|k| (k, i)))
+                .collect();
+            self.index.insert(key.to_norm(), n);
+        }
         self.entries.push((k, v));
         Ok(true)
     }
 
     /// The value under the normalised key.
     pub fn get_norm(&self, k: &KeyNorm) -> Option<&Val<'a>> {
-        self.index
-            .get(k)
-            .and_then(|&i| self.entries.get(i))
+        self.position(KeyRef::from_norm(k))
+            .and_then(|i| self.entries.get(i))
+            .map(|(_, v)| v)
+    }
+
+    /// The value a lookup with `key` finds (heterogeneous numeric keys as
+    /// [`lookup_key`]); `None` when absent or when `key` cannot be a key.
+    pub fn get(&self, key: &Val<'_>) -> Option<&Val<'a>> {
+        self.position(KeyRef::lookup(key)?)
+            .and_then(|i| self.entries.get(i))
             .map(|(_, v)| v)
     }
 
@@ -308,7 +399,7 @@ impl<'a> Val<'a> {
     #[allow(clippy::result_unit_err)]
     pub fn map_get(&self, key: &Val<'_>, mode: NumberMode) -> Result<Option<Val<'a>>, ()> {
         match self {
-            Val::Map(m) => Ok(lookup_key(key).and_then(|k| m.get_norm(&k)).cloned()),
+            Val::Map(m) => Ok(m.get(key).cloned()),
             Val::Json(serde_json::Value::Object(o)) => Ok(match key {
                 Val::String(s) => o.get(s.as_str()).map(|v| Val::from_json(v, mode)),
                 _ => None,
@@ -360,10 +451,7 @@ impl<'a> Val<'a> {
 /// The normalised key a value looks up in a map: doubles with an integral
 /// value find int and uint keys (cel-go's heterogeneous lookup).
 pub fn lookup_key(k: &Val<'_>) -> Option<KeyNorm> {
-    match k {
-        Val::Double(d) if d.fract() == 0.0 && d.abs() < 1.8e19 => Some(KeyNorm::Num(*d as i128)),
-        other => MapVal::key_norm(other),
-    }
+    KeyRef::lookup(k).map(KeyRef::to_norm)
 }
 
 /// CEL equality (heterogeneous numbers, deep lists and maps). Values of
@@ -477,5 +565,61 @@ pub fn num_cmp(a: Num, b: Num) -> Option<std::cmp::Ordering> {
         (Num::D(x), Num::U(y)) => dbl_uint(x, y),
         (Num::I(x), Num::D(y)) => dbl_int(y, x).map(Ordering::reverse),
         (Num::U(x), Num::D(y)) => dbl_uint(y, x).map(Ordering::reverse),
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
+mod tests {
+    use super::*;
+
+    fn s(k: &str) -> Val<'static> {
+        Val::string(k)
+    }
+
+    /// Maps are scanned up to `LINEAR_MAX` entries and indexed beyond:
+    /// both must find every key, refuse duplicates and do cel-go's
+    /// heterogeneous numeric lookup.
+    #[test]
+    fn map_lookups_agree_below_and_above_the_scan_threshold() {
+        for n in [
+            1,
+            LINEAR_MAX - 1,
+            LINEAR_MAX,
+            LINEAR_MAX + 1,
+            3 * LINEAR_MAX,
+        ] {
+            let mut m = MapVal::new();
+            for i in 0..n {
+                assert_eq!(
+                    m.insert(s(&format!("k{i}")), Val::Int(i as i64)).ok(),
+                    Some(true)
+                );
+            }
+            assert_eq!(m.insert(Val::Int(7), s("seven")).ok(), Some(true));
+            assert_eq!(m.insert(Val::Bool(true), s("yes")).ok(), Some(true));
+            for i in 0..n {
+                let key = s(&format!("k{i}"));
+                assert!(
+                    matches!(m.get(&key), Some(Val::Int(v)) if *v == i as i64),
+                    "n={n} i={i}"
+                );
+                assert_eq!(m.insert(key, Val::Null).ok(), Some(false), "n={n} i={i}");
+            }
+            // 7u and 7.0 find the int key 7; 7.5 finds nothing.
+            assert!(m.get(&Val::Uint(7)).is_some(), "n={n}");
+            assert!(m.get(&Val::Double(7.0)).is_some(), "n={n}");
+            assert!(m.get(&Val::Double(7.5)).is_none(), "n={n}");
+            assert_eq!(m.insert(Val::Uint(7), Val::Null).ok(), Some(false), "n={n}");
+            assert!(m.get(&Val::Bool(true)).is_some(), "n={n}");
+            assert!(m.get(&Val::Bool(false)).is_none(), "n={n}");
+            assert!(m.get(&s("missing")).is_none(), "n={n}");
+            assert!(m.insert(Val::Double(1.0), Val::Null).is_err(), "n={n}");
+            assert_eq!(m.len(), n + 2);
+            // Insertion order is kept.
+            assert!(matches!(&m.entries()[0].0, Val::String(k) if k.as_str() == "k0"));
+            let norm = MapVal::key_norm(&s("k0")).unwrap();
+            assert!(m.get_norm(&norm).is_some(), "n={n}");
+        }
     }
 }

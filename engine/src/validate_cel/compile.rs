@@ -34,6 +34,20 @@ pub struct CompiledValidation {
     pub message_expression: Option<Compiled>,
 }
 
+impl CelRule {
+    /// Whether an expression the validator evaluates (precondition,
+    /// variable, validation or message) may read the variable `name`.
+    pub fn reads(&self, name: &str) -> bool {
+        let reads = |c: &Compiled| c.program.as_ref().is_ok_and(|p| p.reads(name));
+        self.preconditions.iter().any(|(_, c)| reads(c))
+            || self.variables.iter().any(|(_, c)| reads(c))
+            || self
+                .validations
+                .iter()
+                .any(|v| reads(&v.expression) || v.message_expression.as_ref().is_some_and(reads))
+    }
+}
+
 /// A compiled `validate.cel` rule (with its `celPreconditions`).
 #[derive(Debug, Clone)]
 pub struct CelRule {

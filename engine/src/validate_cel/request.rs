@@ -9,39 +9,41 @@ use std::collections::BTreeMap;
 
 use crate::model::resource::{Request, ResourceMeta, UserInfo};
 
-/// The request's attributes as Kyverno's handler builds them offline.
-pub struct Attributes {
-    /// `request`.
-    pub request: Value,
-    /// The namespace the validator sees: the object's, or empty for a
-    /// Namespace and for cluster-scoped objects.
-    pub namespace: String,
-}
-
-/// `NewAttributesRecord` + `CreateAdmissionRequest` for `req`. `resource`
-/// is the object (the old object on DELETE). Offline the request resource
-/// (GVR) is empty, and the subresource is never set.
-pub fn attributes(req: &Request<'_>, resource: &Value) -> Attributes {
-    let meta = ResourceMeta::of(resource);
-    let (group, version, kind) = match req.kind {
+/// The (group, version, kind) of `req`: the request's own, else the object's.
+fn gvk<'r>(req: &'r Request<'_>, meta: &ResourceMeta<'r>) -> (&'r str, &'r str, &'r str) {
+    match req.kind {
         Some(k) => (k.group.as_str(), k.version.as_str(), k.kind.as_str()),
         None => (meta.group, meta.version, meta.kind),
-    };
-    // The namespace object is its own namespace: Kyverno unsets it.
-    let namespace = if kind == "Namespace" && version == "v1" && group.is_empty() {
-        String::new()
+    }
+}
+
+/// The namespace the validator sees: the object's, or empty for a
+/// Namespace (Kyverno unsets it: the namespace object is its own) and for
+/// cluster-scoped objects. `resource` is the object (the old object on
+/// DELETE).
+pub fn namespace<'r>(req: &'r Request<'_>, resource: &'r Value) -> &'r str {
+    let meta = ResourceMeta::of(resource);
+    let (group, version, kind) = gvk(req, &meta);
+    if kind == "Namespace" && version == "v1" && group.is_empty() {
+        ""
     } else {
-        meta.namespace.to_string()
-    };
-    let request = admission_request(&AdmissionRequest {
-        kind: (group, version, kind),
+        meta.namespace
+    }
+}
+
+/// `request`: `NewAttributesRecord` + `CreateAdmissionRequest` for `req`,
+/// whose namespace is `namespace` ([`namespace`]). Offline the request
+/// resource (GVR) is empty, and the subresource is never set.
+pub fn request(req: &Request<'_>, resource: &Value, namespace: &str) -> Value {
+    let meta = ResourceMeta::of(resource);
+    admission_request(&AdmissionRequest {
+        kind: gvk(req, &meta),
         resource: ("", "", ""),
         name: meta.name,
-        namespace: &namespace,
+        namespace,
         operation: req.operation.as_str(),
         user_info: user_info(req.user_info),
-    });
-    Attributes { request, namespace }
+    })
 }
 
 /// What `CreateAdmissionRequest` reads of the admission attributes.

@@ -41,16 +41,26 @@ pub fn evaluate(rule: &str, cel: &CelRule, req: &Request<'_>, host: &dyn Host) -
     let Some(resource) = object.or(old_object) else {
         return respond(RuleStatus::Pass, passed(rule));
     };
-    let attrs = request::attributes(req, resource);
+    let namespace = request::namespace(req, resource);
+    // What no expression reads is left unbuilt (bound as null, never seen).
+    let request_doc = if cel.reads("request") {
+        request::request(req, resource, namespace)
+    } else {
+        Value::Null
+    };
     let inputs = Inputs {
         object,
         old_object,
-        request: &attrs.request,
-        namespace: request::namespace_object(&attrs.namespace),
+        request: &request_doc,
+        namespace: if cel.reads("namespaceObject") {
+            request::namespace_object(namespace)
+        } else {
+            Value::Null
+        },
     };
     let decisions: Vec<Decision> = match &cel.params {
         None => vec![validate(cel, &inputs, None, false, host)],
-        Some((kind, param_ref)) => match params::collect(kind, param_ref, &attrs.namespace, host) {
+        Some((kind, param_ref)) => match params::collect(kind, param_ref, namespace, host) {
             Err(e) => {
                 return respond(
                     RuleStatus::Error,

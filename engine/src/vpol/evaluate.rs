@@ -3,13 +3,14 @@
 //! order, messages, auditAnnotations.
 
 use std::collections::BTreeMap;
+use std::rc::Rc;
 
 use serde_json::{json, Map, Value};
 
 use super::compile::{CompiledVpol, VpolMode};
 use super::kinds::KindMap;
 use super::matcher::{self, Attributes};
-use crate::cel::{Activation, NumberMode, Val};
+use crate::cel::{Activation, MapVal, NumberMode, Str, Val};
 use crate::host::Host;
 use crate::model::resource::{Operation, ResourceMeta, UserInfo};
 use crate::model::response::{PolicyResponse, RuleResponse, RuleStatus, RuleType};
@@ -161,7 +162,7 @@ pub fn evaluate(
             }
         }
     }
-    let request_value = if policy.mode == VpolMode::Kubernetes {
+    let request_value = if policy.mode == VpolMode::Kubernetes && reads(policy, "request") {
         let mut m = Map::new();
         m.insert("uid".into(), json!(""));
         m.insert(
@@ -194,8 +195,8 @@ pub fn evaluate(
         }
         m.insert("operation".into(), json!(request.operation.as_str()));
         m.insert("userInfo".into(), user_info_json(request.user_info));
-        m.insert("object".into(), object.clone());
-        m.insert("oldObject".into(), old_object.clone());
+        // `object` and `oldObject` join in `request_val`, borrowed: a copy
+        // per policy and resource cost more than the expressions.
         m.insert("dryRun".into(), json!(false));
         Value::Object(m)
     } else {
@@ -316,6 +317,45 @@ fn audit_annotations<'a>(
     Ok(out)
 }
 
+/// Whether an expression of `policy` (or of an exception it carries) may
+/// read the variable `name`: what none reads is bound as null, unbuilt.
+fn reads(policy: &CompiledVpol, name: &str) -> bool {
+    policy.match_conditions.iter().any(|p| p.reads(name))
+        || policy.variables.iter().any(|(_, p)| p.reads(name))
+        || policy.validations.iter().any(|v| {
+            v.expression.reads(name) || v.message_expression.as_ref().is_some_and(|p| p.reads(name))
+        })
+        || policy.audit_annotations.iter().any(|(_, p)| p.reads(name))
+        || policy
+            .exceptions
+            .iter()
+            .any(|e| e.match_conditions.iter().any(|p| p.reads(name)))
+}
+
+/// `request`: the attributes with `object` and `oldObject` added, as one
+/// map whose values borrow the documents. Keys go in serde_json's order,
+/// so iterating the map sees what a JSON object would.
+fn request_val<'a>(attributes: &'a Value, object: &'a Value, old_object: &'a Value) -> Val<'a> {
+    let Value::Object(attributes) = attributes else {
+        return Val::Null;
+    };
+    let mut entries: Vec<(&'a str, &'a Value)> = attributes
+        .iter()
+        .map(|(k, v)| (k.as_str(), v))
+        .chain([("object", object), ("oldObject", old_object)])
+        .collect();
+    entries.sort_by(|a, b| a.0.cmp(b.0));
+    let mut map = MapVal::with_capacity(entries.len());
+    for (k, v) in entries {
+        // Distinct string keys: the insert cannot be refused.
+        let _ = map.insert(
+            Val::String(Str::Borrowed(k)),
+            Val::from_json(v, NumberMode::Doubles),
+        );
+    }
+    Val::Map(Rc::new(map))
+}
+
 fn run<'a>(
     policy: &'a CompiledVpol,
     request: &VpolRequest<'a>,
@@ -334,7 +374,11 @@ fn run<'a>(
     let mut activation = Activation::new(NumberMode::Doubles);
     activation.bind_json("object", object);
     activation.bind_json("oldObject", if json_mode { &null } else { old_object });
-    activation.bind_json("request", if json_mode { &null } else { request_value });
+    if json_mode {
+        activation.bind_json("request", &null);
+    } else {
+        activation.bind("request", request_val(request_value, object, old_object));
+    }
     activation.bind_json("namespaceObject", namespace_object);
     // The stateful libraries' variables (`resource.Get(...)`, ...).
     for name in ["resource", "http", "globalContext", "image", "json", "yaml"] {

@@ -328,7 +328,9 @@ impl KindMap {
         }
         if let Some((_, _, _, r, _)) = BUILTIN
             .iter()
-            .find(|(g, v, k, _, _)| *g == group && *v == version && *k == kind)
+            // Kind first: it tells the entries apart (most share group and
+            // version), so most comparisons end at the length.
+            .find(|(g, v, k, _, _)| *k == kind && *g == group && *v == version)
         {
             return (*r).to_string();
         }

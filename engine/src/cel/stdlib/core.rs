@@ -4,7 +4,7 @@
 use super::add;
 use crate::cel::registry::{Call, Registry};
 use crate::cel::types::Type;
-use crate::cel::value::{equals, lookup_key, num_cmp, numeric, MapVal, Num, NumberMode, Str, Val};
+use crate::cel::value::{equals, num_cmp, numeric, MapVal, Num, NumberMode, Str, Val};
 use crate::cel::EvalError;
 use std::cmp::Ordering;
 use std::rc::Rc;
@@ -317,7 +317,7 @@ fn in_imp<'a>(c: &mut Call<'_>, a: &[Val<'a>]) -> R<'a> {
         }
         [k, m] if m.is_map() => {
             let found = match m {
-                Val::Map(mv) => lookup_key(k).and_then(|k| mv.get_norm(&k)).is_some(),
+                Val::Map(mv) => mv.get(k).is_some(),
                 other => matches!(other.map_get(k, NumberMode::Exact), Ok(Some(_))),
             };
             Ok(Val::Bool(found))
