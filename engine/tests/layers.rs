@@ -145,3 +145,26 @@ fn engine_forbids_unsafe_and_denies_panicking_constructs_outside_tests() {
         assert!(deny.contains(lint), "{lint} is not denied in lib.rs");
     }
 }
+
+/// The no-panic lints hold in every module: a local, commented `#[allow]`
+/// may excuse one provably-in-range index, but no module exempts itself
+/// wholesale with an inner `#![allow]`.
+#[test]
+fn no_module_is_exempt_from_the_no_panic_lints() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut all = Vec::new();
+    files(&src, &mut all);
+    let mut exempt = Vec::new();
+    for f in &all {
+        let text = std::fs::read_to_string(f).unwrap();
+        for lint in ["indexing_slicing", "unwrap_used", "expect_used", "panic"] {
+            if text.contains(&format!("#![allow(clippy::{lint}")) {
+                exempt.push(format!(
+                    "{}: {lint}",
+                    f.strip_prefix(&src).unwrap().display()
+                ));
+            }
+        }
+    }
+    assert!(exempt.is_empty(), "module-wide exemptions: {exempt:#?}");
+}

@@ -16,6 +16,7 @@ use serde_json::{Number, Value};
 use crate::go::duration::parse_duration;
 use crate::go::fmt as gofmt;
 use crate::go::quantity::Quantity;
+use crate::go::strconv;
 use crate::go::wildcard;
 use crate::pattern::operators::StringPattern;
 use crate::variables::{substitute_all, Context};
@@ -219,243 +220,6 @@ fn go_f64_to_i64(f: f64) -> i64 {
     }
 }
 
-/// `strconv.ParseInt(s, 10, 64)`: Rust's parser accepts exactly the same
-/// strings (optional sign, ASCII digits, no underscores, range-checked).
-fn go_parse_int(s: &str) -> Option<i64> {
-    s.parse::<i64>().ok()
-}
-
-/// `strconv.ParseFloat(s, 64)`; `None` on any error, including the range
-/// error Go reports (with ±Inf) for overflowing input.
-fn go_parse_float(s: &str) -> Option<f64> {
-    if let Some(f) = go_float_special(s) {
-        return f;
-    }
-    let b = s.as_bytes();
-    let mut i = 0;
-    let neg = match b.first() {
-        Some(b'+') => {
-            i = 1;
-            false
-        }
-        Some(b'-') => {
-            i = 1;
-            true
-        }
-        _ => false,
-    };
-    let hex = i + 2 < b.len()
-        && b.get(i) == Some(&b'0')
-        && b.get(i + 1).map(u8::to_ascii_lowercase) == Some(b'x');
-    if hex {
-        i += 2;
-    }
-    // Mantissa: digits, underscores and at most one dot.
-    let mut digits = Vec::new();
-    let mut dot_at: Option<usize> = None;
-    let mut underscores = false;
-    while let Some(&c) = b.get(i) {
-        if c == b'_' {
-            underscores = true;
-        } else if c == b'.' {
-            if dot_at.is_some() {
-                break;
-            }
-            dot_at = Some(digits.len());
-        } else if c.is_ascii_digit() || (hex && c.is_ascii_hexdigit()) {
-            digits.push(c);
-        } else {
-            break;
-        }
-        i += 1;
-    }
-    if digits.is_empty() {
-        return None;
-    }
-    // Exponent: `e` for decimal, mandatory `p` for hex.
-    let exp_char = if hex { b'p' } else { b'e' };
-    let mut exp: i64 = 0;
-    if b.get(i).map(u8::to_ascii_lowercase) == Some(exp_char) {
-        i += 1;
-        let mut esign = 1;
-        match b.get(i) {
-            Some(b'+') => i += 1,
-            Some(b'-') => {
-                esign = -1;
-                i += 1
-            }
-            _ => {}
-        }
-        if !b.get(i).is_some_and(u8::is_ascii_digit) {
-            return None;
-        }
-        while let Some(&c) = b.get(i) {
-            if c == b'_' {
-                underscores = true;
-            } else if c.is_ascii_digit() {
-                if exp < 10_000 {
-                    exp = exp * 10 + i64::from(c - b'0');
-                }
-            } else {
-                break;
-            }
-            i += 1;
-        }
-        exp *= esign;
-    } else if hex {
-        return None;
-    }
-    if i != b.len() || (underscores && !go_underscore_ok(s)) {
-        return None;
-    }
-    let f = if hex {
-        hex_float(&digits, dot_at, exp, neg)?
-    } else {
-        let cleaned: String = s.chars().filter(|&c| c != '_').collect();
-        cleaned.parse::<f64>().ok()?
-    };
-    if f.is_infinite() {
-        return None;
-    }
-    Some(f)
-}
-
-/// Go's `special`: `inf`/`infinity` (signed) and `nan` (unsigned), in any
-/// case. `Some(None)` when a special prefix leaves trailing text (a syntax
-/// error), `None` when `s` is not special at all.
-fn go_float_special(s: &str) -> Option<Option<f64>> {
-    let lower = s.to_ascii_lowercase();
-    let (sign, body) = if let Some(rest) = lower.strip_prefix('+') {
-        (1.0, rest)
-    } else if let Some(rest) = lower.strip_prefix('-') {
-        (-1.0, rest)
-    } else {
-        (0.0, lower.as_str())
-    };
-    if body.starts_with("inf") {
-        return Some(match body {
-            "inf" | "infinity" => Some(if sign < 0.0 {
-                f64::NEG_INFINITY
-            } else {
-                f64::INFINITY
-            }),
-            _ => None,
-        });
-    }
-    if sign == 0.0 && body.starts_with("nan") {
-        return Some((body == "nan").then_some(f64::NAN));
-    }
-    None
-}
-
-/// Go's `underscoreOK`: underscores only between digits (a base prefix
-/// counts as a digit).
-fn go_underscore_ok(s: &str) -> bool {
-    let s = s.strip_prefix(['+', '-']).unwrap_or(s);
-    let mut bytes = s.bytes().peekable();
-    let mut saw = b'^';
-    let mut hex = false;
-    let mut prefixed = s.bytes();
-    if let (Some(b'0'), Some(base)) = (prefixed.next(), prefixed.next()) {
-        if matches!(base.to_ascii_lowercase(), b'b' | b'o' | b'x') {
-            bytes.next();
-            bytes.next();
-            saw = b'0';
-            hex = base.eq_ignore_ascii_case(&b'x');
-        }
-    }
-    for c in bytes {
-        if c.is_ascii_digit() || (hex && c.is_ascii_hexdigit()) {
-            saw = b'0';
-        } else if c == b'_' {
-            if saw != b'0' {
-                return false;
-            }
-            saw = b'_';
-        } else {
-            if saw == b'_' {
-                return false;
-            }
-            saw = b'!';
-        }
-    }
-    saw != b'_'
-}
-
-/// A hex float (`0x1.8p3`) rounded to nearest-even like Go's `atofHex`;
-/// `None` on overflow.
-fn hex_float(digits: &[u8], dot_at: Option<usize>, exp: i64, neg: bool) -> Option<f64> {
-    // Keep at most 16 significant hex digits; later non-zero ones are sticky.
-    let mut mantissa: u64 = 0;
-    let mut kept: i64 = 0;
-    let mut seen: i64 = 0;
-    let mut point: i64 = 0;
-    let mut sticky = false;
-    for (idx, &c) in digits.iter().enumerate() {
-        if dot_at == Some(idx) {
-            point = seen;
-        }
-        let d = u64::from((c as char).to_digit(16).unwrap_or(0));
-        if d == 0 && seen == 0 {
-            point -= 1;
-            continue;
-        }
-        seen += 1;
-        if kept < 16 {
-            mantissa = mantissa * 16 + d;
-            kept += 1;
-        } else if d != 0 {
-            sticky = true;
-        }
-    }
-    if dot_at.is_none_or(|at| at >= digits.len()) {
-        point = seen;
-    }
-    if mantissa == 0 {
-        return Some(if neg { -0.0 } else { 0.0 });
-    }
-    // value = mantissa * 2^e2
-    let mut e2 = (point - kept) * 4 + exp;
-    // Normalise to 55 bits: a leading one, 52 fraction bits, two rounding bits.
-    const MANT_BITS: i64 = 52;
-    e2 += MANT_BITS;
-    while mantissa >> (MANT_BITS + 2) == 0 {
-        mantissa <<= 1;
-        e2 -= 1;
-    }
-    if sticky {
-        mantissa |= 1;
-    }
-    while mantissa >> (MANT_BITS + 3) != 0 {
-        mantissa = (mantissa >> 1) | (mantissa & 1);
-        e2 += 1;
-    }
-    while mantissa > 1 && e2 < -1022 - 2 {
-        mantissa = (mantissa >> 1) | (mantissa & 1);
-        e2 += 1;
-    }
-    let mut round = mantissa & 3;
-    mantissa >>= 2;
-    round |= mantissa & 1;
-    e2 += 2;
-    if round == 3 {
-        mantissa += 1;
-        if mantissa == 1 << (MANT_BITS + 1) {
-            mantissa >>= 1;
-            e2 += 1;
-        }
-    }
-    if mantissa >> MANT_BITS == 0 {
-        e2 = -1023;
-    }
-    if e2 > 1023 {
-        return None;
-    }
-    let biased = u64::try_from(e2 + 1023).ok()?;
-    let bits = (mantissa & ((1 << MANT_BITS) - 1)) | (biased << MANT_BITS) | (u64::from(neg) << 63);
-    Some(f64::from_bits(bits))
-}
-
 /// `resource.ParseQuantity`. Go accepts a mantissa without digits (`"m"`,
 /// `"+"`, `"-.Ki"`, `"E5"`: zero with that suffix), which
 /// [`Quantity::parse`] rejects; those are read as `0<suffix>` here.
@@ -583,13 +347,13 @@ fn equal(key: &Value, value: &Value) -> bool {
         GoType::Int(k) => match go_type(value) {
             GoType::Int(v) => v == k,
             GoType::Float(v) => v == v.trunc() && go_f64_to_i64(v) == k,
-            GoType::Str(s) => go_parse_int(s) == Some(k),
+            GoType::Str(s) => strconv::parse_int(s, 10) == Some(k),
             _ => false,
         },
         GoType::Float(k) => match go_type(value) {
             GoType::Int(v) => k == k.trunc() && go_f64_to_i64(k) == v,
             GoType::Float(v) => v == k,
-            GoType::Str(s) => go_parse_float(s).is_some_and(|v| v == k),
+            GoType::Str(s) => strconv::parse_float(s).is_some_and(|v| v == k),
             _ => false,
         },
         GoType::Str(k) => {
@@ -622,13 +386,13 @@ fn not_equal(key: &Value, value: &Value) -> bool {
         GoType::Int(k) => match go_type(value) {
             GoType::Int(v) => v != k,
             GoType::Float(v) => v != v.trunc() || go_f64_to_i64(v) != k,
-            GoType::Str(s) => go_parse_int(s).is_none_or(|v| v != k),
+            GoType::Str(s) => strconv::parse_int(s, 10).is_none_or(|v| v != k),
             _ => true,
         },
         GoType::Float(k) => match go_type(value) {
             GoType::Int(v) => k != k.trunc() || go_f64_to_i64(k) != v,
             GoType::Float(v) => v != k,
-            GoType::Str(s) => go_parse_float(s).is_none_or(|v| v != k),
+            GoType::Str(s) => strconv::parse_float(s).is_none_or(|v| v != k),
             _ => true,
         },
         GoType::Str(k) => {
@@ -1001,7 +765,7 @@ fn numeric_number(op: Comparison, k: GoNumber, value: &Value) -> bool {
             if let Some(d) = Some(s).filter(|s| *s != "0").and_then(parse_duration) {
                 return op.floats(duration_seconds(k.as_seconds()), duration_seconds(d));
             }
-            match go_parse_float(s).or_else(|| go_parse_int(s).map(|i| i as f64)) {
+            match strconv::parse_float(s).or_else(|| strconv::parse_int(s, 10).map(|i| i as f64)) {
                 Some(v) => op.floats(k.as_f64(), v),
                 None => false,
             }
@@ -1021,10 +785,10 @@ fn numeric_string(op: Comparison, k: &str, key: &Value, value: &Value) -> bool {
             return op.holds(Some(kq.cmp(&vq)));
         }
     }
-    if let Some(kf) = go_parse_float(k) {
+    if let Some(kf) = strconv::parse_float(k) {
         return numeric_number(op, GoNumber::Float(kf), value);
     }
-    if let Some(ki) = go_parse_int(k) {
+    if let Some(ki) = strconv::parse_int(k, 10) {
         return numeric_number(op, GoNumber::Int(ki), value);
     }
     if let Some(kv) = Semver::parse(k) {
@@ -1292,25 +1056,6 @@ mod tests {
             duration_pair(&json!(1.9), &json!("1s")),
             Some((SECOND, SECOND))
         );
-    }
-
-    #[test]
-    fn go_parse_float_accepts_what_strconv_accepts() {
-        assert_eq!(go_parse_float("1_000"), Some(1000.0));
-        assert_eq!(go_parse_float("0x1p4"), Some(16.0));
-        assert_eq!(go_parse_float("0x_1p0"), Some(1.0));
-        assert_eq!(go_parse_float("0x1.8p1"), Some(3.0));
-        assert_eq!(go_parse_float(".5"), Some(0.5));
-        assert_eq!(go_parse_float("5."), Some(5.0));
-        assert_eq!(go_parse_float("+.5e1"), Some(5.0));
-        assert_eq!(go_parse_float("-Infinity"), Some(f64::NEG_INFINITY));
-        assert!(go_parse_float("nan").is_some_and(f64::is_nan));
-        assert_eq!(go_parse_float("1e-400"), Some(0.0));
-        for bad in [
-            "0x10", "+nan", "-nan", "1e400", "1__0", " 1", "1_", "", "infin", "0x", "1e", "1.2.3",
-        ] {
-            assert_eq!(go_parse_float(bad), None, "{bad}");
-        }
     }
 
     #[test]

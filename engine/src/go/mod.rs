@@ -5,4 +5,5 @@
 pub mod duration;
 pub mod fmt;
 pub mod quantity;
+pub mod strconv;
 pub mod wildcard;

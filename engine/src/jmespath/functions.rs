@@ -782,110 +782,13 @@ fn to_number<'a>(it: &Interp<'_, '_>, _: &'a FunctionCall, mut a: Args<'a>) -> R
     let v = a.take(0)?;
     match v.kind() {
         Kind::Number => Ok(v),
-        Kind::String => Ok(match go_parse_float(v.as_str().unwrap_or("")) {
-            Some(f) => number(it, f),
-            None => Val::Null,
-        }),
+        Kind::String => Ok(
+            match crate::go::strconv::parse_float(v.as_str().unwrap_or("")) {
+                Some(f) => number(it, f),
+                None => Val::Null,
+            },
+        ),
         _ => Ok(Val::Null),
-    }
-}
-
-/// Go's `strconv.ParseFloat(s, 64)` success cases: decimal and hex floats,
-/// `Inf`/`Infinity`/`NaN` in any case; out-of-range values are errors.
-pub(crate) fn go_parse_float(s: &str) -> Option<f64> {
-    let (neg, body) = match s.as_bytes().first() {
-        Some(b'+') => (false, &s[1..]),
-        Some(b'-') => (true, &s[1..]),
-        _ => (false, s),
-    };
-    let lower = body.to_ascii_lowercase();
-    let sign = if neg { -1.0 } else { 1.0 };
-    if lower == "inf" || lower == "infinity" {
-        return Some(sign * f64::INFINITY);
-    }
-    // Go's `special` takes a sign only before "inf"/"infinity".
-    if lower == "nan" && body.len() == s.len() {
-        return Some(f64::NAN);
-    }
-    if let Some(hex) = lower.strip_prefix("0x") {
-        return parse_hex_float(hex).map(|f| sign * f);
-    }
-    // Go accepts `_` between digits (`1_000`); Rust's parser does not.
-    let cleaned;
-    let body = if body.contains('_') {
-        if !underscore_ok(body) {
-            return None;
-        }
-        cleaned = body.replace('_', "");
-        cleaned.as_str()
-    } else {
-        body
-    };
-    if body.is_empty()
-        || !body
-            .bytes()
-            .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'+' | b'-'))
-    {
-        return None;
-    }
-    let f: f64 = body.parse().ok()?;
-    if f.is_infinite() {
-        return None;
-    }
-    Some(sign * f)
-}
-
-/// Go's `underscoreOK` for a decimal number: each `_` sits between digits.
-fn underscore_ok(s: &str) -> bool {
-    let mut saw = '^';
-    for c in s.chars() {
-        if c.is_ascii_digit() {
-            saw = '0';
-        } else if c == '_' {
-            if saw != '0' {
-                return false;
-            }
-            saw = '_';
-        } else {
-            if saw == '_' {
-                return false;
-            }
-            saw = '!';
-        }
-    }
-    saw != '_'
-}
-
-fn parse_hex_float(s: &str) -> Option<f64> {
-    let (mant, exp) = match s.split_once('p') {
-        Some((m, e)) => (m, Some(e)),
-        None => (s, None),
-    };
-    let (int_part, frac_part) = match mant.split_once('.') {
-        Some((i, f)) => (i, f),
-        None => (mant, ""),
-    };
-    if int_part.is_empty() && frac_part.is_empty() {
-        return None;
-    }
-    // `readFloat`: a hex mantissa must have a 'p' exponent ("0x10" is an
-    // error, "0x10p0" is 16).
-    let exp = exp?;
-    let mut value = 0f64;
-    for c in int_part.chars() {
-        value = value * 16.0 + f64::from(c.to_digit(16)?);
-    }
-    let mut scale = 1.0 / 16.0;
-    for c in frac_part.chars() {
-        value += f64::from(c.to_digit(16)?) * scale;
-        scale /= 16.0;
-    }
-    let e: i32 = exp.parse().ok()?;
-    let r = value * 2f64.powi(e);
-    if r.is_infinite() {
-        None
-    } else {
-        Some(r)
     }
 }
 

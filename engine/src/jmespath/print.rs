@@ -9,7 +9,7 @@
 //! which carries no information; the bounds themselves are printed here.
 
 use super::ast::{Comparator, Node};
-use crate::go::fmt::format_float_g;
+use crate::go::strconv::format_float_g;
 use serde_json::Value;
 use std::fmt::Write;
 
@@ -154,7 +154,7 @@ fn write_sharp_v(v: &Value, out: &mut String, nested: bool) {
         Value::Null if nested => out.push_str("interface {}(nil)"),
         Value::Null => out.push_str("<nil>"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Number(n) => out.push_str(&format_float_g(n.as_f64().unwrap_or(0.0))),
+        Value::Number(n) => out.push_str(&format_float_g(n.as_f64().unwrap_or(0.0), 64)),
         Value::String(s) => out.push_str(&go_quote(s)),
         Value::Array(items) => {
             out.push_str("[]interface {}{");

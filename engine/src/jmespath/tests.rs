@@ -370,6 +370,14 @@ fn kyverno_to_number_uses_go_parse_float() {
 }
 
 #[test]
+fn kyverno_to_number_reads_strings_with_go_parse_float_exactly() {
+    // A second sign is a syntax error in Go, not a negative number.
+    ok("to_number('+-5')", json!({}), Value::Null);
+    // An underscore may follow the hex prefix.
+    ok("to_number('0x_1p4')", json!({}), json!(16));
+}
+
+#[test]
 fn kyverno_to_string_uses_go_122_short_escapes_for_backspace_and_form_feed() {
     ok(
         "to_string(a)",

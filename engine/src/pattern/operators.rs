@@ -202,7 +202,9 @@ fn compare(c: &Comparison, value: &Value) -> bool {
         return false;
     }
     let s = match value {
-        Value::Number(n) if n.is_f64() => gofmt::format_float_e_upper(n.as_f64().unwrap_or(0.0)),
+        Value::Number(n) if n.is_f64() => {
+            crate::go::strconv::format_float_e_upper(n.as_f64().unwrap_or(0.0))
+        }
         Value::Number(n) => gofmt::format_number(n),
         Value::String(s) => s.clone(),
         Value::Bool(b) => b.to_string(),

@@ -18,6 +18,7 @@
 
 pub mod position;
 
+use crate::go::strconv;
 use serde_json::{Map, Number, Value};
 use std::cell::Cell;
 use std::panic::{self, AssertUnwindSafe};
@@ -801,7 +802,7 @@ fn resolve(s: &str, timestamps: bool) -> Resolved {
     }
     match hint {
         b'.' => {
-            if let Some(f) = go_parse_float(s) {
+            if let Some(f) = strconv::parse_float(s) {
                 return Resolved::Float(f);
             }
         }
@@ -810,14 +811,14 @@ fn resolve(s: &str, timestamps: bool) -> Resolved {
                 return Resolved::Timestamp;
             }
             let plain: String = s.chars().filter(|&c| c != '_').collect();
-            if let Some(i) = go_parse_int(&plain) {
+            if let Some(i) = strconv::parse_int(&plain, 0) {
                 return Resolved::Int(i);
             }
-            if let Some(u) = go_parse_uint(&plain) {
+            if let Some(u) = strconv::parse_uint(&plain, 0) {
                 return Resolved::Uint(u);
             }
             if is_yaml_style_float(&plain) {
-                if let Some(f) = parse_finite(&plain) {
+                if let Some(f) = strconv::parse_float(&plain) {
                     return Resolved::Float(f);
                 }
             }
@@ -844,100 +845,6 @@ fn resolve_map(s: &str) -> Option<Resolved> {
         "-.inf" | "-.Inf" | "-.INF" => Resolved::Float(f64::NEG_INFINITY),
         _ => return None,
     })
-}
-
-/// Go's `strconv.ParseInt(s, 0, 64)` (underscores already removed).
-fn go_parse_int(s: &str) -> Option<i64> {
-    let (neg, rest) = match s.as_bytes().first() {
-        Some(b'+') => (false, s.get(1..)?),
-        Some(b'-') => (true, s.get(1..)?),
-        _ => (false, s),
-    };
-    let u = go_parse_uint(rest)?;
-    if neg {
-        if u <= 1u64 << 63 {
-            Some((u as i64).wrapping_neg())
-        } else {
-            None
-        }
-    } else {
-        i64::try_from(u).ok()
-    }
-}
-
-/// Go's `strconv.ParseUint(s, 0, 64)`: `0x`, `0o`, `0b` prefixes and
-/// leading-zero octal.
-fn go_parse_uint(s: &str) -> Option<u64> {
-    let b = s.as_bytes();
-    let (base, digits): (u64, &[u8]) = match b {
-        [] => return None,
-        [b'0', p, rest @ ..] if !rest.is_empty() && p.eq_ignore_ascii_case(&b'b') => (2, rest),
-        [b'0', p, rest @ ..] if !rest.is_empty() && p.eq_ignore_ascii_case(&b'o') => (8, rest),
-        [b'0', p, rest @ ..] if !rest.is_empty() && p.eq_ignore_ascii_case(&b'x') => (16, rest),
-        [b'0', rest @ ..] => (8, rest),
-        _ => (10, b),
-    };
-    let mut n: u64 = 0;
-    for &c in digits {
-        let d = u64::from(char::from(c).to_digit(16)?);
-        if d >= base {
-            return None;
-        }
-        n = n.checked_mul(base)?.checked_add(d)?;
-    }
-    Some(n)
-}
-
-/// Go's `strconv.ParseFloat(s, 64)` for scalars starting with `.` (the only
-/// ones go-yaml hands to it unfiltered). Overflow to infinity is an error in
-/// Go, hence `None`.
-fn go_parse_float(s: &str) -> Option<f64> {
-    if !underscore_ok(s) {
-        return None;
-    }
-    let plain: String = s.chars().filter(|&c| c != '_').collect();
-    if !is_yaml_style_float(&plain) {
-        return None;
-    }
-    parse_finite(&plain)
-}
-
-fn parse_finite(s: &str) -> Option<f64> {
-    s.parse::<f64>().ok().filter(|f| f.is_finite())
-}
-
-/// Go's `strconv.underscoreOK`: underscores only between digits.
-fn underscore_ok(s: &str) -> bool {
-    let mut b = s.as_bytes();
-    if let [b'+' | b'-', rest @ ..] = b {
-        b = rest;
-    }
-    let mut saw = b'^';
-    let mut hex = false;
-    if let [b'0', p, rest @ ..] = b {
-        let p = p.to_ascii_lowercase();
-        if matches!(p, b'b' | b'o' | b'x') {
-            saw = b'0';
-            hex = p == b'x';
-            b = rest;
-        }
-    }
-    for &c in b {
-        if c.is_ascii_digit() || (hex && c.is_ascii_hexdigit()) {
-            saw = b'0';
-        } else if c == b'_' {
-            if saw != b'0' {
-                return false;
-            }
-            saw = b'_';
-        } else {
-            if saw == b'_' {
-                return false;
-            }
-            saw = b'!';
-        }
-    }
-    saw != b'_'
 }
 
 /// go-yaml v2's `yamlStyleFloat`:
@@ -1161,69 +1068,14 @@ fn go_string_from_bytes(mut bytes: &[u8]) -> String {
 /// the special values: the conversion `sigs.k8s.io/yaml` applies to float
 /// map keys.
 fn format_float32_g(f: f64) -> String {
-    let f = f as f32;
-    if f.is_nan() {
+    let f32v = f as f32;
+    if f32v.is_nan() {
         return ".nan".to_string();
     }
-    if f.is_infinite() {
-        return if f > 0.0 { ".inf" } else { "-.inf" }.to_string();
+    if f32v.is_infinite() {
+        return if f32v > 0.0 { ".inf" } else { "-.inf" }.to_string();
     }
-    // Rust's `{:e}` prints the shortest round-tripping digits, like Go's -1
-    // precision, as `d.ddde±x`.
-    let sci = format!("{f:e}");
-    let (mantissa, exp) = sci.split_once('e').unwrap_or((sci.as_str(), "0"));
-    let exp: i32 = exp.parse().unwrap_or(0);
-    let (neg, mantissa) = match mantissa.strip_prefix('-') {
-        Some(m) => (true, m),
-        None => (false, mantissa),
-    };
-    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
-    let digits = if digits.trim_start_matches('0').is_empty() {
-        "0".to_string()
-    } else {
-        digits
-    };
-    let mut out = String::new();
-    if neg {
-        out.push('-');
-    }
-    let nd = digits.len() as i32;
-    if digits != "0" && !(-4..6).contains(&exp) {
-        // %e: d[.ddd]e±dd
-        let mut chars = digits.chars();
-        if let Some(first) = chars.next() {
-            out.push(first);
-        }
-        let rest: String = chars.collect();
-        if !rest.is_empty() {
-            out.push('.');
-            out.push_str(&rest);
-        }
-        out.push('e');
-        out.push(if exp < 0 { '-' } else { '+' });
-        out.push_str(&format!("{:02}", exp.unsigned_abs()));
-        return out;
-    }
-    if digits == "0" {
-        out.push('0');
-        return out;
-    }
-    // %f with just enough fraction digits.
-    let dp = exp + 1; // digits before the decimal point
-    if dp <= 0 {
-        out.push_str("0.");
-        out.push_str(&"0".repeat(dp.unsigned_abs() as usize));
-        out.push_str(&digits);
-    } else if dp >= nd {
-        out.push_str(&digits);
-        out.push_str(&"0".repeat((dp - nd) as usize));
-    } else {
-        let (int_part, frac) = (digits.get(..dp as usize), digits.get(dp as usize..));
-        out.push_str(int_part.unwrap_or_default());
-        out.push('.');
-        out.push_str(frac.unwrap_or_default());
-    }
-    out
+    strconv::format_float_g(f, 32)
 }
 
 // ---------------------------------------------------------------------------
@@ -2767,16 +2619,7 @@ mod tests {
     }
 
     #[test]
-    fn go_number_parsers() {
-        assert_eq!(go_parse_int("0x7FFFFFFFFFFFFFFF"), Some(i64::MAX));
-        assert_eq!(go_parse_int("0x8000000000000000"), None);
-        assert_eq!(go_parse_int("-0x8000000000000000"), Some(i64::MIN));
-        assert_eq!(go_parse_uint("0b"), None);
-        assert_eq!(go_parse_uint("08"), None);
-        assert!(underscore_ok("1_000"));
-        assert!(!underscore_ok("1__000"));
-        assert!(!underscore_ok("_1"));
-        assert!(!underscore_ok("1_"));
+    fn base60_and_timestamp_shapes() {
         assert!(is_base60_float("1:20"));
         assert!(!is_base60_float("1:60"));
         assert!(!is_base60_float("1:2a"));

@@ -2,11 +2,6 @@
 //! from the standard library (layout chunks, error texts) and RFC 3339
 //! formatting written by hand. The process-local zone of Kyverno is taken
 //! to be UTC, as it is in Kyverno's container images.
-// Not yet converted to checked access: this port of Go's time.Parse indexes
-// the layout and value bytes after Go's own length checks (`len(value) < n`
-// before `value[n]`). The remaining indexing is listed in the arch branch's
-// hand-off; until converted, this one module is exempt.
-#![allow(clippy::indexing_slicing)]
 
 use super::super::ast::FunctionCall;
 use super::super::functions::{Args, R};
@@ -173,6 +168,25 @@ enum Std {
     FracSecond9,
 }
 
+// Go's time.Parse indexes bytes after its own length checks (`len(value) <
+// n` before `value[n]`); the port reads them through these, which cannot
+// panic where a check was missed.
+
+/// `s[i]`, or 0 past the end.
+fn byte_at(s: &[u8], i: usize) -> u8 {
+    s.get(i).copied().unwrap_or(0)
+}
+
+/// `s[i..]`, or empty past the end.
+fn tail(s: &[u8], i: usize) -> &[u8] {
+    s.get(i..).unwrap_or_default()
+}
+
+/// `s[a..b]`, or empty when out of range.
+fn span(s: &[u8], a: usize, b: usize) -> &[u8] {
+    s.get(a..b).unwrap_or_default()
+}
+
 fn starts_with_lower(s: &[u8]) -> bool {
     s.first().is_some_and(|c| c.is_ascii_lowercase())
 }
@@ -181,12 +195,12 @@ fn starts_with_lower(s: &[u8]) -> bool {
 fn next_std_chunk(layout: &[u8]) -> (usize, Std, usize) {
     let at = |i: usize, s: &str| layout.get(i..i + s.len()) == Some(s.as_bytes());
     for i in 0..layout.len() {
-        let c = layout[i];
+        let c = byte_at(layout, i);
         let found: Option<(Std, usize)> = match c {
             b'J' if at(i, "Jan") => {
                 if at(i, "January") {
                     Some((Std::LongMonth, 7))
-                } else if !starts_with_lower(&layout[i + 3..]) {
+                } else if !starts_with_lower(tail(layout, i + 3)) {
                     Some((Std::Month, 3))
                 } else {
                     None
@@ -196,7 +210,7 @@ fn next_std_chunk(layout: &[u8]) -> (usize, Std, usize) {
                 if at(i, "Mon") {
                     if at(i, "Monday") {
                         Some((Std::LongWeekDay, 6))
-                    } else if !starts_with_lower(&layout[i + 3..]) {
+                    } else if !starts_with_lower(tail(layout, i + 3)) {
                         Some((Std::WeekDay, 3))
                     } else if at(i, "MST") {
                         Some((Std::TZ, 3))
@@ -365,11 +379,11 @@ fn getnum(s: &[u8], fixed: bool) -> Option<(i64, &[u8])> {
         if fixed {
             return None;
         }
-        return Some((i64::from(s[0] - b'0'), &s[1..]));
+        return Some((i64::from(byte_at(s, 0) - b'0'), tail(s, 1)));
     }
     Some((
-        i64::from(s[0] - b'0') * 10 + i64::from(s[1] - b'0'),
-        &s[2..],
+        i64::from(byte_at(s, 0) - b'0') * 10 + i64::from(byte_at(s, 1) - b'0'),
+        tail(s, 2),
     ))
 }
 
@@ -377,20 +391,20 @@ fn getnum3(s: &[u8], fixed: bool) -> Option<(i64, &[u8])> {
     let mut n = 0i64;
     let mut i = 0;
     while i < 3 && is_digit(s, i) {
-        n = n * 10 + i64::from(s[i] - b'0');
+        n = n * 10 + i64::from(byte_at(s, i) - b'0');
         i += 1;
     }
     if i == 0 || (fixed && i != 3) {
         return None;
     }
-    Some((n, &s[i..]))
+    Some((n, tail(s, i)))
 }
 
 /// Go's `atoi` for the time package: optional sign, digits only.
 fn atoi(s: &[u8]) -> Option<i64> {
     let (neg, digits) = match s.first() {
-        Some(b'-') => (true, &s[1..]),
-        Some(b'+') => (false, &s[1..]),
+        Some(b'-') => (true, tail(s, 1)),
+        Some(b'+') => (false, tail(s, 1)),
         _ => (false, s),
     };
     if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
@@ -410,15 +424,15 @@ fn skip<'v>(mut value: &'v [u8], mut prefix: &[u8]) -> Result<&'v [u8], &'v [u8]
             if value.first().is_some_and(|&c| c != b' ') {
                 return Err(value);
             }
-            prefix = &prefix[cutspace(prefix)..];
-            value = &value[cutspace(value)..];
+            prefix = tail(prefix, cutspace(prefix));
+            value = tail(value, cutspace(value));
             continue;
         }
         if value.first() != Some(&p) {
             return Err(value);
         }
-        prefix = &prefix[1..];
-        value = &value[1..];
+        prefix = tail(prefix, 1);
+        value = tail(value, 1);
     }
     Ok(value)
 }
@@ -426,8 +440,8 @@ fn skip<'v>(mut value: &'v [u8], mut prefix: &[u8]) -> Result<&'v [u8], &'v [u8]
 fn lookup_name<'v>(tab: &[&str], val: &'v [u8]) -> Option<(usize, &'v [u8])> {
     for (i, name) in tab.iter().enumerate() {
         let n = name.as_bytes();
-        if val.len() >= n.len() && val[..n.len()].eq_ignore_ascii_case(n) {
-            return Some((i, &val[n.len()..]));
+        if val.len() >= n.len() && span(val, 0, n.len()).eq_ignore_ascii_case(n) {
+            return Some((i, tail(val, n.len())));
         }
     }
     None
@@ -488,7 +502,7 @@ fn parse_time_zone(value: &[u8]) -> Option<usize> {
     if value.starts_with(b"GMT") {
         return Some(parse_gmt(value));
     }
-    if value[0] == b'+' || value[0] == b'-' {
+    if byte_at(value, 0) == b'+' || byte_at(value, 0) == b'-' {
         let n = parse_signed_offset(value);
         return if n > 0 { Some(n) } else { None };
     }
@@ -498,15 +512,15 @@ fn parse_time_zone(value: &[u8]) -> Option<usize> {
         .take_while(|c| c.is_ascii_uppercase())
         .count();
     match n_upper {
-        5 if value[4] == b'T' => Some(5),
-        4 if value[3] == b'T' || value.starts_with(b"WITA") => Some(4),
+        5 if byte_at(value, 4) == b'T' => Some(5),
+        4 if byte_at(value, 3) == b'T' || value.starts_with(b"WITA") => Some(4),
         3 => Some(3),
         _ => None,
     }
 }
 
 fn parse_gmt(value: &[u8]) -> usize {
-    let rest = &value[3..];
+    let rest = tail(value, 3);
     if rest.is_empty() {
         return 3;
     }
@@ -514,15 +528,18 @@ fn parse_gmt(value: &[u8]) -> usize {
 }
 
 fn parse_signed_offset(value: &[u8]) -> usize {
-    let sign = value[0];
+    let sign = byte_at(value, 0);
     if sign != b'-' && sign != b'+' {
         return 0;
     }
-    let digits = value[1..].iter().take_while(|c| c.is_ascii_digit()).count();
+    let digits = tail(value, 1)
+        .iter()
+        .take_while(|c| c.is_ascii_digit())
+        .count();
     if digits == 0 {
         return 0;
     }
-    let x: u64 = std::str::from_utf8(&value[1..1 + digits])
+    let x: u64 = std::str::from_utf8(span(value, 1, 1 + digits))
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(u64::MAX);
@@ -553,8 +570,8 @@ pub(crate) fn go_parse(layout: &str, value: &str) -> Result<GoTime, String> {
 
     loop {
         let (plen, std, slen) = next_std_chunk(layout);
-        let prefix = &layout[..plen];
-        let stdstr = text(&layout[plen..plen + slen]);
+        let prefix = span(layout, 0, plen);
+        let stdstr = text(span(layout, plen, plen + slen));
         v = skip(v, prefix).map_err(|rest| {
             ParseError {
                 layout: alayout,
@@ -578,17 +595,17 @@ pub(crate) fn go_parse(layout: &str, value: &str) -> Result<GoTime, String> {
             }
             break;
         }
-        layout = &layout[plen + slen..];
+        layout = tail(layout, plen + slen);
         let mut ok = true;
         match std {
             Std::Year => {
                 if v.len() < 2 {
                     ok = false;
                 } else {
-                    match atoi(&v[..2]) {
+                    match atoi(span(v, 0, 2)) {
                         Some(y) => {
                             year = if y >= 69 { y + 1900 } else { y + 2000 };
-                            v = &v[2..];
+                            v = tail(v, 2);
                         }
                         _ => ok = false,
                     }
@@ -598,13 +615,13 @@ pub(crate) fn go_parse(layout: &str, value: &str) -> Result<GoTime, String> {
                 if v.len() < 4 || !is_digit(v, 0) {
                     ok = false;
                 } else {
-                    match atoi(&v[..4]) {
+                    match atoi(span(v, 0, 4)) {
                         Some(y) => {
                             year = y;
-                            v = &v[4..];
+                            v = tail(v, 4);
                         }
                         None => {
-                            v = &v[4..];
+                            v = tail(v, 4);
                             ok = false;
                         }
                     }
@@ -647,7 +664,7 @@ pub(crate) fn go_parse(layout: &str, value: &str) -> Result<GoTime, String> {
             }
             Std::Day | Std::UnderDay | Std::ZeroDay => {
                 if std == Std::UnderDay && v.first() == Some(&b' ') {
-                    v = &v[1..];
+                    v = tail(v, 1);
                 }
                 match getnum(v, std == Std::ZeroDay) {
                     Some((d, rest)) => {
@@ -660,7 +677,7 @@ pub(crate) fn go_parse(layout: &str, value: &str) -> Result<GoTime, String> {
             Std::UnderYearDay | Std::ZeroYearDay => {
                 for _ in 0..2 {
                     if std == Std::UnderYearDay && v.first() == Some(&b' ') {
-                        v = &v[1..];
+                        v = tail(v, 1);
                     }
                 }
                 match getnum3(v, std == Std::ZeroYearDay) {
@@ -707,7 +724,8 @@ pub(crate) fn go_parse(layout: &str, value: &str) -> Result<GoTime, String> {
                     v = rest;
                     if !(0..60).contains(&s) {
                         range_err = Some("second");
-                    } else if v.len() >= 2 && matches!(v[0], b'.' | b',') && is_digit(v, 1) {
+                    } else if v.len() >= 2 && matches!(byte_at(v, 0), b'.' | b',') && is_digit(v, 1)
+                    {
                         let (_, next, _) = next_std_chunk(layout);
                         if !matches!(next, Std::FracSecond0(_) | Std::FracSecond9) {
                             let mut n = 2;
@@ -719,7 +737,7 @@ pub(crate) fn go_parse(layout: &str, value: &str) -> Result<GoTime, String> {
                                 Err(Some(r)) => range_err = Some(r),
                                 Err(None) => ok = false,
                             }
-                            v = &v[n..];
+                            v = tail(v, n);
                         }
                     }
                 }
@@ -729,8 +747,8 @@ pub(crate) fn go_parse(layout: &str, value: &str) -> Result<GoTime, String> {
                 if v.len() < 2 {
                     ok = false;
                 } else {
-                    let p = &v[..2];
-                    v = &v[2..];
+                    let p = span(v, 0, 2);
+                    v = tail(v, 2);
                     let (pm, am): (&[u8], &[u8]) = if std == Std::PM {
                         (b"PM", b"AM")
                     } else {
@@ -760,50 +778,62 @@ pub(crate) fn go_parse(layout: &str, value: &str) -> Result<GoTime, String> {
                     Std::ISO8601TZ | Std::ISO8601ShortTZ | Std::ISO8601ColonTZ
                 );
                 if z_ok && v.first() == Some(&b'Z') {
-                    v = &v[1..];
+                    v = tail(v, 1);
                     utc = true;
                 } else {
                     let parts: Option<ZoneParts<'_>> = match std {
                         Std::ISO8601ColonTZ | Std::NumColonTZ => {
-                            if v.len() < 6 || v[3] != b':' {
+                            if v.len() < 6 || byte_at(v, 3) != b':' {
                                 None
                             } else {
-                                Some((v[0], &v[1..3], &v[4..6], b"00", 6))
+                                Some((byte_at(v, 0), span(v, 1, 3), span(v, 4, 6), b"00", 6))
                             }
                         }
                         Std::NumShortTZ | Std::ISO8601ShortTZ => {
                             if v.len() < 3 {
                                 None
                             } else {
-                                Some((v[0], &v[1..3], b"00", b"00", 3))
+                                Some((byte_at(v, 0), span(v, 1, 3), b"00", b"00", 3))
                             }
                         }
                         Std::ISO8601ColonSecondsTZ | Std::NumColonSecondsTZ => {
-                            if v.len() < 9 || v[3] != b':' || v[6] != b':' {
+                            if v.len() < 9 || byte_at(v, 3) != b':' || byte_at(v, 6) != b':' {
                                 None
                             } else {
-                                Some((v[0], &v[1..3], &v[4..6], &v[7..9], 9))
+                                Some((
+                                    byte_at(v, 0),
+                                    span(v, 1, 3),
+                                    span(v, 4, 6),
+                                    span(v, 7, 9),
+                                    9,
+                                ))
                             }
                         }
                         Std::ISO8601SecondsTZ | Std::NumSecondsTz => {
                             if v.len() < 7 {
                                 None
                             } else {
-                                Some((v[0], &v[1..3], &v[3..5], &v[5..7], 7))
+                                Some((
+                                    byte_at(v, 0),
+                                    span(v, 1, 3),
+                                    span(v, 3, 5),
+                                    span(v, 5, 7),
+                                    7,
+                                ))
                             }
                         }
                         _ => {
                             if v.len() < 5 {
                                 None
                             } else {
-                                Some((v[0], &v[1..3], &v[3..5], b"00", 5))
+                                Some((byte_at(v, 0), span(v, 1, 3), span(v, 3, 5), b"00", 5))
                             }
                         }
                     };
                     match parts {
                         None => ok = false,
                         Some((sign, h, m, s, len)) => {
-                            v = &v[len..];
+                            v = tail(v, len);
                             match (atoi(h), atoi(m), atoi(s)) {
                                 (Some(h), Some(m), Some(s)) => {
                                     let off = (h * 60 + m) * 60 + s;
@@ -822,12 +852,12 @@ pub(crate) fn go_parse(layout: &str, value: &str) -> Result<GoTime, String> {
             Std::TZ => {
                 if v.starts_with(b"UTC") {
                     utc = true;
-                    v = &v[3..];
+                    v = tail(v, 3);
                 } else {
                     match parse_time_zone(v) {
                         Some(n) => {
-                            zone_name = Some(text(&v[..n]));
-                            v = &v[n..];
+                            zone_name = Some(text(span(v, 0, n)));
+                            v = tail(v, n);
                         }
                         None => ok = false,
                     }
@@ -843,11 +873,14 @@ pub(crate) fn go_parse(layout: &str, value: &str) -> Result<GoTime, String> {
                         Err(Some(r)) => range_err = Some(r),
                         Err(None) => ok = false,
                     }
-                    v = &v[ndigit..];
+                    v = tail(v, ndigit);
                 }
             }
             Std::FracSecond9 => {
-                if v.len() >= 2 && matches!(v[0], b'.' | b',') && v[1].is_ascii_digit() {
+                if v.len() >= 2
+                    && matches!(byte_at(v, 0), b'.' | b',')
+                    && byte_at(v, 1).is_ascii_digit()
+                {
                     let mut i = 0;
                     while i < 9 && is_digit(v, i + 1) {
                         i += 1;
@@ -857,7 +890,7 @@ pub(crate) fn go_parse(layout: &str, value: &str) -> Result<GoTime, String> {
                         Err(Some(r)) => range_err = Some(r),
                         Err(None) => ok = false,
                     }
-                    v = &v[1 + i..];
+                    v = tail(v, 1 + i);
                 }
             }
             Std::None => {}
@@ -914,10 +947,18 @@ pub(crate) fn go_parse(layout: &str, value: &str) -> Result<GoTime, String> {
         }
         if m == 0 {
             m = (yday - 1) / 31 + 1;
-            if DAYS_BEFORE[m as usize] < yday {
+            // yday is in 1..=365, so m is in 1..=12: both lookups hit.
+            let days_before = |m: i64| {
+                usize::try_from(m)
+                    .ok()
+                    .and_then(|i| DAYS_BEFORE.get(i))
+                    .copied()
+                    .unwrap_or(0)
+            };
+            if days_before(m) < yday {
                 m += 1;
             }
-            d = yday - DAYS_BEFORE[(m - 1) as usize];
+            d = yday - days_before(m - 1);
         }
         if month >= 0 && month != m {
             return Err(day_err("day-of-year does not match month"));
@@ -972,7 +1013,7 @@ pub(crate) fn duration_error(orig: &str) -> String {
     let mut s = orig.as_bytes();
     if let Some(&c) = s.first() {
         if c == b'-' || c == b'+' {
-            s = &s[1..];
+            s = tail(s, 1);
         }
     }
     if s.is_empty() {
@@ -983,12 +1024,12 @@ pub(crate) fn duration_error(orig: &str) -> String {
             return invalid();
         }
         let pre = s.iter().take_while(|c| c.is_ascii_digit()).count();
-        s = &s[pre..];
+        s = tail(s, pre);
         let mut post = 0;
         if s.first() == Some(&b'.') {
-            s = &s[1..];
+            s = tail(s, 1);
             post = s.iter().take_while(|c| c.is_ascii_digit()).count();
-            s = &s[post..];
+            s = tail(s, post);
         }
         if pre == 0 && post == 0 {
             return invalid();
@@ -1000,8 +1041,8 @@ pub(crate) fn duration_error(orig: &str) -> String {
         if unit_len == 0 {
             return format!("time: missing unit in duration {}", quote(orig));
         }
-        let unit = String::from_utf8_lossy(&s[..unit_len]).into_owned();
-        s = &s[unit_len..];
+        let unit = String::from_utf8_lossy(span(s, 0, unit_len)).into_owned();
+        s = tail(s, unit_len);
         if !matches!(
             unit.as_str(),
             "ns" | "us" | "µs" | "μs" | "ms" | "s" | "m" | "h"
