@@ -264,9 +264,9 @@ fn audit_annotations_become_properties() {
 fn pods_policies_get_autogen_copies_with_rewritten_expressions() {
     let spec = format!("{PODS}  validations:\n  - expression: \"object.spec.containers.all(c, c.image == 'nginx') && object.metadata.namespace == 'default'\"\n");
     let set = PolicySet::from_yaml(&policy(&spec)).unwrap();
-    let copies: Vec<_> = set.vpols().iter().map(|v| v.autogen).collect();
+    let copies: Vec<_> = set.vpols().into_iter().map(|v| v.autogen).collect();
     assert_eq!(copies, vec![None, Some("cronjobs"), Some("defaults")]);
-    assert!(set.vpols().iter().all(|v| v.info.name == "p"));
+    assert!(set.vpols().into_iter().all(|v| v.info.name == "p"));
     let deploy = json!({"apiVersion": "apps/v1", "kind": "Deployment",
         "metadata": {"name": "d", "namespace": "default"},
         "spec": {"template": {"spec": {"containers": [{"name": "c", "image": "busybox"}]}}}});
