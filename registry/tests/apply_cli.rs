@@ -3,9 +3,8 @@
 //! in a loopback registry. First the etcd image's subject mismatch fails,
 //! then the fixed policy (a second `imageReferences` entry for etcd) passes.
 //!
-//! Ignored until the engine's `verifyImages` stage (which calls
-//! `Host::image_verifier`) is merged; run with
-//! `cargo build --release -p verno-cli && cargo test --release -p verno-registry --test apply_cli -- --ignored`.
+//! Needs a release build of the CLI (`cargo build --release -p verno-cli`;
+//! `cargo test --release --workspace` builds it before running tests).
 //! The binary is `VERNO_BIN`, or the workspace's `target/release/verno`.
 
 mod support;
@@ -32,7 +31,7 @@ fn indent(text: &str, by: usize) -> String {
 
 fn entry(subject: &str, roots: &str) -> String {
     format!(
-        "      attestors:\n      - entries:\n        - keyless:\n            issuer: {ISSUER}\n            subject: {subject}\n            roots: |\n{}            rekor:\n              ignoreTlog: true\n            ctlog:\n              ignoreSCT: true\n",
+        "      attestors:\n      - entries:\n        - keyless:\n            issuer: {ISSUER}\n            subject: {subject}\n            roots: |\n{}            rekor:\n              url: https://rekor.sigstore.dev\n              ignoreTlog: true\n            ctlog:\n              ignoreSCT: true\n",
         indent(roots, 14)
     )
 }
@@ -64,7 +63,6 @@ fn pod(apiserver: &str, etcd: &str) -> String {
 }
 
 #[test]
-#[ignore = "needs the engine's verifyImages stage (verify6) merged, and a release build of verno"]
 fn apply_registry_fails_on_the_subject_mismatch_then_passes_with_the_fixed_policy() {
     let Some(reg) = support::start() else { return };
     let ca = support::new_ca("k8s test CA");
