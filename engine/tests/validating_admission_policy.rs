@@ -44,7 +44,11 @@ fn run_with(
     host: &dyn Host,
 ) -> PolicyResponse {
     let set = PolicySet::from_yaml(&docs.join("---\n")).unwrap();
-    let vaps: Vec<_> = set.vpols().into_iter().filter(|p| p.vap.is_some()).collect();
+    let vaps: Vec<_> = set
+        .vpols()
+        .into_iter()
+        .filter(|p| p.vap.is_some())
+        .collect();
     assert_eq!(vaps.len(), 1);
     let mut req = VpolRequest::from_request(&verno::Request::create(object));
     req.namespace_labels = labels;
@@ -326,7 +330,7 @@ fn bindings_attach_whichever_document_comes_first() {
     set.extend(PolicySet::from_yaml(&policy).unwrap());
     let d = deployment("d", "apps", 9.0);
     let req = VpolRequest::from_request(&verno::Request::create(&d));
-    assert!(evaluate(&set.vpols()[0], &req, &NoHost)
+    assert!(evaluate(set.vpols()[0], &req, &NoHost)
         .unwrap()
         .rules
         .is_empty());
@@ -365,7 +369,7 @@ fn reports_name_the_admission_policy_source_and_binding() {
     .unwrap();
     let d = deployment("d", "default", 9.0);
     let req = VpolRequest::from_request(&verno::Request::create(&d));
-    let r = evaluate(&set.vpols()[0], &req, &NoHost).unwrap();
+    let r = evaluate(set.vpols()[0], &req, &NoHost).unwrap();
     let entry = verno::report::result_entry(&r, &r.rules[0], &d, &Default::default());
     assert_eq!(entry["source"], "ValidatingAdmissionPolicy");
     assert_eq!(entry["policy"], "cap");
