@@ -6,6 +6,7 @@ pub mod apply;
 pub mod errtext;
 pub mod output;
 pub mod scan;
+pub mod selector;
 pub mod test_output;
 pub mod testcmd;
 

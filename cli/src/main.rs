@@ -1,6 +1,7 @@
 //! `verno`: Kyverno's CLI commands (`apply`, `test`, `jp`), offline, and
 //! `scan`.
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -135,6 +136,12 @@ enum Command {
         /// Fail when no test file is found.
         #[arg(long)]
         require_tests: bool,
+        /// Judge only the result entries whose policy, rule and resource
+        /// match (`*` and `?` wildcards); a resource value other than `*`
+        /// makes the kept entries judge that resource. A malformed selector
+        /// is an error (Kyverno prints it and runs everything).
+        #[arg(short = 't', long, default_value = verno_cli::selector::DEFAULT)]
+        test_case_selector: String,
         /// Accepted for `kyverno test` compatibility: verno prints no color.
         #[arg(long)]
         remove_color: bool,
@@ -272,6 +279,7 @@ fn main() -> ExitCode {
             fail_only,
             output_format,
             require_tests,
+            test_case_selector,
             remove_color: _,
             allow_outside_paths,
             image_data,
@@ -293,6 +301,18 @@ fn main() -> ExitCode {
                     return ExitCode::from(1);
                 }
             };
+            let selector = match verno_cli::selector::Selector::parse(&test_case_selector) {
+                Ok(s) => s,
+                Err(errors) => {
+                    // Kyverno's block, on stdout; then verno stops.
+                    let _ = writeln!(stdout, "\nFilter errors:");
+                    for e in &errors {
+                        let _ = writeln!(stdout, "  Error: {e}");
+                    }
+                    eprintln!("Error: invalid --test-case-selector {test_case_selector:?}");
+                    return ExitCode::from(1);
+                }
+            };
             let opts = testcmd::TestOptions {
                 file_name,
                 strict,
@@ -302,6 +322,7 @@ fn main() -> ExitCode {
                 image_data,
                 output_format,
                 require_tests,
+                selector,
             };
             match testcmd::run(&dirs, &opts, &mut stdout) {
                 Ok((_, 0)) => ExitCode::SUCCESS,

@@ -29,6 +29,8 @@ pub struct TestOptions {
     pub output_format: Option<crate::test_output::Format>,
     /// `--require-tests`: finding no test file is an error.
     pub require_tests: bool,
+    /// `--test-case-selector`: which result entries are judged.
+    pub selector: crate::selector::Selector,
 }
 
 impl Default for TestOptions {
@@ -42,6 +44,7 @@ impl Default for TestOptions {
             image_data: None,
             output_format: None,
             require_tests: false,
+            selector: crate::selector::Selector::default(),
         }
     }
 }
@@ -83,7 +86,9 @@ pub fn run_file(path: &Path, root: &Path, opts: &TestOptions) -> Vec<TestReport>
             None => &verno_test::system::SystemHost,
         },
     };
-    run::run_file(&files, path, &run_opts)
+    run::run_file_selected(&files, path, &run_opts, &|entry| {
+        opts.selector.select(entry)
+    })
 }
 
 /// Kyverno's table printer (`output/table`): one row per result, the

@@ -182,3 +182,108 @@ fn test_output_format_refuses_an_unknown_format() {
     assert_ne!(o.code, Some(0));
     assert!(o.stderr.contains("html"), "{}", o.stderr);
 }
+
+/// A suite with entries for two policies on the same Pod.
+fn two_policy_suite(s: &Scratch) {
+    s.write("suite/policy.yaml", VALIDATE_POLICY);
+    s.write(
+        "suite/other.yaml",
+        &VALIDATE_POLICY
+            .replace("require-team", "require-owner")
+            .replace("check-team", "check-owner")
+            .replace("team", "owner"),
+    );
+    s.write("suite/resource.yaml", GOOD_POD);
+    s.write(
+        "suite/kyverno-test.yaml",
+        r#"apiVersion: cli.kyverno.io/v1alpha1
+kind: Test
+metadata: {name: t}
+policies: [policy.yaml, other.yaml]
+resources: [resource.yaml]
+results:
+- policy: require-team
+  rule: check-team
+  resources: [good]
+  kind: Pod
+  result: pass
+- policy: require-owner
+  rule: check-owner
+  resources: [good]
+  kind: Pod
+  result: pass
+"#,
+    );
+}
+
+#[test]
+fn test_case_selector_filters_results() {
+    let s = Scratch::new("test-selector");
+    two_policy_suite(&s);
+    let all = verno(s.path(), &["test", "suite"]);
+    assert!(
+        all.stdout
+            .contains("Test Summary: 1 tests passed and 1 tests failed"),
+        "{}",
+        all.stdout
+    );
+    let o = verno(
+        s.path(),
+        &["test", "suite", "--test-case-selector", "policy=require-t*"],
+    );
+    assert_eq!(o.code, Some(0), "{}{}", o.stdout, o.stderr);
+    assert!(
+        o.stdout
+            .contains("Test Summary: 1 tests passed and 0 tests failed"),
+        "{}",
+        o.stdout
+    );
+    assert!(!o.stdout.contains("require-owner"), "{}", o.stdout);
+}
+
+#[test]
+fn test_case_selector_skips_a_test_with_no_selected_entry() {
+    let s = Scratch::new("test-selector-resource");
+    suite(&s);
+    // `nothere` matches no entry's resources: nothing is judged, and the
+    // test is skipped as Kyverno skips it.
+    let o = verno(s.path(), &["test", "suite", "-t", "resource=nothere"]);
+    assert_eq!(o.code, Some(0), "{}{}", o.stdout, o.stderr);
+    assert!(!o.stdout.contains("Loading test"), "{}", o.stdout);
+    assert!(
+        o.stdout
+            .contains("Test Summary: 0 tests passed and 0 tests failed"),
+        "{}",
+        o.stdout
+    );
+}
+
+#[test]
+fn test_case_selector_rule_keeps_matching_entries_only() {
+    let s = Scratch::new("test-selector-rule");
+    two_policy_suite(&s);
+    let o = verno(s.path(), &["test", "suite", "-t", "rule=check-own?r"]);
+    assert_eq!(o.code, Some(1), "{}{}", o.stdout, o.stderr);
+    assert!(
+        o.stdout
+            .contains("Test Summary: 0 tests passed and 1 tests failed"),
+        "{}",
+        o.stdout
+    );
+}
+
+#[test]
+fn a_malformed_test_case_selector_is_an_error() {
+    let s = Scratch::new("test-selector-bad");
+    suite(&s);
+    let o = verno(s.path(), &["test", "suite", "-t", "team=x"]);
+    assert_eq!(o.code, Some(1), "{}{}", o.stdout, o.stderr);
+    assert!(
+        o.stdout.contains(
+            "\nFilter errors:\n  Error: Invalid test-case-selector (team=x). Parameter can only be policy, rule or resource.\n"
+        ),
+        "{}",
+        o.stdout
+    );
+    assert!(!o.stdout.contains("Loading test"), "{}", o.stdout);
+}
