@@ -42,6 +42,9 @@ pub struct ApplyOptions {
     pub table: bool,
     /// `--detailed-results`: the table gets the rule messages.
     pub detailed_results: bool,
+    /// `--userinfo`/`-u`: a `UserInfo` file (roles, clusterRoles, userInfo)
+    /// giving every admission request its user.
+    pub user_info: Option<PathBuf>,
 }
 
 /// The system's clock and randomness, and the `--parameter-resource`
@@ -299,6 +302,17 @@ fn table_rows(printed: &[(String, PolicyResponse)], audit_warn: bool) -> Vec<ver
     rows
 }
 
+/// The first document of a `cli.kyverno.io/v1alpha1` `UserInfo` file, as
+/// `kyverno test` reads its `userinfo` file; errors name the file.
+fn load_user_info(path: &Path) -> Result<verno::UserInfo, String> {
+    let docs = fixtures::read_documents(&verno_test::DiskFiles::unconfined(), path)
+        .map_err(|e| e.to_string())?;
+    let Some((doc, _)) = docs.into_iter().next() else {
+        return Err(format!("{}: no UserInfo document", path.display()));
+    };
+    verno_test::testfile::parse_user_info(&doc).map_err(|e| format!("{}: {e}", path.display()))
+}
+
 /// Standard input (`-`), up to the input size limit.
 fn read_stdin() -> Result<String, String> {
     input::read_stream(std::io::stdin().lock(), input::max_input_bytes())
@@ -360,6 +374,7 @@ pub fn run(opts: &ApplyOptions, out: &mut dyn Write) -> Result<Counts, String> {
         set.add_exceptions_yaml(&text)
             .map_err(|err| format!("{}: {err}", e.display()))?;
     }
+    let user_info = opts.user_info.as_deref().map(load_user_info).transpose()?;
     let mut resources = Vec::new();
     for r in &opts.resources {
         let docs = if r == stdin {
@@ -445,12 +460,9 @@ pub fn run(opts: &ApplyOptions, out: &mut dyn Write) -> Result<Counts, String> {
         let res_path = format!("{}/{}/{}", meta.namespace, meta.kind, meta.name);
         // Mutate policies in order, each printed with the resource it produced.
         let mut mutated = MutatedResources::default();
-        let Ok(eval) = set.run(
-            &Request::create(res),
-            verno::Stages::ADMISSION,
-            &mut mutated,
-            &host,
-        );
+        let mut request = Request::create(res);
+        request.user_info = user_info.as_ref();
+        let Ok(eval) = set.run(&request, verno::Stages::ADMISSION, &mut mutated, &host);
         let mut file_text = String::new();
         for (resp, after) in eval.mutations.iter().zip(&mutated.after) {
             for r in &resp.rules {

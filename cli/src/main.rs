@@ -67,6 +67,10 @@ enum Command {
         /// Accepted for `kyverno apply` compatibility: verno prints no color.
         #[arg(long)]
         remove_color: bool,
+        /// A UserInfo file (`cli.kyverno.io/v1alpha1`: roles, clusterRoles,
+        /// userInfo) giving every request its user, as in `kyverno test`.
+        #[arg(short = 'u', long = "userinfo", value_name = "FILE")]
+        user_info: Option<PathBuf>,
         /// Print the `openreports.io/v1alpha1` report shape (current `kyverno apply`).
         #[arg(long)]
         openreports: bool,
@@ -97,8 +101,9 @@ enum Command {
         /// give `error` results.
         #[arg(long = "image-data", value_name = "FILE")]
         image_data: Option<PathBuf>,
-        /// Verify `verifyImages` rules against the real OCI registries
-        /// (cosign signatures and attestations; anonymous access; plain HTTP
+        /// verno addition (Kyverno's flag of this name reads local docker
+        /// credentials): verify `verifyImages` rules against the real OCI
+        /// registries (cosign signatures and attestations; anonymous access; plain HTTP
         /// only for loopback registries). Without it, no network is touched.
         /// The public Sigstore trust root is not fetched and Rekor is not
         /// queried: attestors need `rekor.pubkey` (signature bundles are then
@@ -181,8 +186,8 @@ below, hidden entries skipped, in path order), or `-` for standard input
 
 Not supported: --cluster and the other flags that reach a cluster
 (--kubeconfig, --context, --namespace), git repositories (--git-branch),
---values-file/--set and --userinfo (use `verno test` with a Values or
-UserInfo file), --generate-exceptions.";
+--values-file/--set (use `verno test` with a values file),
+--generate-exceptions, --target-resource, --context-file.";
 
 const CEL_ABOUT: &str = "\
 Evaluate CEL expressions with Kyverno's libraries (a verno addition; the CEL
@@ -231,6 +236,7 @@ fn main() -> ExitCode {
             detailed_results,
             continue_on_fail: _,
             remove_color: _,
+            user_info,
             openreports,
             output_format,
             exceptions,
@@ -262,6 +268,7 @@ fn main() -> ExitCode {
                 registry,
                 table,
                 detailed_results,
+                user_info,
             };
             match apply::run(&opts, &mut stdout) {
                 Ok(c) => apply::exit_code(&c, warn_exit_code, warn_no_pass, &mut stdout),

@@ -301,3 +301,84 @@ fn table_shows_audit_failures_as_warnings_under_audit_warn() {
     assert_eq!(o.code, Some(0), "{}{}", o.stdout, o.stderr);
     assert!(o.stdout.contains("│ Warn   │"), "{}", o.stdout);
 }
+
+/// A policy refusing requests from user `alice`.
+const NO_ALICE: &str = r#"apiVersion: kyverno.io/v1
+kind: ClusterPolicy
+metadata: {name: no-alice}
+spec:
+  validationFailureAction: Enforce
+  rules:
+  - name: deny-alice
+    match: {any: [{resources: {kinds: [Pod]}}]}
+    validate:
+      message: "alice may not"
+      deny:
+        conditions:
+          any:
+          - key: "{{ request.userInfo.username }}"
+            operator: Equals
+            value: alice
+"#;
+
+#[test]
+fn userinfo_gives_requests_their_user() {
+    let s = Scratch::new("apply-userinfo");
+    s.write("policy.yaml", NO_ALICE);
+    s.write("pod.yaml", GOOD_POD);
+    s.write(
+        "user.yaml",
+        "apiVersion: cli.kyverno.io/v1alpha1\nkind: UserInfo\nmetadata: {name: u}\nuserInfo:\n  username: alice\n",
+    );
+    let without = verno(s.path(), &["apply", "policy.yaml", "-r", "pod.yaml"]);
+    // Without a user the request has no userInfo to read.
+    assert!(
+        !without.stdout.contains("alice may not"),
+        "{}",
+        without.stdout
+    );
+    let o = verno(
+        s.path(),
+        &["apply", "policy.yaml", "-r", "pod.yaml", "-u", "user.yaml"],
+    );
+    assert_eq!(o.code, Some(1), "{}{}", o.stdout, o.stderr);
+    assert!(
+        o.stdout.contains("1 - deny-alice alice may not"),
+        "{}",
+        o.stdout
+    );
+}
+
+#[test]
+fn an_unreadable_userinfo_file_is_an_error_naming_it() {
+    let s = Scratch::new("apply-userinfo-missing");
+    s.write("policy.yaml", NO_ALICE);
+    s.write("pod.yaml", GOOD_POD);
+    let o = verno(
+        s.path(),
+        &[
+            "apply",
+            "policy.yaml",
+            "-r",
+            "pod.yaml",
+            "--userinfo",
+            "nobody.yaml",
+        ],
+    );
+    assert_eq!(o.code, Some(1), "{}{}", o.stdout, o.stderr);
+    assert!(o.stderr.contains("nobody.yaml"), "{}", o.stderr);
+}
+
+#[test]
+fn a_malformed_userinfo_file_is_an_error_naming_it() {
+    let s = Scratch::new("apply-userinfo-bad");
+    s.write("policy.yaml", NO_ALICE);
+    s.write("pod.yaml", GOOD_POD);
+    s.write("user.yaml", "userInfo: [not, a, map]\n");
+    let o = verno(
+        s.path(),
+        &["apply", "policy.yaml", "-r", "pod.yaml", "-u", "user.yaml"],
+    );
+    assert_eq!(o.code, Some(1), "{}{}", o.stdout, o.stderr);
+    assert!(o.stderr.contains("user.yaml"), "{}", o.stderr);
+}
