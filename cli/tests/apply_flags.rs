@@ -61,9 +61,11 @@ fn verno_stdin(cwd: &Path, args: &[&str], input: &str) -> Outcome {
 #[test]
 fn apply_walks_policy_directories_in_kyverno_order() {
     let s = Scratch::new("apply-policy-dir");
-    // Path order, not policy name order: a/… before b.yaml.
+    // Kyverno reads each directory in name order, depth first: the folder
+    // `a` sorts before `a.yaml`, so its files come first (a string sort of
+    // the whole paths would put `a.yaml` first, since `.` < `/`).
     s.write(
-        "policies/b.yaml",
+        "policies/a.yaml",
         &policy("first-by-name", "owner", "Enforce"),
     );
     s.write(
