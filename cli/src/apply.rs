@@ -1,7 +1,7 @@
 //! `verno apply`: apply policies to resources and print like `kyverno apply`.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 use verno::model::resource::{Request, ResourceMeta};
@@ -37,6 +37,14 @@ pub struct ApplyOptions {
     pub image_data: Option<PathBuf>,
     /// `--registry`: verify `verifyImages` rules against the real registries.
     pub registry: bool,
+    /// `--table`: the results as Kyverno's table instead of the violations
+    /// (and without the counts line, as Kyverno prints it).
+    pub table: bool,
+    /// `--detailed-results`: the table gets the rule messages.
+    pub detailed_results: bool,
+    /// `--userinfo`/`-u`: a `UserInfo` file (roles, clusterRoles, userInfo)
+    /// giving every admission request its user.
+    pub user_info: Option<PathBuf>,
 }
 
 /// The system's clock and randomness, and the `--parameter-resource`
@@ -252,13 +260,94 @@ fn print_skipped(out: &mut dyn Write, skipped: &[verno::LoadError]) -> Result<()
     writeln!(out, "{text}").map_err(|e| e.to_string())
 }
 
+/// `printTable`: a row per rule response, in the order the violations
+/// would print. The rule name is left out for CEL kinds (Kyverno fills it
+/// only for Kyverno policies); a failure of an unscored policy, or of an
+/// Audit policy under `--audit-warn`, shows as `Warn`.
+fn table_rows(printed: &[(String, PolicyResponse)], audit_warn: bool) -> Vec<verno_test::Row> {
+    let mut rows = Vec::new();
+    for (res_path, resp) in printed {
+        let policy = match &resp.policy.namespace {
+            Some(ns) if !ns.is_empty() => format!("{ns}/{}", resp.policy.name),
+            _ => resp.policy.name.clone(),
+        };
+        // `ns/Kind/name`, or `Kind/name` for cluster-scoped resources and
+        // `/` for JSON payloads (no kind, no name).
+        let resource = match res_path.as_str() {
+            "JSON payload" => "/".to_string(),
+            p => p.strip_prefix('/').unwrap_or(p).to_string(),
+        };
+        for r in &resp.rules {
+            let status = scored_status(&resp.policy, r.status, audit_warn);
+            rows.push(verno_test::Row {
+                policy: policy.clone(),
+                rule: match resp.policy.cel_kind {
+                    Some(_) => String::new(),
+                    None => r.name.clone(),
+                },
+                resource: resource.clone(),
+                result: match status {
+                    RuleStatus::Pass => "Pass",
+                    RuleStatus::Fail => "Fail",
+                    RuleStatus::Warn => "Warn",
+                    RuleStatus::Error => "Error",
+                    RuleStatus::Skip => "Skip",
+                },
+                reason: String::new(),
+                message: r.message.clone(),
+                ok: !matches!(status, RuleStatus::Fail | RuleStatus::Error),
+            });
+        }
+    }
+    rows
+}
+
+/// The first document of a `cli.kyverno.io/v1alpha1` `UserInfo` file, as
+/// `kyverno test` reads its `userinfo` file; errors name the file.
+fn load_user_info(path: &Path) -> Result<verno::UserInfo, String> {
+    let docs = fixtures::read_documents(&verno_test::DiskFiles::unconfined(), path)
+        .map_err(|e| e.to_string())?;
+    let Some((doc, _)) = docs.into_iter().next() else {
+        return Err(format!("{}: no UserInfo document", path.display()));
+    };
+    verno_test::testfile::parse_user_info(&doc).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Standard input (`-`), up to the input size limit.
+fn read_stdin() -> Result<String, String> {
+    input::read_stream(std::io::stdin().lock(), input::max_input_bytes())
+        .map_err(|e| format!("stdin: {e}"))
+}
+
+/// The text of every policy file: `-` is standard input, and a directory
+/// gives each `.yaml`/`.yml` file below it (hidden entries skipped), in
+/// path order as Kyverno's walk visits them.
+fn policy_texts(paths: &[PathBuf]) -> Result<Vec<(PathBuf, String)>, String> {
+    let mut out = Vec::new();
+    for p in paths {
+        if p == Path::new("-") {
+            out.push((p.clone(), read_stdin()?));
+            continue;
+        }
+        let files = verno_test::DiskFiles::unconfined();
+        for f in verno_test::Files::yaml_files(&files, p).map_err(|e| e.to_string())? {
+            let text = input::read_text(&f).map_err(|e| e.to_string())?;
+            out.push((f, text));
+        }
+    }
+    Ok(out)
+}
+
 /// Run `apply`; returns the counts (exit code 1 when fail or error > 0).
 pub fn run(opts: &ApplyOptions, out: &mut dyn Write) -> Result<Counts, String> {
     let mut set = PolicySet::default();
     // Policies Kyverno's policy validation refuses: skipped, one error each.
     let mut skipped = Vec::new();
-    for p in &opts.policies {
-        let text = input::read_text(p).map_err(|e| e.to_string())?;
+    let stdin = Path::new("-");
+    if opts.policies.iter().any(|p| p == stdin) && opts.resources.iter().any(|r| r == stdin) {
+        return Err("a stdin pipe can be used for either policies or resources, not both".into());
+    }
+    for (p, text) in policy_texts(&opts.policies)? {
         let file = p.display().to_string();
         let loaded =
             verno::unstable::load::load_text(&text).map_err(|e| e.with_file(&file).to_string())?;
@@ -285,11 +374,17 @@ pub fn run(opts: &ApplyOptions, out: &mut dyn Write) -> Result<Counts, String> {
         set.add_exceptions_yaml(&text)
             .map_err(|err| format!("{}: {err}", e.display()))?;
     }
+    let user_info = opts.user_info.as_deref().map(load_user_info).transpose()?;
     let mut resources = Vec::new();
     for r in &opts.resources {
-        for (doc, _) in fixtures::read_resources(&verno_test::DiskFiles::unconfined(), r)
-            .map_err(|e| e.to_string())?
-        {
+        let docs = if r == stdin {
+            let text = read_stdin()?;
+            let files = verno_test::MemFiles::new([("stdin", text)]).map_err(|e| e.to_string())?;
+            fixtures::read_resources(&files, Path::new("stdin"))
+        } else {
+            fixtures::read_resources(&verno_test::DiskFiles::unconfined(), r)
+        };
+        for (doc, _) in docs.map_err(|e| e.to_string())? {
             resources.push(fixtures::normalize_resource(doc));
         }
     }
@@ -365,12 +460,9 @@ pub fn run(opts: &ApplyOptions, out: &mut dyn Write) -> Result<Counts, String> {
         let res_path = format!("{}/{}/{}", meta.namespace, meta.kind, meta.name);
         // Mutate policies in order, each printed with the resource it produced.
         let mut mutated = MutatedResources::default();
-        let Ok(eval) = set.run(
-            &Request::create(res),
-            verno::Stages::ADMISSION,
-            &mut mutated,
-            &host,
-        );
+        let mut request = Request::create(res);
+        request.user_info = user_info.as_ref();
+        let Ok(eval) = set.run(&request, verno::Stages::ADMISSION, &mut mutated, &host);
         let mut file_text = String::new();
         for (resp, after) in eval.mutations.iter().zip(&mutated.after) {
             for r in &resp.rules {
@@ -407,6 +499,18 @@ pub fn run(opts: &ApplyOptions, out: &mut dyn Write) -> Result<Counts, String> {
             }
             printed.push(("JSON payload".to_string(), resp));
         }
+    }
+    if opts.table && !opts.policy_report {
+        let rows = table_rows(&printed, opts.audit_warn);
+        if !rows.is_empty() {
+            crate::testcmd::print_table(
+                out,
+                &rows.iter().collect::<Vec<_>>(),
+                opts.detailed_results,
+            )
+            .map_err(|e| e.to_string())?;
+        }
+        return Ok(counts);
     }
     if !opts.policy_report {
         for (res_path, resp) in &printed {
@@ -466,4 +570,28 @@ pub fn run(opts: &ApplyOptions, out: &mut dyn Write) -> Result<Counts, String> {
     )
     .map_err(|e| e.to_string())?;
     Ok(counts)
+}
+
+/// Kyverno's `exit`: 1 on any failure or error; otherwise `warn_exit_code`
+/// when there are warnings (and it is not 0), or, with `warn_no_pass`, when
+/// nothing passed. Both warning exits say why on `out`, as Kyverno does.
+/// The code is taken modulo 256, as `os.Exit` gives it to the system.
+pub fn exit_code(
+    counts: &Counts,
+    warn_exit_code: i32,
+    warn_no_pass: bool,
+    out: &mut dyn Write,
+) -> std::process::ExitCode {
+    let code = std::process::ExitCode::from((warn_exit_code & 0xff) as u8);
+    if counts.fail > 0 || counts.error > 0 {
+        std::process::ExitCode::from(1)
+    } else if counts.warn > 0 && warn_exit_code != 0 {
+        let _ = write!(out, "exit as warnExitCode is {warn_exit_code}");
+        code
+    } else if counts.pass == 0 && warn_no_pass {
+        let _ = writeln!(out, "exit as no objects satisfied policy");
+        code
+    } else {
+        std::process::ExitCode::SUCCESS
+    }
 }

@@ -6,6 +6,8 @@ pub mod apply;
 pub mod errtext;
 pub mod output;
 pub mod scan;
+pub mod selector;
+pub mod test_output;
 pub mod testcmd;
 
 pub use verno_test::{compare, fixtures, input, system, testfile, tree};

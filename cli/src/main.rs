@@ -1,6 +1,7 @@
 //! `verno`: Kyverno's CLI commands (`apply`, `test`, `jp`), offline, and
 //! `scan`.
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -24,6 +25,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Apply policies to resources, like `kyverno apply`.
+    #[command(long_about = APPLY_ABOUT)]
     Apply {
         /// Policy files.
         #[arg(required = true)]
@@ -37,6 +39,38 @@ enum Command {
         /// Report failures of Audit policies as warnings.
         #[arg(long)]
         audit_warn: bool,
+        /// The exit code when warnings are found and no failure or error (a
+        /// failure or error exits 1).
+        #[arg(
+            long,
+            value_name = "N",
+            default_value_t = 0,
+            allow_negative_numbers = true
+        )]
+        warn_exit_code: i32,
+        /// Exit with --warn-exit-code when no object satisfied a policy (no
+        /// pass).
+        #[arg(long)]
+        warn_no_pass: bool,
+        /// Show the results in Kyverno's table instead of the violations.
+        #[arg(short = 't', long)]
+        table: bool,
+        /// With --table, add each rule's message.
+        #[arg(long)]
+        detailed_results: bool,
+        /// Accepted for `kyverno apply` compatibility: Kyverno stops at the
+        /// first resource its engine cannot process unless this is set;
+        /// verno never stops there (an engine error is the rule's `error`
+        /// result, counted and printed), so the flag changes nothing.
+        #[arg(long)]
+        continue_on_fail: bool,
+        /// Accepted for `kyverno apply` compatibility: verno prints no color.
+        #[arg(long)]
+        remove_color: bool,
+        /// A UserInfo file (`cli.kyverno.io/v1alpha1`: roles, clusterRoles,
+        /// userInfo) giving every request its user, as in `kyverno test`.
+        #[arg(short = 'u', long = "userinfo", value_name = "FILE")]
+        user_info: Option<PathBuf>,
         /// Print the `openreports.io/v1alpha1` report shape (current `kyverno apply`).
         #[arg(long)]
         openreports: bool,
@@ -67,8 +101,9 @@ enum Command {
         /// give `error` results.
         #[arg(long = "image-data", value_name = "FILE")]
         image_data: Option<PathBuf>,
-        /// Verify `verifyImages` rules against the real OCI registries
-        /// (cosign signatures and attestations; anonymous access; plain HTTP
+        /// verno addition (Kyverno's flag of this name reads local docker
+        /// credentials): verify `verifyImages` rules against the real OCI
+        /// registries (cosign signatures and attestations; anonymous access; plain HTTP
         /// only for loopback registries). Without it, no network is touched.
         /// The public Sigstore trust root is not fetched and Rekor is not
         /// queried: attestors need `rekor.pubkey` (signature bundles are then
@@ -88,7 +123,7 @@ enum Command {
         /// Test file name.
         #[arg(short = 'f', long, default_value = "kyverno-test.yaml")]
         file_name: String,
-        /// Judge strictly: an unmatched rule passes only entries that expect
+        /// verno addition: judge strictly: an unmatched rule passes only entries that expect
         /// `skip`, a misspelled resource name is `Not found`, and an entry's
         /// `kind` picks among same-named resources.
         #[arg(long)]
@@ -99,6 +134,22 @@ enum Command {
         /// Only print failed rows.
         #[arg(long)]
         fail_only: bool,
+        /// Print the results as json, yaml, markdown or junit instead of the
+        /// table.
+        #[arg(short = 'o', long = "output-format", value_enum)]
+        output_format: Option<verno_cli::test_output::Format>,
+        /// Fail when no test file is found.
+        #[arg(long)]
+        require_tests: bool,
+        /// Judge only the result entries whose policy, rule and resource
+        /// match (`*` and `?` wildcards); a resource value other than `*`
+        /// makes the kept entries judge that resource. A malformed selector
+        /// is an error (Kyverno prints it and runs everything).
+        #[arg(short = 't', long, default_value = verno_cli::selector::DEFAULT)]
+        test_case_selector: String,
+        /// Accepted for `kyverno test` compatibility: verno prints no color.
+        #[arg(long)]
+        remove_color: bool,
         /// verno addition: let test files name files outside the directory
         /// given (by `..`, an absolute path or a symlink). Without it such a
         /// file is an error; `../policy.yaml` from `.kyverno-test/` is inside.
@@ -125,6 +176,18 @@ enum Command {
     #[command(long_about = CEL_ABOUT)]
     Cel(celcmd::CelArgs),
 }
+
+const APPLY_ABOUT: &str = "\
+Apply policies to resources, like `kyverno apply`, offline.
+
+Policies and resources may be files or directories (every .yaml/.yml file
+below, hidden entries skipped, in path order), or `-` for standard input
+(for the policies or the resources, not both).
+
+Not supported: --cluster and the other flags that reach a cluster
+(--kubeconfig, --context, --namespace), git repositories (--git-branch),
+--values-file/--set (use `verno test` with a values file),
+--generate-exceptions, --target-resource, --context-file.";
 
 const CEL_ABOUT: &str = "\
 Evaluate CEL expressions with Kyverno's libraries (a verno addition; the CEL
@@ -167,6 +230,13 @@ fn main() -> ExitCode {
             resources,
             policy_report,
             audit_warn,
+            warn_exit_code,
+            warn_no_pass,
+            table,
+            detailed_results,
+            continue_on_fail: _,
+            remove_color: _,
+            user_info,
             openreports,
             output_format,
             exceptions,
@@ -196,10 +266,12 @@ fn main() -> ExitCode {
                 param_resources: parameter_resources,
                 image_data,
                 registry,
+                table,
+                detailed_results,
+                user_info,
             };
             match apply::run(&opts, &mut stdout) {
-                Ok(c) if c.fail > 0 || c.error > 0 => ExitCode::from(1),
-                Ok(_) => ExitCode::SUCCESS,
+                Ok(c) => apply::exit_code(&c, warn_exit_code, warn_no_pass, &mut stdout),
                 Err(e) => {
                     eprintln!("Error: {e}");
                     ExitCode::from(1)
@@ -212,6 +284,10 @@ fn main() -> ExitCode {
             strict,
             detailed_results,
             fail_only,
+            output_format,
+            require_tests,
+            test_case_selector,
+            remove_color: _,
             allow_outside_paths,
             image_data,
             limits,
@@ -232,6 +308,18 @@ fn main() -> ExitCode {
                     return ExitCode::from(1);
                 }
             };
+            let selector = match verno_cli::selector::Selector::parse(&test_case_selector) {
+                Ok(s) => s,
+                Err(errors) => {
+                    // Kyverno's block, on stdout; then verno stops.
+                    let _ = writeln!(stdout, "\nFilter errors:");
+                    for e in &errors {
+                        let _ = writeln!(stdout, "  Error: {e}");
+                    }
+                    eprintln!("Error: invalid --test-case-selector {test_case_selector:?}");
+                    return ExitCode::from(1);
+                }
+            };
             let opts = testcmd::TestOptions {
                 file_name,
                 strict,
@@ -239,6 +327,9 @@ fn main() -> ExitCode {
                 fail_only,
                 allow_outside_paths,
                 image_data,
+                output_format,
+                require_tests,
+                selector,
             };
             match testcmd::run(&dirs, &opts, &mut stdout) {
                 Ok((_, 0)) => ExitCode::SUCCESS,

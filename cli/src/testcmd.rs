@@ -24,6 +24,13 @@ pub struct TestOptions {
     pub allow_outside_paths: bool,
     /// `--image-data`: fixtures answering `verifyImages` rules.
     pub image_data: Option<verno_test::image_data::ImageData>,
+    /// `--output-format`/`-o`: the results as json, yaml, markdown or junit
+    /// instead of the table.
+    pub output_format: Option<crate::test_output::Format>,
+    /// `--require-tests`: finding no test file is an error.
+    pub require_tests: bool,
+    /// `--test-case-selector`: which result entries are judged.
+    pub selector: crate::selector::Selector,
 }
 
 impl Default for TestOptions {
@@ -35,6 +42,9 @@ impl Default for TestOptions {
             fail_only: false,
             allow_outside_paths: false,
             image_data: None,
+            output_format: None,
+            require_tests: false,
+            selector: crate::selector::Selector::default(),
         }
     }
 }
@@ -76,10 +86,14 @@ pub fn run_file(path: &Path, root: &Path, opts: &TestOptions) -> Vec<TestReport>
             None => &verno_test::system::SystemHost,
         },
     };
-    run::run_file(&files, path, &run_opts)
+    run::run_file_selected(&files, path, &run_opts, &|entry| {
+        opts.selector.select(entry)
+    })
 }
 
-fn print_table(out: &mut dyn Write, rows: &[&Row], detailed: bool) -> std::io::Result<()> {
+/// Kyverno's table printer (`output/table`): one row per result, the
+/// `MESSAGE` column only when `detailed`; `verno apply --table` shares it.
+pub fn print_table(out: &mut dyn Write, rows: &[&Row], detailed: bool) -> std::io::Result<()> {
     let mut header = vec!["ID", "POLICY", "RULE", "RESOURCE", "RESULT", "REASON"];
     if detailed {
         header.push("MESSAGE");
@@ -140,6 +154,10 @@ pub enum RunError {
     /// Writing the results failed.
     #[error(transparent)]
     Output(#[from] std::io::Error),
+    /// `--require-tests` and no test file below the directories given
+    /// (Kyverno's message).
+    #[error("no tests found")]
+    NoTests,
 }
 
 /// Run every test below each directory, print like `kyverno test`, and
@@ -151,6 +169,7 @@ pub fn run(
 ) -> Result<(usize, usize), RunError> {
     let (mut passed, mut failed) = (0, 0);
     let mut failed_rows: Vec<Row> = Vec::new();
+    let mut found = Vec::new();
     for dir in dirs {
         // A test file given by itself is confined to its own directory.
         let (files, root) = if dir.is_file() {
@@ -162,6 +181,17 @@ pub fn run(
         } else {
             (discover(dir, &opts.file_name)?, dir.as_path())
         };
+        found.push((dir, files, root));
+    }
+    // Kyverno stops here, without a summary, when it finds no test file.
+    if found.iter().all(|(_, files, _)| files.is_empty()) {
+        writeln!(out, "\nNo test yamls available")?;
+        return match opts.require_tests {
+            true => Err(RunError::NoTests),
+            false => Ok((0, 0)),
+        };
+    }
+    for (dir, files, root) in found {
         for f in files {
             for report in run_file(&f, root, opts) {
                 let shown = f.strip_prefix(dir).unwrap_or(&f);
@@ -189,9 +219,13 @@ pub fn run(
                     .filter(|r| !opts.fail_only || !r.ok)
                     .collect();
                 if !rows.is_empty() && !opts.fail_only {
-                    writeln!(out)?;
-                    print_table(out, &rows, opts.detailed_results)?;
-                    writeln!(out)?;
+                    if let Some(format) = opts.output_format {
+                        crate::test_output::print(out, format, &rows, opts.detailed_results)?;
+                    } else {
+                        writeln!(out)?;
+                        print_table(out, &rows, opts.detailed_results)?;
+                        writeln!(out)?;
+                    }
                 }
                 passed += report.passed();
                 failed += report.failed();
@@ -207,12 +241,13 @@ pub fn run(
             passed + failed
         )?;
         if !failed_rows.is_empty() {
-            writeln!(out)?;
-            print_table(
-                out,
-                &failed_rows.iter().collect::<Vec<_>>(),
-                opts.detailed_results,
-            )?;
+            let rows = failed_rows.iter().collect::<Vec<_>>();
+            if let Some(format) = opts.output_format {
+                crate::test_output::print(out, format, &rows, opts.detailed_results)?;
+            } else {
+                writeln!(out)?;
+                print_table(out, &rows, opts.detailed_results)?;
+            }
         }
     } else {
         writeln!(

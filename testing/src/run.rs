@@ -221,6 +221,19 @@ fn evaluate_payload(
 /// resource, values or expected file it names through `files` (paths
 /// relative to the test file's folder).
 pub fn run_file(files: &dyn Files, path: &Path, opts: &RunOptions<'_>) -> Vec<TestReport> {
+    run_file_selected(files, path, opts, &|entry| Some(entry.clone()))
+}
+
+/// [`run_file`] judging only the result entries `select` keeps, as it
+/// rewrites them (`kyverno test --test-case-selector`). The test still runs
+/// as written; a test document whose entries are all left out is skipped
+/// (no report), as Kyverno skips it.
+pub fn run_file_selected(
+    files: &dyn Files,
+    path: &Path,
+    opts: &RunOptions<'_>,
+    select: &dyn Fn(&TestResult) -> Option<TestResult>,
+) -> Vec<TestReport> {
     let base = path.parent().unwrap_or(Path::new("."));
     let failed = |error: TestError| {
         vec![TestReport {
@@ -248,14 +261,18 @@ pub fn run_file(files: &dyn Files, path: &Path, opts: &RunOptions<'_>) -> Vec<Te
         return failed(TestError::NoTestDocument { path: path.into() });
     }
     docs.iter()
-        .map(|(doc, _)| {
+        .filter_map(|(doc, _)| {
             let mut report = TestReport {
                 path: path.into(),
                 ..Default::default()
             };
             match TestFile::parse(doc) {
                 Ok(t) => {
-                    if let Err(e) = run_test(files, &t, base, opts, &mut report) {
+                    let judged: Vec<TestResult> = t.results.iter().filter_map(select).collect();
+                    if judged.is_empty() && !t.results.is_empty() {
+                        return None;
+                    }
+                    if let Err(e) = run_test(files, &t, &judged, base, opts, &mut report) {
                         report.error = Some(e);
                     }
                 }
@@ -266,7 +283,7 @@ pub fn run_file(files: &dyn Files, path: &Path, opts: &RunOptions<'_>) -> Vec<Te
                     })
                 }
             }
-            report
+            Some(report)
         })
         .collect()
 }
@@ -778,6 +795,7 @@ fn evaluate(
 fn run_test(
     files: &dyn Files,
     t: &TestFile,
+    judged: &[TestResult],
     base: &Path,
     opts: &RunOptions<'_>,
     report: &mut TestReport,
@@ -861,7 +879,7 @@ fn run_test(
     }
 
     let mut rows = Vec::new();
-    for entry in &t.results {
+    for entry in judged {
         rows.extend(rows_for_entry(
             files,
             entry,
