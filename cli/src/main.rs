@@ -124,8 +124,9 @@ enum Command {
         #[arg(short = 'f', long, default_value = "kyverno-test.yaml")]
         file_name: String,
         /// verno addition: judge strictly: an unmatched rule passes only entries that expect
-        /// `skip`, a misspelled resource name is `Not found`, and an entry's
-        /// `kind` picks among same-named resources.
+        /// `skip`, a misspelled resource name is `Not found`, an entry's
+        /// `kind` picks among same-named resources, and finding no test file
+        /// is an error (as with --require-tests).
         #[arg(long)]
         strict: bool,
         /// Show the rule message in the table.
@@ -328,7 +329,8 @@ fn main() -> ExitCode {
                 allow_outside_paths,
                 image_data,
                 output_format,
-                require_tests,
+                // Strict judging never passes on nothing judged.
+                require_tests: require_tests || strict,
                 selector,
             };
             match testcmd::run(&dirs, &opts, &mut stdout) {

@@ -56,6 +56,15 @@ fn an_empty_directory_without_require_tests_says_so_and_passes() {
 }
 
 #[test]
+fn strict_fails_on_an_empty_directory_as_require_tests_does() {
+    let s = Scratch::new("test-empty-strict");
+    s.write("empty/README.md", "nothing here");
+    let o = verno(s.path(), &["test", "empty", "--strict"]);
+    assert_eq!(o.code, Some(1), "{}{}", o.stdout, o.stderr);
+    assert!(o.stderr.contains("no tests found"), "{}", o.stderr);
+}
+
+#[test]
 fn require_tests_passes_when_a_test_is_found() {
     let s = Scratch::new("test-require-found");
     s.write("suite/policy.yaml", VALIDATE_POLICY);
