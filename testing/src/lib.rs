@@ -18,6 +18,7 @@ pub mod files;
 pub mod fixtures;
 pub mod image_data;
 pub mod input;
+pub mod mocks;
 pub mod params;
 pub mod run;
 pub mod suite;

@@ -475,7 +475,31 @@ impl verno::Host for ValuesHost<'_> {
     /// `kyverno test` without `clusterResources` or mocks loads no
     /// `configMap`/`apiCall`/... entry; values stand in for them.
     fn resolves_context_entries(&self) -> bool {
-        false
+        !self.values.api_call_mocks.is_empty()
+    }
+    /// Only mocked `apiCall` entries load; everything else stays unloaded,
+    /// as without mocks.
+    fn context_entry(
+        &self,
+        request: &verno::host::ContextRequest<'_>,
+    ) -> Result<Option<Value>, verno::host::HostError> {
+        self.values
+            .api_call_mocks
+            .api_call_entry(request.name, request.entry, self)
+            .map_err(verno::host::HostError::Failed)
+    }
+    fn http_request(
+        &self,
+        request: &verno::host::HttpRequest<'_>,
+    ) -> Result<Value, verno::host::HostError> {
+        match self
+            .values
+            .api_call_mocks
+            .lookup(request.method, request.url)
+        {
+            Some(mock) => Ok(mock.http_response()),
+            None => Err(verno::host::HostError::Unavailable("HTTP")),
+        }
     }
     fn rule_values(&self, policy: &str, rule: &str) -> Option<serde_json::Map<String, Value>> {
         let mut out = serde_json::Map::new();
@@ -786,6 +810,7 @@ fn run_test(
         return Err(TestError::Unsupported { feature });
     }
     let mut values = load_values(files, t, base)?;
+    values.api_call_mocks = t.api_call_responses.clone();
     for r in &t.results {
         if let Some(f) = &r.clone_source_resource {
             let docs = fixtures::read_documents(files, &fixtures::resolve(base, f))?;

@@ -209,6 +209,8 @@ pub struct TestFile {
     pub context: Option<String>,
     /// `jsonPayloads` (with the deprecated `jsonPayload` folded in first).
     pub json_payloads: Vec<String>,
+    /// `apiCallResponses`: mocked answers for `apiCall` entries and CEL `http`.
+    pub api_call_responses: crate::mocks::ApiCallMocks,
     /// Fields verno reads but does not support yet (named in errors).
     pub unsupported: Vec<&'static str>,
 }
@@ -285,7 +287,6 @@ impl TestFile {
             ("clusterResources", "clusterResources"),
             ("httpPayloads", "httpPayloads"),
             ("envoyPayloads", "envoyPayloads"),
-            ("apiCallResponses", "apiCallResponses"),
             ("globalContextEntries", "globalContextEntries"),
         ] {
             if t.get(field).is_some() {
@@ -334,6 +335,10 @@ impl TestFile {
                 dedup(&mut all);
                 all
             },
+            api_call_responses: crate::mocks::ApiCallMocks::parse(
+                t.list("apiCallResponses")?,
+                "Test.apiCallResponses",
+            )?,
             unsupported,
         })
     }
@@ -443,6 +448,8 @@ pub struct Values {
     pub context_resources: Vec<Value>,
     /// The `context` file's `spec.images` (CEL `image.GetMetadata`).
     pub context_images: Vec<Value>,
+    /// The test's `apiCallResponses`.
+    pub api_call_mocks: crate::mocks::ApiCallMocks,
 }
 
 /// The parts of a `metav1.APIResource` the subresource mapping reads.
