@@ -16,6 +16,7 @@ pub mod compare;
 pub mod error;
 pub mod files;
 pub mod fixtures;
+pub mod global_context;
 pub mod image_data;
 pub mod input;
 pub mod mocks;

@@ -211,6 +211,8 @@ pub struct TestFile {
     pub json_payloads: Vec<String>,
     /// `apiCallResponses`: mocked answers for `apiCall` entries and CEL `http`.
     pub api_call_responses: crate::mocks::ApiCallMocks,
+    /// `globalContextEntries`: data for `globalReference` and `globalContext.Get`.
+    pub global_context_entries: Vec<crate::global_context::GlobalContextSpec>,
     /// Fields verno reads but does not support yet (named in errors).
     pub unsupported: Vec<&'static str>,
 }
@@ -287,7 +289,6 @@ impl TestFile {
             ("clusterResources", "clusterResources"),
             ("httpPayloads", "httpPayloads"),
             ("envoyPayloads", "envoyPayloads"),
-            ("globalContextEntries", "globalContextEntries"),
         ] {
             if t.get(field).is_some() {
                 unsupported.push(feature);
@@ -338,6 +339,10 @@ impl TestFile {
             api_call_responses: crate::mocks::ApiCallMocks::parse(
                 t.list("apiCallResponses")?,
                 "Test.apiCallResponses",
+            )?,
+            global_context_entries: crate::global_context::parse(
+                t.list("globalContextEntries")?,
+                "Test.globalContextEntries",
             )?,
             unsupported,
         })
@@ -450,6 +455,8 @@ pub struct Values {
     pub context_images: Vec<Value>,
     /// The test's `apiCallResponses`.
     pub api_call_mocks: crate::mocks::ApiCallMocks,
+    /// The test's resolved `globalContextEntries`.
+    pub global_context: crate::global_context::GlobalContext,
 }
 
 /// The parts of a `metav1.APIResource` the subresource mapping reads.
