@@ -181,3 +181,28 @@ results:
         "{detail}"
     );
 }
+
+#[test]
+fn cluster_resources_are_refused_naming_the_field() {
+    let r = run(r#"apiVersion: cli.kyverno.io/v1alpha1
+kind: Test
+metadata: {name: cluster}
+policies: [cel.yaml]
+resources: [pods.yaml]
+clusterResources: [data/deploys.yaml]
+results:
+- {policy: gctx-cel, isValidatingPolicy: true, kind: Pod, resources: [web], result: pass}
+"#);
+    let e = r.error.expect("clusterResources must not pass silently");
+    assert!(
+        matches!(
+            e,
+            TestError::Unsupported {
+                feature: "clusterResources"
+            }
+        ),
+        "{e:?}"
+    );
+    assert_eq!(e.to_string(), "unsupported: clusterResources");
+    assert!(r.rows.is_empty());
+}
