@@ -27,7 +27,7 @@ fn vpol(validations: &str, variables: &str) -> PolicySet {
 
 fn vpol_status(set: &PolicySet, object: &Value) -> (RuleStatus, String) {
     let req = VpolRequest::from_request(&Request::create(object));
-    let r = evaluate(&set.vpols()[0], &req, &NoHost).expect("a response");
+    let r = evaluate(set.vpols()[0], &req, &NoHost).expect("a response");
     (r.rules[0].status, r.rules[0].message.clone())
 }
 

@@ -49,7 +49,7 @@ fn judge(yaml: &str) -> RuleStatus {
     let pod =
         json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "x", "namespace": "other"}});
     let req = VpolRequest::from_request(&verno::Request::create(&pod));
-    let r = evaluate(&set.vpols()[0], &req, &Lookups).unwrap();
+    let r = evaluate(set.vpols()[0], &req, &Lookups).unwrap();
     r.rules[0].status
 }
 

@@ -330,7 +330,7 @@ fn bindings_attach_whichever_document_comes_first() {
     set.extend(PolicySet::from_yaml(&policy).unwrap());
     let d = deployment("d", "apps", 9.0);
     let req = VpolRequest::from_request(&verno::Request::create(&d));
-    assert!(evaluate(&set.vpols()[0], &req, &NoHost)
+    assert!(evaluate(set.vpols()[0], &req, &NoHost)
         .unwrap()
         .rules
         .is_empty());
@@ -369,7 +369,7 @@ fn reports_name_the_admission_policy_source_and_binding() {
     .unwrap();
     let d = deployment("d", "default", 9.0);
     let req = VpolRequest::from_request(&verno::Request::create(&d));
-    let r = evaluate(&set.vpols()[0], &req, &NoHost).unwrap();
+    let r = evaluate(set.vpols()[0], &req, &NoHost).unwrap();
     let entry = verno::report::result_entry(&r, &r.rules[0], &d, &Default::default());
     assert_eq!(entry["source"], "ValidatingAdmissionPolicy");
     assert_eq!(entry["policy"], "cap");
