@@ -45,6 +45,10 @@ pub enum TestError {
     /// A `context` file that is not a `Context` document.
     #[error("{}: invalid context file: {detail}", path.display())]
     Context { path: PathBuf, detail: String },
+    /// A `globalContextEntries` item whose data cannot be resolved (a
+    /// resource file, `fieldPath` or projection that fails).
+    #[error("{detail}")]
+    GlobalContext { detail: String },
     /// A policy file holds a document that is not a Kyverno policy.
     #[error("unsupported: policy kind {api_version}/{kind} ({})", path.display())]
     PolicyKind {

@@ -492,7 +492,54 @@ impl verno::Host for ValuesHost<'_> {
     /// `kyverno test` without `clusterResources` or mocks loads no
     /// `configMap`/`apiCall`/... entry; values stand in for them.
     fn resolves_context_entries(&self) -> bool {
-        false
+        !self.values.api_call_mocks.is_empty() || !self.values.global_context.is_empty()
+    }
+    /// Only mocked `apiCall` entries and, when the test declares global
+    /// context entries, `globalReference` entries load; everything else
+    /// stays unloaded, as without mocks.
+    fn context_entry(
+        &self,
+        request: &verno::host::ContextRequest<'_>,
+    ) -> Result<Option<Value>, verno::host::HostError> {
+        let failed = verno::host::HostError::Failed;
+        if let Some(v) = self
+            .values
+            .api_call_mocks
+            .api_call_entry(request.name, request.entry, self)
+            .map_err(failed)?
+        {
+            return Ok(Some(v));
+        }
+        if self.values.global_context.is_empty() {
+            return Ok(None);
+        }
+        self.values
+            .global_context
+            .reference_entry(request.entry, self)
+            .map_err(failed)
+    }
+    fn global_context_entry(
+        &self,
+        name: &str,
+        projection: &str,
+    ) -> Result<Option<Value>, verno::host::HostError> {
+        self.values
+            .global_context
+            .cel_get(name, projection)
+            .map_err(verno::host::HostError::Failed)
+    }
+    fn http_request(
+        &self,
+        request: &verno::host::HttpRequest<'_>,
+    ) -> Result<Value, verno::host::HostError> {
+        match self
+            .values
+            .api_call_mocks
+            .lookup(request.method, request.url)
+        {
+            Some(mock) => Ok(mock.http_response()),
+            None => Err(verno::host::HostError::Unavailable("HTTP")),
+        }
     }
     fn rule_values(&self, policy: &str, rule: &str) -> Option<serde_json::Map<String, Value>> {
         let mut out = serde_json::Map::new();
@@ -804,6 +851,10 @@ fn run_test(
         return Err(TestError::Unsupported { feature });
     }
     let mut values = load_values(files, t, base)?;
+    values.api_call_mocks = t.api_call_responses.clone();
+    values.global_context =
+        crate::global_context::GlobalContext::resolve(&t.global_context_entries, files, base)
+            .map_err(|detail| TestError::GlobalContext { detail })?;
     for r in &t.results {
         if let Some(f) = &r.clone_source_resource {
             let docs = fixtures::read_documents(files, &fixtures::resolve(base, f))?;

@@ -209,6 +209,10 @@ pub struct TestFile {
     pub context: Option<String>,
     /// `jsonPayloads` (with the deprecated `jsonPayload` folded in first).
     pub json_payloads: Vec<String>,
+    /// `apiCallResponses`: mocked answers for `apiCall` entries and CEL `http`.
+    pub api_call_responses: crate::mocks::ApiCallMocks,
+    /// `globalContextEntries`: data for `globalReference` and `globalContext.Get`.
+    pub global_context_entries: Vec<crate::global_context::GlobalContextSpec>,
     /// Fields verno reads but does not support yet (named in errors).
     pub unsupported: Vec<&'static str>,
 }
@@ -285,8 +289,6 @@ impl TestFile {
             ("clusterResources", "clusterResources"),
             ("httpPayloads", "httpPayloads"),
             ("envoyPayloads", "envoyPayloads"),
-            ("apiCallResponses", "apiCallResponses"),
-            ("globalContextEntries", "globalContextEntries"),
         ] {
             if t.get(field).is_some() {
                 unsupported.push(feature);
@@ -334,6 +336,14 @@ impl TestFile {
                 dedup(&mut all);
                 all
             },
+            api_call_responses: crate::mocks::ApiCallMocks::parse(
+                t.list("apiCallResponses")?,
+                "Test.apiCallResponses",
+            )?,
+            global_context_entries: crate::global_context::parse(
+                t.list("globalContextEntries")?,
+                "Test.globalContextEntries",
+            )?,
             unsupported,
         })
     }
@@ -443,6 +453,10 @@ pub struct Values {
     pub context_resources: Vec<Value>,
     /// The `context` file's `spec.images` (CEL `image.GetMetadata`).
     pub context_images: Vec<Value>,
+    /// The test's `apiCallResponses`.
+    pub api_call_mocks: crate::mocks::ApiCallMocks,
+    /// The test's resolved `globalContextEntries`.
+    pub global_context: crate::global_context::GlobalContext,
 }
 
 /// The parts of a `metav1.APIResource` the subresource mapping reads.
