@@ -44,7 +44,11 @@ fn run_with(
     host: &dyn Host,
 ) -> PolicyResponse {
     let set = PolicySet::from_yaml(&docs.join("---\n")).unwrap();
-    let vaps: Vec<_> = set.vpols().into_iter().filter(|p| p.vap.is_some()).collect();
+    let vaps: Vec<_> = set
+        .vpols()
+        .into_iter()
+        .filter(|p| p.vap.is_some())
+        .collect();
     assert_eq!(vaps.len(), 1);
     let mut req = VpolRequest::from_request(&verno::Request::create(object));
     req.namespace_labels = labels;

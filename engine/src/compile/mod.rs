@@ -594,7 +594,10 @@ impl PolicySet {
         // A binding may come in another file than its policy: attach each
         // side's bindings to the other side's ValidatingAdmissionPolicies.
         for b in &self.vap_bindings {
-            for v in theirs.iter_mut().filter_map(CompiledPolicy::as_validating_mut) {
+            for v in theirs
+                .iter_mut()
+                .filter_map(CompiledPolicy::as_validating_mut)
+            {
                 v.add_vap_binding(b);
             }
         }
