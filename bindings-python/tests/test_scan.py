@@ -1,7 +1,6 @@
 """verno.scan: the background scan of ``verno scan``, from Python."""
 
 import json
-import pathlib
 import shutil
 import subprocess
 import threading
