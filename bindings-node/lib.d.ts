@@ -92,7 +92,41 @@ export interface Host {
   now?(): number | Date
   /** A non-negative integer (Number up to 2^53, or BigInt below 2^64). */
   random?(): number | bigint
+  /**
+   * Verify one image for a `verifyImages` rule: return the digest and the
+   * signatures that verified with their identities, or `{error: {kind,
+   * message}}`. Throwing (or any other answer) gives an `error` result, never a pass.
+   */
+  verifyImage?(request: ImageVerifyRequest): ImageVerifyAnswer
+  /** `--image-data` fixtures (YAML/JSON text or an object), used when there is no `verifyImage`. */
+  imageData?: string | { images: unknown[] }
 }
+
+export interface ImageVerifyRequest {
+  /** The image, default registry explicit: `docker.io/nginx:latest`. */
+  image: string
+  repository?: string
+  attestor:
+    | { type: 'keys'; public_keys: string; signature_algorithm: string }
+    | { type: 'keyless'; roots?: string }
+    | { type: 'certificates'; cert?: string; cert_chain?: string }
+  /** Set for attestation checks. */
+  predicateType?: string
+  transparency: { ignoreTlog: boolean; ignoreSCT: boolean; rekorUrl?: string; rekorPubkey?: string; ctlogPubkey?: string }
+}
+
+export interface VerifiedSignature {
+  subjectAlternativeNames?: string[]
+  issuer?: string
+  extensions?: Record<string, string>
+  annotations?: Record<string, string>
+  /** For attestations: the in-toto statement. */
+  statement?: unknown
+}
+
+export type ImageVerifyAnswer =
+  | { digest: string; signatures: VerifiedSignature[] }
+  | { error: { kind: 'noMatch' | 'unavailable' | 'timeout' | 'invalidAttestor'; message: string } }
 
 export interface EngineOptions {
   host?: Host | null

@@ -72,4 +72,9 @@ mkdir -p playground/dist/pkg playground/dist/examples playground/dist/test-examp
 cp playground/index.html playground/app.js playground/test-view.js playground/style.css playground/dist/
 cp pkg/web/*.js pkg/web/*.wasm playground/dist/pkg/
 cp ../examples/*.yaml playground/dist/examples/
+# The PSS and verifyImages examples: the playground's own files, and the
+# walkthrough's stage-one policy and verification data from examples/verify-images.
+cp playground/examples/*.yaml playground/dist/examples/
+cp ../examples/verify-images/policy-stage1.yaml playground/dist/examples/verify-images-policy.yaml
+cp ../examples/verify-images/image-data.yaml playground/dist/examples/verify-images-data.yaml
 cp playground/test-example/*.yaml playground/dist/test-example/

@@ -8,7 +8,12 @@ use std::thread::ThreadId;
 
 use napi::sys;
 use serde_json::{json, Value};
-use verno::host::{ContextRequest, Host, HostError, Timestamp};
+use verno::api;
+use verno::host::{
+    ContextRequest, Host, HostError, ImageVerifier, ImageVerifyError, ImageVerifyErrorKind,
+    ImageVerifyRequest, Timestamp, VerifiedImage,
+};
+use verno_test::image_data::ImageData;
 
 use crate::convert::{self, check, type_of, CResult, ConvError};
 use crate::jsontext;
@@ -33,6 +38,11 @@ pub struct JsHost {
     context: Option<sys::napi_value>,
     now: Option<sys::napi_value>,
     random: Option<sys::napi_value>,
+    /// `verifyImage(request)`: answers `verifyImages` checks.
+    verify_image: Option<sys::napi_value>,
+    /// `imageData`: `--image-data` fixtures (text or object), used when
+    /// there is no `verifyImage`.
+    image_data: Option<ImageData>,
     /// `lib.js`'s `contextBridge(f, requestJson)`: calls `f` with the parsed
     /// request (`this` = the host) and returns its answer as JSON text,
     /// null, or `{detail, cause}` when the answer is not JSON data.
@@ -66,6 +76,8 @@ impl JsHost {
             context: None,
             now: None,
             random: None,
+            verify_image: None,
+            image_data: None,
             bridge,
             thread: std::thread::current().id(),
             failure: Mutex::new(None),
@@ -85,6 +97,11 @@ impl JsHost {
         }
         host.now = member(env, v, c"now", "now")?;
         host.random = member(env, v, c"random", "random")?;
+        host.verify_image = member(env, v, c"verifyImage", "verifyImage")?;
+        if host.verify_image.is_some() && type_of(env, bridge)? != sys::ValueType::napi_function {
+            return Err(ConvError::new("no context bridge function"));
+        }
+        host.image_data = image_data(env, v)?;
         Ok(host)
     }
 
@@ -273,6 +290,72 @@ impl JsHost {
     }
 }
 
+/// `host.imageData`: fixture text (YAML/JSON) or a plain object (read
+/// through `JSON.stringify`); `None` when absent.
+unsafe fn image_data(env: sys::napi_env, host: sys::napi_value) -> CResult<Option<ImageData>> {
+    let mut d = ptr::null_mut();
+    check(
+        env,
+        sys::napi_get_named_property(env, host, c"imageData".as_ptr(), &mut d),
+        "reading host.imageData",
+    )?;
+    let text = match type_of(env, d)? {
+        sys::ValueType::napi_undefined | sys::ValueType::napi_null => return Ok(None),
+        sys::ValueType::napi_string => convert::read_string(env, d)?,
+        sys::ValueType::napi_object => {
+            let mut global = ptr::null_mut();
+            check(
+                env,
+                sys::napi_get_global(env, &mut global),
+                "napi_get_global",
+            )?;
+            let mut json = ptr::null_mut();
+            check(
+                env,
+                sys::napi_get_named_property(env, global, c"JSON".as_ptr(), &mut json),
+                "reading JSON",
+            )?;
+            let mut stringify = ptr::null_mut();
+            check(
+                env,
+                sys::napi_get_named_property(env, json, c"stringify".as_ptr(), &mut stringify),
+                "reading JSON.stringify",
+            )?;
+            let mut out = ptr::null_mut();
+            check(
+                env,
+                sys::napi_call_function(env, json, stringify, 1, &d, &mut out),
+                "host.imageData",
+            )?;
+            convert::read_string(env, out)?
+        }
+        _ => {
+            return Err(ConvError::new(
+                "host.imageData must be YAML/JSON text or an object",
+            ))
+        }
+    };
+    parse_image_data(&text)
+        .map(Some)
+        .map_err(|e| ConvError::new(format!("host.imageData: {e}")))
+}
+
+/// Every document's `images`, in order, as one fixture set.
+fn parse_image_data(text: &str) -> Result<ImageData, String> {
+    let docs = verno::unstable::load::documents(text).map_err(|e| e.to_string())?;
+    if docs.is_empty() {
+        return Err("no document".into());
+    }
+    let mut images = Vec::new();
+    for (doc, _) in docs {
+        ImageData::parse(&doc)?;
+        if let Some(list) = doc.get("images").and_then(Value::as_array) {
+            images.extend(list.iter().cloned());
+        }
+    }
+    ImageData::parse(&json!({ "images": images }))
+}
+
 /// `obj[name]` if it is a function, `None` if absent, an error otherwise.
 unsafe fn member(
     env: sys::napi_env,
@@ -293,7 +376,62 @@ unsafe fn member(
     }
 }
 
+impl JsHost {
+    /// Call `verifyImage` through the bridge; its answer as JSON.
+    unsafe fn verify_js(&self, f: sys::napi_value, req: &ImageVerifyRequest) -> CResult<Value> {
+        let env = self.env;
+        let text = serde_json::to_string(&api::image_request_to_value(req))
+            .map_err(|e| ConvError::new(e.to_string()))?;
+        let a = convert::create_string(env, &text)?;
+        let r = self.call(self.bridge, &[f, a])?;
+        match type_of(env, r)? {
+            sys::ValueType::napi_string => {
+                let text = convert::read_string(env, r)?;
+                jsontext::parse(&text).map_err(|e| ConvError::new(e.to_string()))
+            }
+            sys::ValueType::napi_undefined | sys::ValueType::napi_null => Ok(Value::Null),
+            _ => Err(ConvError::new("returned data that is not JSON")),
+        }
+    }
+}
+
+/// `verifyImage(request)` first, else the `imageData` fixtures. A callback
+/// that throws gives an `error` result (what Kyverno reports for a failing
+/// verifier), never a pass and never a thrown `HostError`.
+impl ImageVerifier for JsHost {
+    fn verify(&self, request: &ImageVerifyRequest) -> Result<VerifiedImage, ImageVerifyError> {
+        let unavailable = |message: String| ImageVerifyError {
+            kind: ImageVerifyErrorKind::Unavailable,
+            message,
+        };
+        let Some(f) = self.verify_image else {
+            return match &self.image_data {
+                Some(data) => data.verify(request),
+                None => Err(unavailable("the host has no image verifier".into())),
+            };
+        };
+        self.on_js_thread()
+            .map_err(|e| unavailable(e.to_string()))?;
+        // SAFETY: on the JS thread, inside the N-API call that built `self`.
+        match unsafe { self.verify_js(f, request) } {
+            Ok(answer) => api::image_answer_from_value(&answer),
+            Err(e) => Err(unavailable(format!(
+                "host callback verifyImage() failed: {}",
+                e.message
+            ))),
+        }
+    }
+}
+
 impl Host for JsHost {
+    fn image_verifier(&self) -> Option<&dyn ImageVerifier> {
+        if self.verify_image.is_some() || self.image_data.is_some() {
+            Some(self)
+        } else {
+            None
+        }
+    }
+
     fn now(&self) -> Result<Timestamp, HostError> {
         self.on_js_thread()?;
         let Some(f) = self.now else {

@@ -16,7 +16,11 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 use serde_json::{Map, Number, Value};
 use verno::api::{self, ApiError, ReportRequest, RequestOptions};
-use verno::host::{ContextRequest, Host, HostError, Timestamp};
+use verno::host::{
+    ContextRequest, Host, HostError, ImageVerifier, ImageVerifyError, ImageVerifyErrorKind,
+    ImageVerifyRequest, Timestamp, VerifiedImage,
+};
+use verno_test::image_data::ImageData;
 
 /// How deep a Python object may nest. The engine's YAML parser stops at the
 /// same depth, so an object and its YAML text are accepted alike; a cyclic
@@ -295,12 +299,15 @@ struct HostFailure {
     cause: PyErr,
 }
 
-/// [`verno::Host`] backed by a Python object's optional `context`, `now` and
-/// `random` members (attributes, or keys when the host is a dict).
+/// [`verno::Host`] backed by a Python object's optional `context`, `now`,
+/// `random` and `verify_image` members (attributes, or keys when the host is
+/// a dict) and its `image_data` fixtures.
 struct PyHost {
     context: Option<Py<PyAny>>,
     now: Option<Py<PyAny>>,
     random: Option<Py<PyAny>>,
+    verify_image: Option<Py<PyAny>>,
+    image_data: Option<ImageData>,
     failure: Mutex<Option<HostFailure>>,
 }
 
@@ -310,6 +317,8 @@ impl PyHost {
             context: None,
             now: None,
             random: None,
+            verify_image: None,
+            image_data: None,
             failure: Mutex::new(None),
         };
         let Some(host) = host.filter(|h| !h.is_none()) else {
@@ -335,6 +344,15 @@ impl PyHost {
         h.context = member("context")?;
         h.now = member("now")?;
         h.random = member("random")?;
+        h.verify_image = member("verify_image")?;
+        let data = if let Ok(d) = host.cast::<PyDict>() {
+            d.get_item("image_data")?
+        } else {
+            host.getattr_opt("image_data")?
+        };
+        if let Some(data) = data.filter(|d| !d.is_none()) {
+            h.image_data = Some(image_data(py, &data)?);
+        }
         Ok(h)
     }
 
@@ -367,6 +385,36 @@ impl PyHost {
     fn take_failure(&self) -> Option<HostFailure> {
         self.failure.lock().ok().and_then(|mut s| s.take())
     }
+}
+
+/// `image_data`: the `--image-data` fixture format as a dict or as YAML/JSON
+/// text; a malformed one is an `InputError` naming the field.
+fn image_data(py: Python<'_>, data: &Bound<'_, PyAny>) -> PyResult<ImageData> {
+    let bad = |m: String| input_err(py, "host.image_data", m);
+    let docs = match arg_text(py, "host.image_data", data)? {
+        Some(text) => verno::unstable::load::documents(&text)
+            .map_err(|e| bad(e.to_string()))?
+            .into_iter()
+            .map(|(v, _)| v)
+            .collect(),
+        None => vec![arg_json(py, "host.image_data", data)?],
+    };
+    if docs.is_empty() {
+        return Err(bad("no document".to_string()));
+    }
+    let mut all = Vec::new();
+    for doc in docs {
+        ImageData::parse(&doc).map_err(bad)?;
+        all.push(doc);
+    }
+    // One fixture from every document, in order: the first matching entry answers.
+    let images: Vec<Value> = all
+        .iter()
+        .filter_map(|d| d.get("images").and_then(Value::as_array))
+        .flatten()
+        .cloned()
+        .collect();
+    ImageData::parse(&serde_json::json!({ "images": images })).map_err(bad)
 }
 
 /// A `now()` result: seconds since the epoch (int or float) or anything with
@@ -427,6 +475,14 @@ impl Host for PyHost {
         })
     }
 
+    fn image_verifier(&self) -> Option<&dyn ImageVerifier> {
+        if self.verify_image.is_some() || self.image_data.is_some() {
+            Some(self)
+        } else {
+            None
+        }
+    }
+
     fn context_entry(&self, request: &ContextRequest<'_>) -> Result<Option<Value>, HostError> {
         let Some(f) = &self.context else {
             return Ok(None);
@@ -455,6 +511,45 @@ impl Host for PyHost {
                 Ok(Some(v))
             };
             call().map_err(|e| self.fail("context", e, py))
+        })
+    }
+}
+
+/// `verify_image(request)` first, else the `image_data` fixtures. An
+/// exception in the callback is an `error` result (Kyverno's verdict for a
+/// verifier that fails), never a pass and never a raised `HostError`.
+impl ImageVerifier for PyHost {
+    fn verify(&self, request: &ImageVerifyRequest) -> Result<VerifiedImage, ImageVerifyError> {
+        let Some(f) = &self.verify_image else {
+            return match &self.image_data {
+                Some(data) => data.verify(request),
+                None => Err(ImageVerifyError {
+                    kind: ImageVerifyErrorKind::Unavailable,
+                    message: "the host has no image verifier".to_string(),
+                }),
+            };
+        };
+        Python::attach(|py| {
+            let call = || -> PyResult<Value> {
+                let req = to_py(py, &api::image_request_to_value(request))?;
+                let out = f.bind(py).call1((req,))?;
+                to_json(&out, 0).map_err(|e| input_err(py, "verify_image() result", e.render()))
+            };
+            match call() {
+                Ok(answer) => api::image_answer_from_value(&answer),
+                Err(e) => {
+                    let text = e.value(py).str().map(|s| s.to_string()).unwrap_or_default();
+                    let class = e
+                        .get_type(py)
+                        .name()
+                        .map(|n| n.to_string())
+                        .unwrap_or_else(|_| "Exception".to_string());
+                    Err(ImageVerifyError {
+                        kind: ImageVerifyErrorKind::Unavailable,
+                        message: format!("host callback verify_image() raised {class}: {text}"),
+                    })
+                }
+            }
         })
     }
 }
@@ -748,11 +843,148 @@ fn run_test<'py>(
     }
 }
 
+// ---------------------------------------------------------------------------
+// scan
+
+/// One `scan()` input: text (YAML/JSON, lists unfolded), a dict, or a
+/// `pathlib.Path` (a file, or a directory walked recursively).
+enum ScanItem {
+    Text(String),
+    Path(std::path::PathBuf),
+}
+
+/// Flatten a `scan()` argument (one item or a list/tuple of items) into
+/// texts and paths; dicts become JSON text.
+fn scan_items(py: Python<'_>, what: &str, obj: &Bound<'_, PyAny>) -> PyResult<Vec<ScanItem>> {
+    let list: Vec<Bound<'_, PyAny>> = if let Ok(l) = obj.cast::<PyList>() {
+        l.iter().collect()
+    } else if let Ok(t) = obj.cast::<PyTuple>() {
+        t.iter().collect()
+    } else {
+        vec![obj.clone()]
+    };
+    let pathlike = py.import("os")?.getattr("PathLike")?;
+    let mut out = Vec::with_capacity(list.len());
+    for (i, item) in list.iter().enumerate() {
+        let at = format!("{what}[{i}]");
+        if let Some(text) = arg_text(py, &at, item)? {
+            out.push(ScanItem::Text(text));
+        } else if item.is_instance(&pathlike)? {
+            out.push(ScanItem::Path(item.extract::<std::path::PathBuf>()?));
+        } else if item.cast::<PyDict>().is_ok() {
+            let v = arg_json(py, &at, item)?;
+            out.push(ScanItem::Text(v.to_string()));
+        } else {
+            return Err(input_err(
+                py,
+                what,
+                format!(
+                    "{at}: expected YAML/JSON text, a dict or a pathlib.Path, got {}",
+                    type_name(item)
+                ),
+            ));
+        }
+    }
+    Ok(out)
+}
+
+/// Kyverno's background scan of `resources` with `policies`, in parallel
+/// with the GIL released: the reports `verno scan -o json` prints (its
+/// `items`), one per namespace and policy.
+#[pyfunction]
+#[pyo3(signature = (policies, resources, *, threads = 0, openreports = false, audit_warn = false))]
+fn scan<'py>(
+    py: Python<'py>,
+    policies: &Bound<'py, PyAny>,
+    resources: &Bound<'py, PyAny>,
+    threads: usize,
+    openreports: bool,
+    audit_warn: bool,
+) -> PyResult<Bound<'py, PyAny>> {
+    use verno::report::{ReportFormat, ReportOptions};
+    use verno_scan::input::Input;
+    let policy_items = scan_items(py, "policies", policies)?;
+    let resource_items = scan_items(py, "resources", resources)?;
+    let format = if openreports {
+        ReportFormat::OpenReports
+    } else {
+        ReportFormat::WgPolicy
+    };
+    let out = py.detach(|| -> Result<Vec<Value>, (String, String)> {
+        let input = |m: String| ("policies".to_string(), m);
+        let mut set = verno_scan::policies::ScanPolicies::default();
+        // In the caller's order: files of a directory in sorted order, as `verno scan` reads them.
+        for (i, item) in policy_items.iter().enumerate() {
+            match item {
+                ScanItem::Text(t) => set
+                    .add_text(&format!("policies[{i}]"), t)
+                    .map_err(|e| input(e.to_string()))?,
+                ScanItem::Path(p) => {
+                    let srcs = verno_scan::input::sources(&[Input::Path(p.clone())])
+                        .map_err(|e| input(e.to_string()))?;
+                    for src in srcs {
+                        let verno_scan::input::Source::File(path) = &src else {
+                            continue;
+                        };
+                        let text =
+                            verno_test::input::read_text(path).map_err(|e| input(e.to_string()))?;
+                        set.add_text(&src.name(), &text)
+                            .map_err(|e| input(e.to_string()))?;
+                    }
+                }
+            }
+        }
+        if let Some(e) = set.rejected.first() {
+            return Err(input(format!("policy refused: {e}")));
+        }
+        let inputs: Vec<Input> = resource_items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| match item {
+                ScanItem::Text(t) => Input::Text {
+                    name: format!("resources[{i}]"),
+                    text: t.as_str().into(),
+                },
+                ScanItem::Path(p) => Input::Path(p.clone()),
+            })
+            .collect();
+        let opts = verno_scan::ScanOptions {
+            threads,
+            detail: verno_scan::Detail::Results,
+            report: ReportOptions {
+                format,
+                audit_warn,
+                timestamp: None,
+            },
+            ..verno_scan::ScanOptions::default()
+        };
+        let tally = verno_scan::scan(&set, &inputs, &opts, &verno::NoHost, &|_| {})
+            .map_err(|e| ("resources".to_string(), e.to_string()))?;
+        if let Some((origin, why)) = tally.rejected.first() {
+            return Err((
+                "resources".to_string(),
+                format!(
+                    "{} of {} documents rejected; first: {}: {why}",
+                    tally.rejected.len(),
+                    tally.documents,
+                    origin
+                ),
+            ));
+        }
+        Ok(verno_scan::output::reports::reports(&tally, format))
+    });
+    match out {
+        Ok(reports) => to_py(py, &Value::Array(reports)),
+        Err((what, message)) => Err(input_err(py, &what, message)),
+    }
+}
+
 /// The compiled half of the `verno` package; import `verno` instead.
 #[pymodule]
 fn _verno(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Engine>()?;
     m.add_function(wrap_pyfunction!(run_test, m)?)?;
+    m.add_function(wrap_pyfunction!(scan, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

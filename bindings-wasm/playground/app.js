@@ -9,11 +9,14 @@ const EXAMPLES = {
   privileged: { policy: "disallow-privileged.yaml", resource: "nginx-privileged.yaml" },
   registries: { policy: "restrict-image-registries.yaml", resource: "nginx-unprivileged.yaml" },
   vpol: { policy: "disallow-latest-tag.yaml", resource: "nginx-unprivileged.yaml" },
+  pss: { policy: "pss-baseline.yaml", resource: "pss-privileged-pod.yaml" },
+  images: { policy: "verify-images-policy.yaml", resource: "etcd-pod.yaml", imageData: "verify-images-data.yaml" },
 };
 
 const $ = (id) => document.getElementById(id);
 const ui = {
   example: $("example"), operation: $("operation"), policy: $("policy"), resource: $("resource"),
+  imageData: $("image-data"),
   verdict: $("verdict"), error: $("error"), messageBox: $("message-box"), message: $("message"),
   results: $("results").querySelector("tbody"), patched: $("patched"), patch: $("patch"),
   report: $("report"), status: $("status"), copy: $("copy-link"), share: $("share-url"),
@@ -72,7 +75,10 @@ async function decodeState(fragment) {
 }
 
 function currentState() {
-  return { policy: ui.policy.value, resource: ui.resource.value, operation: ui.operation.value };
+  return {
+    policy: ui.policy.value, resource: ui.resource.value, operation: ui.operation.value,
+    imageData: ui.imageData.value,
+  };
 }
 
 async function updateLink() {
@@ -166,7 +172,9 @@ function evaluate() {
 }
 
 function evaluateNow() {
-  const { policy, resource, operation } = currentState();
+  const { policy, resource, operation, imageData } = currentState();
+  // The page is the image verifier: verifyImages rules read the data pane.
+  const host = imageData.trim() ? { imageData } : undefined;
   const started = performance.now();
   let engine;
   try {
@@ -177,14 +185,14 @@ function evaluateNow() {
   }
   let out;
   try {
-    out = engine.evaluate(resource, { operation });
+    out = engine.evaluate(resource, { operation, host });
   } catch (e) {
-    showError(describeError("Resource", e));
+    showError(describeError(e.argument === "host.imageData" ? "Image data" : "Resource", e));
     return;
   }
   let reports;
   try {
-    reports = engine.report(resource);
+    reports = engine.report(resource, { host });
   } catch (e) {
     reports = e;
   }
@@ -211,9 +219,12 @@ async function loadExample(name) {
     if (!res.ok) throw new Error(`examples/${file}: HTTP ${res.status}`);
     return res.text();
   };
-  const [policy, resource] = await Promise.all([get(ex.policy), get(ex.resource)]);
+  const [policy, resource, imageData] = await Promise.all([
+    get(ex.policy), get(ex.resource), ex.imageData ? get(ex.imageData) : "",
+  ]);
   ui.policy.value = policy;
   ui.resource.value = resource;
+  ui.imageData.value = imageData;
   ui.operation.value = "CREATE";
 }
 
@@ -243,11 +254,12 @@ async function main() {
     ui.policy.value = state.policy;
     ui.resource.value = state.resource;
     ui.operation.value = state.operation || "CREATE";
+    ui.imageData.value = typeof state.imageData === "string" ? state.imageData : "";
     ui.example.value = "";
   } else {
     await loadExample(ui.example.value);
   }
-  for (const el of [ui.policy, ui.resource]) el.addEventListener("input", schedule);
+  for (const el of [ui.policy, ui.resource, ui.imageData]) el.addEventListener("input", schedule);
   ui.operation.addEventListener("change", schedule);
   ui.example.addEventListener("change", async () => {
     await loadExample(ui.example.value);

@@ -1,5 +1,6 @@
 //! `verno::Host` backed by a JS object with optional `now`, `random` and
-//! `context` members.
+//! `context` members, and `imageData` (the `--image-data` fixtures, as text
+//! or an object) that answers `verifyImages` checks.
 //!
 //! `Host` must be `Send + Sync` and `JsValue` is neither, so the JS object is
 //! not stored in the host value: it sits on a thread-local stack for the
@@ -9,7 +10,11 @@
 use std::cell::RefCell;
 
 use js_sys::{Date, Function, Reflect};
-use verno::host::{ContextRequest, HostError, Timestamp};
+use verno::host::{
+    ContextRequest, HostError, ImageVerifier, ImageVerifyError, ImageVerifyErrorKind,
+    ImageVerifyRequest, Timestamp, VerifiedImage,
+};
+use verno_test::image_data::ImageData;
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::error::{describe, input, Failure};
@@ -21,6 +26,8 @@ struct Frame {
     host: JsValue,
     /// The first callback failure: (callback, message, what was thrown).
     failure: Option<(&'static str, String, JsValue)>,
+    /// `host.imageData`, parsed once per call.
+    image_data: Option<ImageData>,
 }
 
 thread_local! {
@@ -60,10 +67,12 @@ pub fn with_host<T>(
     host: &JsValue,
     call: impl FnOnce(&JsHost) -> Result<T, verno::api::ApiError>,
 ) -> Result<T, Failure> {
+    let image_data = image_data(host)?;
     FRAMES.with(|f| {
         f.borrow_mut().push(Frame {
             host: host.clone(),
             failure: None,
+            image_data,
         })
     });
     let result = call(&JsHost);
@@ -76,6 +85,41 @@ pub fn with_host<T>(
         });
     }
     result.map_err(Failure::Api)
+}
+
+/// `host.imageData`: fixture text (YAML/JSON, several documents) or an
+/// object; a malformed one is an input error naming the field.
+fn image_data(host: &JsValue) -> Result<Option<ImageData>, Failure> {
+    if !host.is_object() {
+        return Ok(None);
+    }
+    let what = "host.imageData";
+    let data = Reflect::get(host, &"imageData".into())
+        .map_err(|e| input("host", format!("reading {what} threw: {}", describe(&e))))?;
+    if data.is_undefined() || data.is_null() {
+        return Ok(None);
+    }
+    let docs: Vec<serde_json::Value> = match data.as_string() {
+        Some(text) => verno::unstable::load::documents(&text)
+            .map_err(|e| input(what, e.to_string()))?
+            .into_iter()
+            .map(|(v, _)| v)
+            .collect(),
+        None => vec![crate::convert::from_js(&data).map_err(|e| input(what, e))?],
+    };
+    if docs.is_empty() {
+        return Err(input(what, "no document"));
+    }
+    let mut images = Vec::new();
+    for doc in &docs {
+        ImageData::parse(doc).map_err(|e| input(what, e))?;
+        if let Some(list) = doc.get("images").and_then(serde_json::Value::as_array) {
+            images.extend(list.iter().cloned());
+        }
+    }
+    ImageData::parse(&serde_json::json!({ "images": images }))
+        .map(Some)
+        .map_err(|e| input(what, e))
 }
 
 /// The engine's view of the current JS host.
@@ -123,7 +167,31 @@ impl JsHost {
     }
 }
 
+/// Answers from the current call's `imageData`.
+impl ImageVerifier for JsHost {
+    fn verify(&self, request: &ImageVerifyRequest) -> Result<VerifiedImage, ImageVerifyError> {
+        FRAMES.with(
+            |f| match f.borrow().last().and_then(|fr| fr.image_data.as_ref()) {
+                Some(data) => data.verify(request),
+                None => Err(ImageVerifyError {
+                    kind: ImageVerifyErrorKind::Unavailable,
+                    message: "the host has no image verification data".into(),
+                }),
+            },
+        )
+    }
+}
+
 impl verno::Host for JsHost {
+    fn image_verifier(&self) -> Option<&dyn ImageVerifier> {
+        let has = FRAMES.with(|f| f.borrow().last().is_some_and(|fr| fr.image_data.is_some()));
+        if has {
+            Some(self)
+        } else {
+            None
+        }
+    }
+
     fn now(&self) -> Result<Timestamp, HostError> {
         let Some(v) = self.call("now", &JsValue::UNDEFINED)? else {
             return Err(HostError::Unavailable("the clock"));

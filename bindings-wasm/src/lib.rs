@@ -47,6 +47,33 @@ export interface Host {
   now?(): number | Date;
   /** A random non-negative integer (`random()` in JMESPath). */
   random?(): number | bigint;
+  /**
+   * Image verification answers for `verifyImages` rules, in the CLI's
+   * `--image-data` format: YAML/JSON text or `{images: [{image, attestor?,
+   * publicKey?, digest, signatures?, attestations?} | {image, error: {kind, message}}]}`.
+   * An image no entry matches has no signatures (a `fail` result).
+   */
+  imageData?: string | { images: ImageDataEntry[] };
+}
+
+/** One `imageData` entry: the first whose `image` pattern (Kyverno wildcards) matches answers. */
+export interface ImageDataEntry {
+  image: string;
+  attestor?: "keyless" | "keys" | "certificates";
+  publicKey?: string;
+  digest?: string;
+  signatures?: VerifiedSignature[];
+  attestations?: VerifiedSignature[];
+  error?: { kind: "noMatch" | "unavailable" | "timeout" | "invalidAttestor"; message: string };
+}
+
+/** A signature (or attestation) that verified, with its identity. */
+export interface VerifiedSignature {
+  subjectAlternativeNames?: string[];
+  issuer?: string;
+  extensions?: Record<string, string>;
+  annotations?: Record<string, string>;
+  statement?: any;
 }
 
 export interface EngineOptions { host?: Host }

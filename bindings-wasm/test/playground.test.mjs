@@ -107,6 +107,39 @@ test("playground: default example, registry example, edits, shareable URL", asyn
   r = await rows(page);
   assert.match(r[0][2], /^pass/);
 
+  // Pod Security Standards, baseline: the privileged Pod is blocked with
+  // Kyverno's podSecurity text.
+  await andWait(page, () => page.selectOption("[data-testid=example]", "pss"));
+  assert.equal(await text(page, "verdict"), "BLOCKED");
+  r = await rows(page);
+  assert.deepEqual(r[0].slice(0, 3), ["podsecurity-baseline", "baseline", "fail"]);
+  assert.equal(
+    r[0][3],
+    'Validation rule \'baseline\' failed. It violates PodSecurity "baseline:latest": (Forbidden reason: privileged, ' +
+      "field error list: [spec.containers[0].securityContext.privileged is forbidden, forbidden values found: true])",
+  );
+
+  // verifyImages, with the verification data on the page: the walkthrough's
+  // subject mismatch, then fixed by editing the data pane.
+  await andWait(page, () => page.selectOption("[data-testid=example]", "images"));
+  r = await rows(page);
+  assert.deepEqual(r[0].slice(0, 3), ["kube-system/verify-k8s-images", "verify-k8s-images", "fail"]);
+  assert.equal(
+    r[0][3],
+    "failed to verify image registry.k8s.io/etcd:3.5.6-0: .attestors[0].entries[0].keyless: subject mismatch: " +
+      "expected krel-trust@k8s-releng-prod.iam.gserviceaccount.com, received k8s-infra-gcr-promoter@k8s-artifacts-prod.iam.gserviceaccount.com",
+  );
+  const data = await page.inputValue("[data-testid=image-data]");
+  await andWait(page, () =>
+    page.fill("[data-testid=image-data]", data.replace("k8s-infra-gcr-promoter@k8s-artifacts-prod", "krel-trust@k8s-releng-prod")),
+  );
+  r = await rows(page);
+  assert.deepEqual(r[0].slice(0, 3), ["kube-system/verify-k8s-images", "verify-k8s-images", "pass"]);
+  // Without data there is no verifier: an error, never a pass.
+  await andWait(page, () => page.fill("[data-testid=image-data]", ""));
+  r = await rows(page);
+  assert.notEqual(r[0][2], "pass");
+
   // Back to the default example, fixed by hand: allowed.
   await andWait(page, () => page.selectOption("[data-testid=example]", "privileged"));
   assert.equal(await text(page, "verdict"), "BLOCKED");

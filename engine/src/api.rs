@@ -24,7 +24,9 @@ use crate::compile::CompiledPolicy;
 use crate::compile::PolicySet;
 use crate::error::{LoadError, Location};
 use crate::eval::pipeline::{Evaluation, SharedRequest, Stages};
-use crate::host::Host;
+use crate::host::{
+    Host, ImageVerifyError, ImageVerifyErrorKind, ImageVerifyRequest, VerifiedImage,
+};
 use crate::model::resource::{Operation, Request, ResourceKind, UserInfo};
 use crate::model::response::{PolicyResponse, RuleType};
 use crate::report::{merged_reports, resource_report, ReportFormat, ReportInput, ReportOptions};
@@ -291,6 +293,40 @@ fn type_name(v: &Value) -> &'static str {
         Value::Array(_) => "a list",
         Value::Object(_) => "a map",
     }
+}
+
+/// The JSON a binding hands its host's image verifier: the
+/// [`ImageVerifyRequest`] in camelCase (`image`, `repository`, `attestor`
+/// with a `type` of `keys`/`keyless`/`certificates`, `predicateType`,
+/// `transparency`).
+pub fn image_request_to_value(request: &ImageVerifyRequest) -> Value {
+    serde_json::to_value(request).unwrap_or(Value::Null)
+}
+
+/// Read what a host's image verifier answered: `{"digest", "signatures"}`
+/// (a [`VerifiedImage`]) or `{"error": {"kind", "message"}}`. An answer of
+/// any other shape is an `unavailable` error, so a broken verifier gives an
+/// `error` result and never a pass.
+pub fn image_answer_from_value(answer: &Value) -> Result<VerifiedImage, ImageVerifyError> {
+    let unusable = |why: String| ImageVerifyError {
+        kind: ImageVerifyErrorKind::Unavailable,
+        message: format!("image verifier returned an unusable answer: {why}"),
+    };
+    let Some(map) = answer.as_object() else {
+        return Err(unusable(format!(
+            "expected a map with `digest` and `signatures`, got {}",
+            type_name(answer)
+        )));
+    };
+    if let Some(err) = map.get("error") {
+        return Err(serde_json::from_value::<ImageVerifyError>(err.clone())
+            .map_err(|e| unusable(format!("error: {e}")))
+            .unwrap_or_else(|e| e));
+    }
+    if !map.get("digest").is_some_and(Value::is_string) {
+        return Err(unusable("`digest` must be a string".to_string()));
+    }
+    serde_json::from_value(answer.clone()).map_err(|e| unusable(e.to_string()))
 }
 
 /// A compiled policy set behind a JSON interface. Immutable, `Send + Sync`:
@@ -793,5 +829,49 @@ spec:
         assert_eq!(row["orphanDownstreamOnPolicyDelete"], false);
         assert_eq!(out["generated"][0]["metadata"]["namespace"], "team-a");
         assert_eq!(row["generated"], out["generated"]);
+    }
+
+    #[test]
+    fn image_answer_with_digest_and_signatures_is_verified() {
+        let v = json!({"digest": "sha256:ab", "signatures": [{"subjectAlternativeNames": ["a@b"], "issuer": "https://i"}]});
+        let got = image_answer_from_value(&v).unwrap();
+        assert_eq!(got.digest, "sha256:ab");
+        assert_eq!(got.signatures[0].subject_alternative_names, vec!["a@b"]);
+    }
+
+    #[test]
+    fn image_answer_error_keeps_kind_and_message() {
+        let v = json!({"error": {"kind": "noMatch", "message": "no matching signatures"}});
+        let e = image_answer_from_value(&v).unwrap_err();
+        assert_eq!(e.kind, ImageVerifyErrorKind::NoMatch);
+        assert_eq!(e.message, "no matching signatures");
+    }
+
+    #[test]
+    fn malformed_image_answer_is_unavailable_never_verified() {
+        for v in [
+            json!(null),
+            json!({"signatures": []}),
+            json!({"error": "x"}),
+            json!({"digest": "sha256:1", "signatures": 3}),
+        ] {
+            let e = image_answer_from_value(&v).unwrap_err();
+            assert_eq!(e.kind, ImageVerifyErrorKind::Unavailable, "{v}");
+        }
+    }
+
+    #[test]
+    fn image_request_value_is_camel_case_with_attestor_type() {
+        let r = ImageVerifyRequest {
+            image: "docker.io/nginx:latest".into(),
+            repository: None,
+            attestor: crate::host::AttestorSpec::Keyless { roots: None },
+            predicate_type: Some("p".into()),
+            transparency: Default::default(),
+        };
+        let v = image_request_to_value(&r);
+        assert_eq!(v["attestor"]["type"], "keyless");
+        assert_eq!(v["predicateType"], "p");
+        assert_eq!(v["transparency"]["ignoreTlog"], false);
     }
 }

@@ -20,11 +20,12 @@ from ._errors import (
     VernoError,
     YamlError,
 )
-from ._verno import Engine, __version__, run_test
+from ._verno import Engine, __version__, run_test, scan
 
 __all__ = [
     "Engine",
     "run_test",
+    "scan",
     "VernoError",
     "PolicyError",
     "YamlError",

@@ -1,5 +1,6 @@
 """Typed stubs of the compiled extension ``verno._verno``."""
 
+import os
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Union
 
 
@@ -15,7 +16,23 @@ Object = Dict[str, Json]
 
 HostLike = Any
 """An object (or dict) with optional members ``context(request) -> Json | None``,
-``now() -> int | float | datetime`` and ``random() -> int``."""
+``now() -> int | float | datetime``, ``random() -> int``,
+``verify_image(request) -> ImageAnswer`` and ``image_data: Text | Object``
+(the ``--image-data`` fixture format)."""
+
+ImageRequest = Dict[str, Any]
+"""What ``verify_image`` is called with: ``{image, repository?, attestor:
+{type: "keys" | "keyless" | "certificates", ...}, predicateType?, transparency}``."""
+
+ImageAnswer = Dict[str, Any]
+"""``{digest: "sha256:...", signatures: [{subjectAlternativeNames, issuer?,
+extensions, annotations, statement?}]}`` or ``{error: {kind: "noMatch" |
+"unavailable" | "timeout" | "invalidAttestor", message}}``. An exception or
+any other shape is an ``error`` result, never a pass."""
+
+ScanInput = Union[Text, Object, "os.PathLike[str]"]
+"""YAML/JSON text (multi-document, ``kind: List`` dumps), a dict, or a path
+(a file, or a directory walked recursively)."""
 
 class Engine:
     """A compiled policy set; immutable and safe to share between threads."""
@@ -72,4 +89,19 @@ def run_test(
 ) -> List[Dict[str, Any]]:
     """Run a ``kyverno test`` suite given as ``{file name: text}``; one report
     per test document: ``{path, error, passed, failed, rows}``."""
+    ...
+
+
+def scan(
+    policies: Union[ScanInput, Sequence[ScanInput]],
+    resources: Union[ScanInput, Sequence[ScanInput]],
+    *,
+    threads: int = 0,
+    openreports: bool = False,
+    audit_warn: bool = False,
+) -> List[Dict[str, Any]]:
+    """Kyverno's background scan, as ``verno scan -o json``: one report per
+    namespace and policy (the ``items`` of its List). Runs on every core
+    (``threads=0``) with the GIL released. A document that is not a
+    Kubernetes object raises ``InputError``."""
     ...
