@@ -339,6 +339,40 @@ fn policy_texts(paths: &[PathBuf]) -> Result<Vec<(PathBuf, String)>, String> {
 }
 
 /// Run `apply`; returns the counts (exit code 1 when fail or error > 0).
+/// Kyverno's ValidatingAdmissionPolicy step maps each resource's kind with
+/// the RESTMapper, without guessing: a kind outside its built-in table, or
+/// a JSON payload (no kind at all), stops `kyverno apply` with
+/// `failed to apply policies on resource <name> (failed to map gvk to gvr …)`.
+fn check_admission_policy_kinds(
+    set: &verno::PolicySet,
+    resources: &[serde_json::Value],
+    payloads: &[serde_json::Value],
+) -> Result<(), String> {
+    if !set.vpols().iter().any(|p| p.vap.is_some()) {
+        return Ok(());
+    }
+    let kinds = verno::unstable::vpol::KindMap::default();
+    for (doc, payload) in resources
+        .iter()
+        .map(|r| (r, false))
+        .chain(payloads.iter().map(|p| (p, true)))
+    {
+        let meta = ResourceMeta::of(doc);
+        // A payload goes through the processor as an empty resource.
+        let (group, version, kind) = match payload {
+            true => ("", "", ""),
+            false => (meta.group, meta.version, meta.kind),
+        };
+        if let Err(e) = kinds.rest_mapping(group, version, kind) {
+            return Err(format!(
+                "failed to apply policies on resource {} ({e})",
+                meta.name
+            ));
+        }
+    }
+    Ok(())
+}
+
 pub fn run(opts: &ApplyOptions, out: &mut dyn Write) -> Result<Counts, String> {
     let mut set = PolicySet::default();
     // Policies Kyverno's policy validation refuses: skipped, one error each.
@@ -448,6 +482,7 @@ pub fn run(opts: &ApplyOptions, out: &mut dyn Write) -> Result<Counts, String> {
         resources.len() + payloads.len()
     )
     .map_err(|e| e.to_string())?;
+    check_admission_policy_kinds(&set, &resources, &payloads)?;
     let mut counts = Counts::default();
     print_skipped(out, &skipped)?;
     counts.error += skipped.len();

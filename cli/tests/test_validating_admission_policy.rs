@@ -161,3 +161,27 @@ fn apply_counts_no_admission_policy_skips_and_reports_their_source_and_binding()
         out.stdout
     );
 }
+
+#[test]
+fn apply_stops_on_a_kind_the_admission_policy_step_cannot_map() {
+    let dir = fixtures().join("unknown-kind");
+    let out = verno(&dir, &["apply", "policy.yaml", "-r", "widgets.yaml"]);
+    assert_ne!(out.code, Some(0), "{}", out.stdout);
+    assert!(
+        out.stderr.contains(
+            "failed to apply policies on resource small (failed to map gvk to gvr \
+             example.com/v1, Kind=Widget: no matches for kind \"Widget\" in version \"example.com/v1\")"
+        ),
+        "{}",
+        out.stderr
+    );
+    let out = verno(&dir, &["apply", "policy.yaml", "--json", "payload.json"]);
+    assert_ne!(out.code, Some(0), "{}", out.stdout);
+    assert!(
+        out.stderr.contains(
+            "failed to apply policies on resource  (failed to map gvk to gvr /, Kind=: no matches for kind \"\" in version \"\")"
+        ),
+        "{}",
+        out.stderr
+    );
+}

@@ -92,6 +92,20 @@ pub enum TestError {
         resource: String,
         error: verno::unstable::values::ReadBackError,
     },
+    /// A resource whose kind Kyverno's RESTMapper does not know, in a test
+    /// with ValidatingAdmissionPolicies (their step maps it, without a guess).
+    #[error("failed to apply policies on resource {resource} ({error})")]
+    UnmappedKind {
+        resource: String,
+        error: verno::unstable::vpol::UnmappedKind,
+    },
+    /// A JSON payload in a test with ValidatingAdmissionPolicies: their step
+    /// maps the payload's empty kind, which fails the test.
+    #[error("failed to apply validating policies on JSON payload {payload} ({error})")]
+    UnmappedPayload {
+        payload: String,
+        error: verno::unstable::vpol::UnmappedKind,
+    },
     /// No result entry produced a row: nothing was judged.
     #[error("nothing was checked: no result entry produced a row")]
     NothingChecked,

@@ -814,6 +814,14 @@ fn evaluate(
             resource: name.clone(),
             detail,
         })?;
+    if has_admission_policies(set) {
+        verno::unstable::vpol::KindMap::default()
+            .rest_mapping(&kind.group, &kind.version, &kind.kind)
+            .map_err(|error| TestError::UnmappedKind {
+                resource: name.clone(),
+                error,
+            })?;
+    }
     let host = ValuesHost {
         values,
         clock,
@@ -837,6 +845,12 @@ fn evaluate(
     };
     set.run(&request, verno::Stages::ALL, &mut hook, &host)?;
     Ok(hook.responses)
+}
+
+/// Whether the set holds ValidatingAdmissionPolicies, whose step in
+/// Kyverno's processor maps every resource's kind without guessing.
+fn has_admission_policies(set: &PolicySet) -> bool {
+    set.vpols().iter().any(|p| p.vap.is_some())
 }
 
 fn run_test(
@@ -900,8 +914,21 @@ fn run_test(
     // which matters because values edits persist from run to run.
     ops[1..].sort();
     let mut runs = Vec::new();
+    let first_payload = resources.iter().position(|r| r.payload.is_some());
     for (i, res) in resources.iter().enumerate() {
         if res.payload.is_some() {
+            if has_admission_policies(&set) {
+                // A payload has no kind: the VAP step's RESTMapping of the
+                // empty kind fails the whole test.
+                let nth = first_payload.map_or(0, |f| i.saturating_sub(f));
+                let payload = t.json_payloads.get(nth).cloned().unwrap_or_default();
+                let error = verno::unstable::vpol::UnmappedKind {
+                    group: String::new(),
+                    version: String::new(),
+                    kind: String::new(),
+                };
+                return Err(TestError::UnmappedPayload { payload, error });
+            }
             for op in &ops {
                 runs.push(Run {
                     resource: i,

@@ -114,17 +114,22 @@ impl<'e, 'a> Evaluator<'e, 'a> {
         Err(EvalError::new(format!("no such attribute(s): {name}")))
     }
 
-    /// `a.b.c` as one dotted name, when its root is not a variable: a
-    /// variable or type declared under the dotted name.
+    /// `a.b.c` as one dotted name, when its root is not a variable, or when
+    /// the dotted name itself is bound (`authorizer.requestResource` beside
+    /// `authorizer`): a variable or type declared under the dotted name.
     fn qualified(&mut self, e: &'a IdedExpr) -> Option<R<'a>> {
         // The common case (the root is a variable) decides without allocating.
-        if !self.is_unbound(qualified_root(e)?) {
+        let bound_root = !self.is_unbound(qualified_root(e)?);
+        if bound_root && !self.activation.has_dotted() {
             return None;
         }
         let segments = qualified_segments(e)?;
         let name = segments.join(".");
         if let Some(v) = self.activation.lookup(&name) {
             return Some(Ok(v.clone()));
+        }
+        if bound_root {
+            return None;
         }
         type_named(&name, self.registry).map(|t| Ok(Val::Type(t)))
     }

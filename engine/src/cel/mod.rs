@@ -261,6 +261,9 @@ pub struct Activation<'a> {
     wrap_variable_error: Option<fn(&str, EvalError) -> EvalError>,
     /// How many lazy variables are being evaluated inside each other.
     lazy_depth: std::cell::Cell<u32>,
+    /// Whether a dotted name is bound (`authorizer.requestResource`), which
+    /// a selection on a bound root must then try first, as cel-go does.
+    dotted: bool,
 }
 
 /// Variables evaluated inside each other (`variables.a` using `variables.b`
@@ -278,11 +281,13 @@ impl<'a> Activation<'a> {
             memo: RefCell::new(HashMap::new()),
             wrap_variable_error: None,
             lazy_depth: std::cell::Cell::new(0),
+            dotted: false,
         }
     }
 
     /// Binds `name` to a value (replacing an earlier binding).
     pub fn bind(&mut self, name: &str, value: Val<'a>) {
+        self.dotted |= name.contains('.');
         match self.vars.iter_mut().find(|(n, _)| n == name) {
             Some(slot) => slot.1 = value,
             None => self.vars.push((name.to_string(), value)),
@@ -325,6 +330,11 @@ impl<'a> Activation<'a> {
             .rev()
             .find(|(n, _)| n == name)
             .map(|(_, v)| v)
+    }
+
+    /// Whether some bound name is dotted.
+    pub(crate) fn has_dotted(&self) -> bool {
+        self.dotted
     }
 
     pub(crate) fn has_lazy(&self) -> bool {

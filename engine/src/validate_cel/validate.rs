@@ -9,9 +9,10 @@ use serde_json::Value;
 
 use super::compile::{CelRule, Compiled, CompiledValidation};
 use super::{params, request};
+use crate::cel::libs::authz;
 use crate::cel::{Activation, EvalError, MapVal, NumberMode, Val};
 use crate::host::Host;
-use crate::model::resource::{is_empty_object, Request};
+use crate::model::resource::{is_empty_object, Request, ResourceMeta};
 use crate::model::response::{RuleResponse, RuleStatus, RuleType};
 
 /// `celconfig.MaxEvaluatedMessageExpressionSizeBytes`.
@@ -57,6 +58,12 @@ pub fn evaluate(rule: &str, cel: &CelRule, req: &Request<'_>, host: &dyn Host) -
         } else {
             Value::Null
         },
+        authorizer: reads_authorizer(cel).then(|| Authorizer {
+            user: req.user_info.map_or("", |u| u.username.as_str()),
+            kind: req
+                .kind
+                .map_or(ResourceMeta::of(resource).kind, |k| k.kind.as_str()),
+        }),
     };
     let decisions: Vec<Decision> = match &cel.params {
         None => vec![validate(cel, &inputs, None, false, host)],
@@ -88,6 +95,15 @@ pub fn evaluate(rule: &str, cel: &CelRule, req: &Request<'_>, host: &dyn Host) -
     respond(RuleStatus::Pass, passed(rule))
 }
 
+/// Whether any expression (audit annotations included) reads `authorizer`.
+fn reads_authorizer(cel: &CelRule) -> bool {
+    cel.reads("authorizer")
+        || cel
+            .audit_annotations
+            .iter()
+            .any(|(_, c)| c.program.as_ref().is_ok_and(|p| p.reads("authorizer")))
+}
+
 fn passed(rule: &str) -> String {
     format!("Validation rule '{rule}' passed.")
 }
@@ -102,6 +118,21 @@ pub struct Inputs<'r> {
     pub request: &'r Value,
     /// `namespaceObject` for the validations (the match conditions see null).
     pub namespace: Value,
+    /// Who asks `authorizer` and about which kind; `None` where Kubernetes'
+    /// validator gets no authorizer (a ValidatingAdmissionPolicy in
+    /// Kyverno's CLI).
+    pub authorizer: Option<Authorizer<'r>>,
+}
+
+/// What Kyverno's `validate.cel` authorizer knows of a request: the user
+/// name and the validated resource's kind (which it asks about, whatever
+/// the expression checks; see [`crate::cel::libs::authz`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Authorizer<'r> {
+    /// The request's user name.
+    pub user: &'r str,
+    /// The validated resource's kind.
+    pub kind: &'r str,
 }
 
 /// `validator.Validate` for one parameter. Validations run in order and
@@ -169,6 +200,13 @@ fn activation<'a>(
     }
     if cel.has_params {
         act.bind("params", param.cloned().unwrap_or(Val::Null));
+    }
+    if let Some(a) = inputs.authorizer {
+        act.bind("authorizer", authz::authorizer_value(a.user, a.kind));
+        act.bind(
+            "authorizer.requestResource",
+            authz::request_resource_value(a.user, a.kind),
+        );
     }
     for (name, c) in &cel.variables {
         match &c.program {

@@ -190,6 +190,7 @@ const BUILTIN: &[(&str, &str, &str, &str, bool)] = &[
         "prioritylevelconfigurations",
         false,
     ),
+    ("networking.k8s.io", "v1", "IPAddress", "ipaddresses", false),
     ("networking.k8s.io", "v1", "Ingress", "ingresses", true),
     (
         "networking.k8s.io",
@@ -293,6 +294,20 @@ const BUILTIN: &[(&str, &str, &str, &str, bool)] = &[
         "volumeattachments",
         false,
     ),
+    (
+        "storage.k8s.io",
+        "v1",
+        "VolumeAttributesClass",
+        "volumeattributesclasses",
+        false,
+    ),
+    (
+        "networking.k8s.io",
+        "v1",
+        "ServiceCIDR",
+        "servicecidrs",
+        false,
+    ),
 ];
 
 /// The mappings the caller adds for its own kinds (custom resources), tried
@@ -317,14 +332,30 @@ impl KindMap {
     }
 
     /// The plural resource of a kind: the caller's mapping, the built-in
-    /// table (exact group/version/kind), else Kubernetes' guess.
+    /// table (exact group/version/kind), else Kubernetes' guess (what
+    /// Kyverno's CLI does for the CEL policy kinds without a cluster).
     pub fn resource(&self, group: &str, version: &str, kind: &str) -> String {
+        self.rest_mapping(group, version, kind)
+            .unwrap_or_else(|_| unsafe_guess_kind_to_resource(kind))
+    }
+
+    /// The RESTMapper's answer, without guessing: the caller's mapping or
+    /// the built-in table (exact group/version/kind), else Kyverno's
+    /// `failed to map gvk to gvr` error. Kyverno's CLI takes this answer for
+    /// ValidatingAdmissionPolicies, and for every kind when it has a
+    /// (fake) cluster.
+    pub fn rest_mapping(
+        &self,
+        group: &str,
+        version: &str,
+        kind: &str,
+    ) -> Result<String, UnmappedKind> {
         if let Some(m) = self
             .custom
             .iter()
             .find(|m| m.group == group && m.version == version && m.kind == kind)
         {
-            return m.resource.clone();
+            return Ok(m.resource.clone());
         }
         if let Some((_, _, _, r, _)) = BUILTIN
             .iter()
@@ -332,9 +363,38 @@ impl KindMap {
             // version), so most comparisons end at the length.
             .find(|(g, v, k, _, _)| *k == kind && *g == group && *v == version)
         {
-            return (*r).to_string();
+            return Ok((*r).to_string());
         }
-        unsafe_guess_kind_to_resource(kind)
+        Err(UnmappedKind {
+            group: group.to_string(),
+            version: version.to_string(),
+            kind: kind.to_string(),
+        })
+    }
+}
+
+/// A kind the RESTMapper does not know. Displays as Kyverno's
+/// `failed to map gvk to gvr <gvk>: <NoKindMatchError>`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "failed to map gvk to gvr {group}/{version}, Kind={kind}: no matches for kind {kind:?} in version {:?}",
+    group_version(.group, .version)
+)]
+pub struct UnmappedKind {
+    /// API group.
+    pub group: String,
+    /// API version.
+    pub version: String,
+    /// Kind.
+    pub kind: String,
+}
+
+/// `schema.GroupVersion.String()`: the version alone for the core group.
+fn group_version(group: &str, version: &str) -> String {
+    if group.is_empty() {
+        version.to_string()
+    } else {
+        format!("{group}/{version}")
     }
 }
 
@@ -357,6 +417,22 @@ pub fn unsafe_guess_kind_to_resource(kind: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unmapped_kind_reads_like_kyvernos_rest_mapper_error() {
+        let e = KindMap::default()
+            .rest_mapping("example.com", "v1", "Widget")
+            .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "failed to map gvk to gvr example.com/v1, Kind=Widget: no matches for kind \"Widget\" in version \"example.com/v1\""
+        );
+        let e = KindMap::default().rest_mapping("", "", "").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "failed to map gvk to gvr /, Kind=: no matches for kind \"\" in version \"\""
+        );
+    }
 
     #[test]
     fn guesses_plural_like_kubernetes() {

@@ -27,7 +27,7 @@ pub mod vap;
 pub use compile::{CompiledVpol, VpolMode};
 pub use evaluate::{evaluate, VpolRequest};
 pub use exception::CelException;
-pub use kinds::{KindMap, KindMapping};
+pub use kinds::{KindMap, KindMapping, UnmappedKind};
 
 /// The report source of the family (`KyvernoValidatingPolicy`).
 pub const REPORT_SOURCE: &str = "KyvernoValidatingPolicy";

@@ -309,6 +309,8 @@ pub fn evaluate(
         old_object: None,
         request: &request_value,
         namespace: namespace_with_labels(namespace_name, labels),
+        // Kyverno's CLI gives a ValidatingAdmissionPolicy no authorizer.
+        authorizer: None,
     };
     let mut response = PolicyResponse {
         policy: Arc::clone(&policy.info),

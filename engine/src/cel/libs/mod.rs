@@ -11,6 +11,7 @@
     clippy::indexing_slicing
 )]
 
+pub mod authz;
 pub mod encoders;
 pub mod format;
 pub mod gcrname;
@@ -121,6 +122,7 @@ fn register_kyverno_with(reg: &mut Registry, kind: EnvKind, resource: fn(&mut Re
 /// environment or Kyverno's defaults); `jsonpatch` only where mutations are
 /// written as JSON patches.
 fn register_kubernetes(reg: &mut Registry, kind: EnvKind) {
+    authz::register(reg);
     quantity::register(reg);
     ip::register_ip(reg);
     ip::register_cidr(reg);
