@@ -13,6 +13,7 @@ use crate::errtext::shorten_expressions;
 use crate::fixtures;
 use crate::input;
 use crate::output;
+use verno_test::values::ApplyValues;
 
 #[derive(Debug, Clone, Default)]
 pub struct ApplyOptions {
@@ -45,6 +46,14 @@ pub struct ApplyOptions {
     /// `--userinfo`/`-u`: a `UserInfo` file (roles, clusterRoles, userInfo)
     /// giving every admission request its user.
     pub user_info: Option<PathBuf>,
+    /// `-f/--values-file`: a `cli.kyverno.io/v1alpha1` `Values` file.
+    pub values_file: Option<PathBuf>,
+    /// `-s/--set`: the raw arguments (`key=value,...`), `Some` when the flag
+    /// was given.
+    pub set: Option<Vec<String>>,
+    /// `--continue-on-fail`: a resource the values cannot be applied to is
+    /// passed over instead of stopping the run.
+    pub continue_on_fail: bool,
 }
 
 /// The system's clock and randomness, and the `--parameter-resource`
@@ -55,9 +64,14 @@ struct ApplyHost<'a> {
     /// `--image-data` fixtures or, with `--registry`, the real registries;
     /// without either no verifier (and no network).
     image_verifier: Option<&'a dyn verno::ImageVerifier>,
+    /// The values file's rule values.
+    values: &'a ApplyValues,
 }
 
 impl verno::Host for ApplyHost<'_> {
+    fn rule_values(&self, policy: &str, rule: &str) -> Option<serde_json::Map<String, Value>> {
+        self.values.values.rule_values(policy, rule)
+    }
     fn image_verifier(&self) -> Option<&dyn verno::ImageVerifier> {
         self.image_verifier
     }
@@ -99,23 +113,32 @@ impl verno::Host for ApplyHost<'_> {
 /// Counts printed at the end (`processor.ResultCounts`).
 pub type Counts = verno::report::ResultCounts;
 
-/// Keeps each mutate policy's response with the resource it produced, for
-/// `printOutput` (the pipeline gives every policy the shared request).
-#[derive(Default)]
-struct MutatedResources {
+/// Gives each policy its request from the values (`makePolicyContext`),
+/// and keeps each mutate policy's response with the resource it produced,
+/// for `printOutput`.
+struct ApplyRequests<'a> {
+    values: &'a ApplyValues,
+    /// The resource's name, for the (policy, resource) values.
+    name: &'a str,
     after: Vec<Value>,
 }
 
-impl verno::RequestHook for MutatedResources {
-    type Error = std::convert::Infallible;
+impl verno::RequestHook for ApplyRequests<'_> {
+    type Error = verno::unstable::values::ReadBackError;
 
     fn prepare(
         &mut self,
-        _policy: &verno::CompiledPolicy,
+        policy: &verno::CompiledPolicy,
         _stage: verno::Stage,
-        _running: &mut std::borrow::Cow<'_, Value>,
+        running: &mut std::borrow::Cow<'_, Value>,
     ) -> Result<verno::PolicyRequest, Self::Error> {
-        Ok(verno::PolicyRequest::default())
+        // Without values every policy shares the plain CREATE request.
+        if self.values.is_empty() {
+            return Ok(verno::PolicyRequest::default());
+        }
+        let vals = self.values.variables(&policy.info().name, self.name);
+        let (request, _) = verno_test::values::policy_request(policy, vals, None, running)?;
+        Ok(request)
     }
 
     fn responded(
@@ -381,6 +404,17 @@ pub fn run(opts: &ApplyOptions, out: &mut dyn Write) -> Result<Counts, String> {
     if opts.policies.iter().any(|p| p == stdin) && opts.resources.iter().any(|r| r == stdin) {
         return Err("a stdin pipe can be used for either policies or resources, not both".into());
     }
+    let values = ApplyValues::load(
+        &verno_test::DiskFiles::unconfined(),
+        opts.values_file.as_deref(),
+        opts.set.as_deref(),
+    )
+    .map_err(|e| {
+        if let Some(warning) = e.deprecation_warning() {
+            let _ = write!(out, "{warning}");
+        }
+        e.to_string()
+    })?;
     for (p, text) in policy_texts(&opts.policies)? {
         let file = p.display().to_string();
         let loaded =
@@ -452,6 +486,7 @@ pub fn run(opts: &ApplyOptions, out: &mut dyn Write) -> Result<Counts, String> {
     };
     let host = ApplyHost {
         params: &params,
+        values: &values,
         image_verifier: match (&images, &registry) {
             (Some(i), _) => Some(i as &dyn verno::ImageVerifier),
             (None, Some(r)) => Some(r as &dyn verno::ImageVerifier),
@@ -475,13 +510,16 @@ pub fn run(opts: &ApplyOptions, out: &mut dyn Write) -> Result<Counts, String> {
         }
     }
     let rule_count: usize = set.policies().iter().map(|p| p.rule_count()).sum();
-    writeln!(
-        out,
-        "\nApplying {} policy rule(s) to {} resource(s)...",
-        rule_count,
-        resources.len() + payloads.len()
-    )
-    .map_err(|e| e.to_string())?;
+    // Kyverno announces the run only when it prints violations or a table.
+    if !opts.policy_report {
+        writeln!(
+            out,
+            "\nApplying {} policy rule(s) to {} resource(s)...",
+            rule_count,
+            resources.len() + payloads.len()
+        )
+        .map_err(|e| e.to_string())?;
+    }
     check_admission_policy_kinds(&set, &resources, &payloads)?;
     let mut counts = Counts::default();
     print_skipped(out, &skipped)?;
@@ -493,11 +531,41 @@ pub fn run(opts: &ApplyOptions, out: &mut dyn Write) -> Result<Counts, String> {
     for (index, res) in resources.iter().enumerate() {
         let meta = ResourceMeta::of(res);
         let res_path = format!("{}/{}/{}", meta.namespace, meta.kind, meta.name);
-        // Mutate policies in order, each printed with the resource it produced.
-        let mut mutated = MutatedResources::default();
+        // Kyverno's error for a resource the values cannot be applied to;
+        // `--continue-on-fail` passes over it.
+        let failed = |detail: String| {
+            format!(
+                "failed to apply policies on resource {} ({detail})",
+                meta.name
+            )
+        };
+        let (kind, subresource) =
+            match values
+                .values
+                .resource_kind(meta.group, meta.version, meta.kind)
+            {
+                Ok(k) => k,
+                Err(_) if opts.continue_on_fail => continue,
+                Err(e) => return Err(failed(e.to_string())),
+            };
+        let ns_object = values.values.namespace_object(meta.namespace);
         let mut request = Request::create(res);
         request.user_info = user_info.as_ref();
-        let Ok(eval) = set.run(&request, verno::Stages::ADMISSION, &mut mutated, &host);
+        request.namespace_labels = values.values.namespace_labels(meta.namespace);
+        request.kind = Some(&kind);
+        request.subresource = &subresource;
+        request.namespace_object = ns_object.as_ref();
+        // Mutate policies in order, each printed with the resource it produced.
+        let mut mutated = ApplyRequests {
+            values: &values,
+            name: meta.name,
+            after: Vec::new(),
+        };
+        let eval = match set.run(&request, verno::Stages::ADMISSION, &mut mutated, &host) {
+            Ok(eval) => eval,
+            Err(_) if opts.continue_on_fail => continue,
+            Err(e) => return Err(failed(e.to_string())),
+        };
         let mut file_text = String::new();
         for (resp, after) in eval.mutations.iter().zip(&mutated.after) {
             for r in &resp.rules {
@@ -525,7 +593,7 @@ pub fn run(opts: &ApplyOptions, out: &mut dyn Write) -> Result<Counts, String> {
             }
             printed.push((res_path.clone(), pr.clone()));
         }
-        evals.push(eval);
+        evals.push((res, eval));
     }
     for payload in &payloads {
         for resp in set.evaluate_json_payload(payload, &host) {
@@ -555,20 +623,21 @@ pub fn run(opts: &ApplyOptions, out: &mut dyn Write) -> Result<Counts, String> {
     if opts.policy_report {
         // Kyverno's CLI reports every rule response of the run: mutate,
         // then verifyImages, then validate (`ComputePolicyReports`).
-        let responses: Vec<Vec<PolicyResponse>> = evals
+        let responses: Vec<(&Value, Vec<PolicyResponse>)> = evals
             .iter()
-            .map(|e| {
-                e.mutations
+            .map(|(r, e)| {
+                let all = e
+                    .mutations
                     .iter()
                     .chain(&e.verifications)
                     .chain(&e.policies)
                     .cloned()
-                    .collect()
+                    .collect();
+                (*r, all)
             })
             .collect();
-        let inputs: Vec<ReportInput<'_>> = resources
+        let inputs: Vec<ReportInput<'_>> = responses
             .iter()
-            .zip(&responses)
             .map(|(r, e)| ReportInput {
                 resource: r,
                 responses: e,
@@ -597,6 +666,8 @@ pub fn run(opts: &ApplyOptions, out: &mut dyn Write) -> Result<Counts, String> {
             };
             writeln!(out, "{text}").map_err(|e| e.to_string())?;
         }
+        // `printReports` ends the output: no counts line.
+        return Ok(counts);
     }
     writeln!(
         out,

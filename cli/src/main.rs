@@ -58,10 +58,10 @@ enum Command {
         /// With --table, add each rule's message.
         #[arg(long)]
         detailed_results: bool,
-        /// Accepted for `kyverno apply` compatibility: Kyverno stops at the
-        /// first resource its engine cannot process unless this is set;
-        /// verno never stops there (an engine error is the rule's `error`
-        /// result, counted and printed), so the flag changes nothing.
+        /// Pass over a resource the values cannot be applied to (a
+        /// `request.object` value that does not fit it, a bad `subresources`
+        /// entry) instead of stopping, as Kyverno does. An engine error is
+        /// never a stop in verno: it is the rule's `error` result.
         #[arg(long)]
         continue_on_fail: bool,
         /// Accepted for `kyverno apply` compatibility: verno prints no color.
@@ -71,6 +71,17 @@ enum Command {
         /// userInfo) giving every request its user, as in `kyverno test`.
         #[arg(short = 'u', long = "userinfo", value_name = "FILE")]
         user_info: Option<PathBuf>,
+        /// A Values file (`cli.kyverno.io/v1alpha1`, as a test's `variables`
+        /// file): globalValues, per-policy rule and resource values,
+        /// namespaceSelector/namespaces labels, subresources.
+        #[arg(short = 'f', long = "values-file", value_name = "FILE")]
+        values_file: Option<PathBuf>,
+        /// Variables for every policy and resource, as strings:
+        /// `key=value[,key=value...]` (repeatable), over the values file's.
+        /// Items Kyverno ignores (no `=`, an empty key or value, a key under
+        /// `request.object.`, a key given twice) are errors in verno.
+        #[arg(short = 's', long = "set", value_name = "KEY=VALUE,...")]
+        set: Option<Vec<String>>,
         /// Print the `openreports.io/v1alpha1` report shape (current `kyverno apply`).
         #[arg(long)]
         openreports: bool,
@@ -187,7 +198,6 @@ below, hidden entries skipped, in path order), or `-` for standard input
 
 Not supported: --cluster and the other flags that reach a cluster
 (--kubeconfig, --context, --namespace), git repositories (--git-branch),
---values-file/--set (use `verno test` with a values file),
 --generate-exceptions, --target-resource, --context-file.";
 
 const CEL_ABOUT: &str = "\
@@ -235,9 +245,11 @@ fn main() -> ExitCode {
             warn_no_pass,
             table,
             detailed_results,
-            continue_on_fail: _,
+            continue_on_fail,
             remove_color: _,
             user_info,
+            values_file,
+            set,
             openreports,
             output_format,
             exceptions,
@@ -270,6 +282,9 @@ fn main() -> ExitCode {
                 table,
                 detailed_results,
                 user_info,
+                values_file,
+                set,
+                continue_on_fail,
             };
             match apply::run(&opts, &mut stdout) {
                 Ok(c) => apply::exit_code(&c, warn_exit_code, warn_no_pass, &mut stdout),

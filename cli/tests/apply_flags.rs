@@ -1,5 +1,6 @@
 //! `verno apply` takes the inputs and flags `kyverno apply` takes: policy
-//! directories, `-` for stdin, `--warn-exit-code` and `--warn-no-pass`.
+//! directories, `-` for stdin, `--warn-exit-code` and `--warn-no-pass`,
+//! `--values-file`/`--set`, and the policy report printed alone.
 
 mod support;
 
@@ -245,7 +246,7 @@ fn table_shows_a_row_per_rule_result_instead_of_violations() {
     assert_eq!(o.code, Some(1), "{}{}", o.stdout, o.stderr);
     assert!(!o.stdout.contains("failed:"), "{}", o.stdout);
     // Kyverno prints no counts line under --table.
-    assert!(!o.stdout.contains("pass: "), "{}", o.stdout);
+    assert!(!o.stdout.contains(", fail: "), "{}", o.stdout);
     assert!(
         o.stdout
             .contains("│ ID │ POLICY       │ RULE       │ RESOURCE         │ RESULT │ REASON │\n"),
@@ -380,4 +381,429 @@ fn a_malformed_userinfo_file_is_an_error_naming_it() {
     );
     assert_eq!(o.code, Some(1), "{}{}", o.stdout, o.stderr);
     assert!(o.stderr.contains("user.yaml"), "{}", o.stderr);
+}
+
+/// A policy that admits Pods only when the variable `tier` is `gold`;
+/// `tier` is a context entry the scanner service would answer in a
+/// cluster (offline, values stand in for it).
+fn tier_policy(name: &str) -> String {
+    format!(
+        r#"apiVersion: kyverno.io/v1
+kind: ClusterPolicy
+metadata: {{name: {name}}}
+spec:
+  validationFailureAction: Enforce
+  rules:
+  - name: gold-only
+    match: {{any: [{{resources: {{kinds: [Pod]}}}}]}}
+    context:
+    - name: tier
+      apiCall:
+        method: GET
+        service: {{url: "http://tiers.svc/tier"}}
+    validate:
+      message: "tier is {{{{ tier }}}}"
+      deny:
+        conditions:
+          any:
+          - key: "{{{{ tier }}}}"
+            operator: NotEquals
+            value: gold
+"#
+    )
+}
+
+const VALUES_HEAD: &str =
+    "apiVersion: cli.kyverno.io/v1alpha1\nkind: Values\nmetadata: {name: v}\n";
+
+#[test]
+fn values_file_supplies_rule_variables() {
+    let s = Scratch::new("apply-values-rule");
+    s.write("policy.yaml", &tier_policy("tiers"));
+    s.write("pod.yaml", GOOD_POD);
+    s.write(
+        "values.yaml",
+        &format!(
+            "{VALUES_HEAD}policies:\n- name: tiers\n  rules:\n  - name: gold-only\n    values: {{tier: gold}}\n"
+        ),
+    );
+    let o = verno(
+        s.path(),
+        &[
+            "apply",
+            "policy.yaml",
+            "-r",
+            "pod.yaml",
+            "-f",
+            "values.yaml",
+        ],
+    );
+    assert_eq!(o.code, Some(0), "{}{}", o.stdout, o.stderr);
+    assert!(
+        o.stdout
+            .contains("pass: 1, fail: 0, warn: 0, error: 0, skip: 0"),
+        "{}",
+        o.stdout
+    );
+}
+
+#[test]
+fn values_file_supplies_resource_variables_by_policy_and_resource_name() {
+    let s = Scratch::new("apply-values-resource");
+    s.write("policy.yaml", &tier_policy("tiers"));
+    s.write(
+        "pods.yaml",
+        &format!(
+            "{GOOD_POD}---\n{}",
+            GOOD_POD.replace("name: good", "name: other")
+        ),
+    );
+    s.write(
+        "values.yaml",
+        &format!(
+            "{VALUES_HEAD}globalValues: {{tier: bronze}}\npolicies:\n- name: tiers\n  resources:\n  - name: good\n    values: {{tier: gold}}\n"
+        ),
+    );
+    let o = verno(
+        s.path(),
+        &[
+            "apply",
+            "policy.yaml",
+            "-r",
+            "pods.yaml",
+            "--values-file",
+            "values.yaml",
+        ],
+    );
+    assert_eq!(o.code, Some(1), "{}{}", o.stdout, o.stderr);
+    // `good` gets its own value, `other` the global one.
+    assert!(
+        o.stdout.contains(
+            "policy tiers -> resource default/Pod/other failed:\n1 - gold-only tier is bronze"
+        ),
+        "{}",
+        o.stdout
+    );
+    assert!(
+        !o.stdout.contains("default/Pod/good failed"),
+        "{}",
+        o.stdout
+    );
+    assert!(o.stdout.contains("pass: 1, fail: 1"), "{}", o.stdout);
+}
+
+#[test]
+fn set_supplies_a_global_variable() {
+    let s = Scratch::new("apply-set");
+    s.write("a.yaml", &tier_policy("tiers-a"));
+    s.write("b.yaml", &tier_policy("tiers-b"));
+    s.write("pod.yaml", GOOD_POD);
+    let o = verno(
+        s.path(),
+        &[
+            "apply",
+            "a.yaml",
+            "b.yaml",
+            "-r",
+            "pod.yaml",
+            "--set",
+            "tier=gold",
+        ],
+    );
+    assert_eq!(o.code, Some(0), "{}{}", o.stdout, o.stderr);
+    assert!(o.stdout.contains("pass: 2, fail: 0"), "{}", o.stdout);
+    // Several items in one argument, and the flag repeated.
+    let o = verno(
+        s.path(),
+        &[
+            "apply",
+            "a.yaml",
+            "-r",
+            "pod.yaml",
+            "-s",
+            "x=1,tier=silver",
+            "-s",
+            "y=2",
+        ],
+    );
+    assert_eq!(o.code, Some(1), "{}{}", o.stdout, o.stderr);
+    assert!(
+        o.stdout.contains("1 - gold-only tier is silver"),
+        "{}",
+        o.stdout
+    );
+}
+
+#[test]
+fn a_variable_no_value_supplies_is_an_error_result() {
+    let s = Scratch::new("apply-no-values");
+    s.write("policy.yaml", &tier_policy("tiers"));
+    s.write("pod.yaml", GOOD_POD);
+    let o = verno(s.path(), &["apply", "policy.yaml", "-r", "pod.yaml"]);
+    // Kyverno has no up-front check: the rule ends in `error` (exit 1).
+    assert_eq!(o.code, Some(1), "{}{}", o.stdout, o.stderr);
+    assert!(o.stdout.contains("error: 1"), "{}", o.stdout);
+}
+
+#[test]
+fn values_file_namespace_labels_feed_namespace_selector() {
+    let s = Scratch::new("apply-values-ns");
+    s.write(
+        "policy.yaml",
+        &VALIDATE_POLICY.replace(
+            "match: {any: [{resources: {kinds: [Pod]}}]}",
+            "match: {any: [{resources: {kinds: [Pod], namespaceSelector: {matchLabels: {env: prod}}}}]}",
+        ),
+    );
+    s.write("pod.yaml", BAD_POD);
+    let without = verno(s.path(), &["apply", "policy.yaml", "-r", "pod.yaml"]);
+    assert_eq!(
+        without.code,
+        Some(0),
+        "{}{}",
+        without.stdout,
+        without.stderr
+    );
+    for ns in [
+        "namespaceSelector:\n- name: default\n  labels: {env: prod}\n",
+        "namespaces:\n- apiVersion: v1\n  kind: Namespace\n  metadata: {name: default, labels: {env: prod}}\n",
+    ] {
+        s.write("values.yaml", &format!("{VALUES_HEAD}{ns}"));
+        let o = verno(
+            s.path(),
+            &["apply", "policy.yaml", "-r", "pod.yaml", "-f", "values.yaml"],
+        );
+        assert_eq!(o.code, Some(1), "{ns}: {}{}", o.stdout, o.stderr);
+        assert!(
+            o.stdout.contains("policy require-team -> resource default/Pod/bad failed:"),
+            "{}",
+            o.stdout
+        );
+    }
+}
+
+#[test]
+fn values_file_global_operation_makes_the_request_an_update() {
+    let s = Scratch::new("apply-values-op");
+    s.write(
+        "policy.yaml",
+        &NO_ALICE
+            .replace("request.userInfo.username", "request.operation")
+            .replace("value: alice", "value: UPDATE"),
+    );
+    s.write("pod.yaml", GOOD_POD);
+    s.write(
+        "values.yaml",
+        &format!("{VALUES_HEAD}globalValues: {{request.operation: UPDATE}}\n"),
+    );
+    let o = verno(
+        s.path(),
+        &[
+            "apply",
+            "policy.yaml",
+            "-r",
+            "pod.yaml",
+            "-f",
+            "values.yaml",
+        ],
+    );
+    assert_eq!(o.code, Some(1), "{}{}", o.stdout, o.stderr);
+    assert!(
+        o.stdout.contains("1 - deny-alice alice may not"),
+        "{}",
+        o.stdout
+    );
+    s.write(
+        "values.yaml",
+        &format!("{VALUES_HEAD}globalValues: {{request.operation: PATCH}}\n"),
+    );
+    let o = verno(
+        s.path(),
+        &[
+            "apply",
+            "policy.yaml",
+            "-r",
+            "pod.yaml",
+            "-f",
+            "values.yaml",
+        ],
+    );
+    assert_eq!(o.code, Some(1), "{}{}", o.stdout, o.stderr);
+    assert!(
+        o.stderr.contains("Error: invalid request.operation value \"PATCH\", must be one of CREATE, UPDATE, DELETE, CONNECT"),
+        "{}",
+        o.stderr
+    );
+}
+
+#[test]
+fn malformed_set_is_an_error_naming_the_argument() {
+    let s = Scratch::new("apply-set-bad");
+    s.write("policy.yaml", &tier_policy("tiers"));
+    s.write("pod.yaml", GOOD_POD);
+    for bad in [
+        "tier",
+        "tier=",
+        "a=b=c",
+        "request.object.metadata.name=x",
+        "tier=\"gold",
+    ] {
+        let o = verno(
+            s.path(),
+            &["apply", "policy.yaml", "-r", "pod.yaml", "--set", bad],
+        );
+        assert_eq!(o.code, Some(1), "{bad}: {}{}", o.stdout, o.stderr);
+        assert!(
+            o.stderr.contains(&format!("Error: invalid --set {bad:?}")),
+            "{bad}: {}",
+            o.stderr
+        );
+        assert!(!o.stdout.contains("Applying"), "{bad}: {}", o.stdout);
+    }
+}
+
+#[test]
+fn missing_values_file_is_an_error() {
+    let s = Scratch::new("apply-values-missing");
+    s.write("policy.yaml", &tier_policy("tiers"));
+    s.write("pod.yaml", GOOD_POD);
+    let o = verno(
+        s.path(),
+        &[
+            "apply",
+            "policy.yaml",
+            "-r",
+            "pod.yaml",
+            "-f",
+            "missing.yaml",
+        ],
+    );
+    assert_eq!(o.code, Some(1), "{}{}", o.stdout, o.stderr);
+    assert!(
+        o.stderr
+            .contains("Error: failed to decode yaml (unable to load variable file: missing.yaml ("),
+        "{}",
+        o.stderr
+    );
+}
+
+#[test]
+fn malformed_values_file_is_an_error_naming_the_file_and_field() {
+    let s = Scratch::new("apply-values-bad");
+    s.write("policy.yaml", &tier_policy("tiers"));
+    s.write("pod.yaml", GOOD_POD);
+    s.write(
+        "values.yaml",
+        &format!("{VALUES_HEAD}policies: {{name: tiers}}\n"),
+    );
+    let o = verno(
+        s.path(),
+        &[
+            "apply",
+            "policy.yaml",
+            "-r",
+            "pod.yaml",
+            "-f",
+            "values.yaml",
+        ],
+    );
+    assert_eq!(o.code, Some(1), "{}{}", o.stdout, o.stderr);
+    assert!(
+        o.stderr.contains("values.yaml") && o.stderr.contains("Values.policies"),
+        "{}",
+        o.stderr
+    );
+    s.write("values.yaml", "globalValues: {tier: [\n");
+    let o = verno(
+        s.path(),
+        &[
+            "apply",
+            "policy.yaml",
+            "-r",
+            "pod.yaml",
+            "-f",
+            "values.yaml",
+        ],
+    );
+    assert_eq!(o.code, Some(1), "{}{}", o.stdout, o.stderr);
+    assert!(o.stderr.contains("values.yaml"), "{}", o.stderr);
+}
+
+#[test]
+fn unversioned_values_file_is_refused_as_kyverno_refuses_it() {
+    let s = Scratch::new("apply-values-old");
+    s.write("policy.yaml", &tier_policy("tiers"));
+    s.write("pod.yaml", GOOD_POD);
+    s.write("values.yaml", "globalValues: {tier: gold}\n");
+    let o = verno(
+        s.path(),
+        &[
+            "apply",
+            "policy.yaml",
+            "-r",
+            "pod.yaml",
+            "-f",
+            "values.yaml",
+        ],
+    );
+    assert_eq!(o.code, Some(1), "{}{}", o.stdout, o.stderr);
+    assert_eq!(
+        o.stdout,
+        "\nWARNING: values file (values.yaml) uses a deprecated schema that will be removed in 1.15\n"
+    );
+    assert!(
+        o.stderr.contains("Error: failed to decode yaml (values file values.yaml uses a deprecated schema — please migrate to the latest format)"),
+        "{}",
+        o.stderr
+    );
+}
+
+#[test]
+fn values_file_and_set_together_are_an_error() {
+    let s = Scratch::new("apply-values-and-set");
+    s.write("policy.yaml", &tier_policy("tiers"));
+    s.write("pod.yaml", GOOD_POD);
+    s.write(
+        "values.yaml",
+        &format!("{VALUES_HEAD}globalValues: {{tier: gold}}\n"),
+    );
+    let o = verno(
+        s.path(),
+        &[
+            "apply",
+            "policy.yaml",
+            "-r",
+            "pod.yaml",
+            "-f",
+            "values.yaml",
+            "-s",
+            "tier=gold",
+        ],
+    );
+    assert_eq!(o.code, Some(1), "{}{}", o.stdout, o.stderr);
+    assert!(
+        o.stderr
+            .contains("Error: pass the values either using set flag or values_file flag"),
+        "{}",
+        o.stderr
+    );
+}
+
+#[test]
+fn policy_report_prints_neither_the_applying_line_nor_the_counts() {
+    let s = Scratch::new("apply-report-quiet");
+    s.write("policy.yaml", VALIDATE_POLICY);
+    s.write("pod.yaml", BAD_POD);
+    let o = verno(
+        s.path(),
+        &["apply", "policy.yaml", "-r", "pod.yaml", "--policy-report"],
+    );
+    assert_eq!(o.code, Some(1), "{}{}", o.stdout, o.stderr);
+    assert!(
+        o.stdout.contains("kind: ClusterPolicyReport"),
+        "{}",
+        o.stdout
+    );
+    assert!(!o.stdout.contains(", fail: "), "{}", o.stdout);
+    assert!(!o.stdout.contains("Applying"), "{}", o.stdout);
 }

@@ -1,6 +1,7 @@
 //! Kyverno's `kyverno-test.yaml` runner as a library: the `Test`, `Values`
 //! and `UserInfo` formats, the fixture host, judging and `--strict`, over
-//! the disk or an in-memory map of files. `verno test`, the conformance
+//! the disk or an in-memory map of files; and the values `kyverno apply`
+//! takes (`--values-file`, `--set`: [`values`]). `verno test`, the conformance
 //! ratchet, the benchmarks and the bindings all run suites through it.
 //!
 //! ```no_run
@@ -26,6 +27,7 @@ pub mod suite;
 pub mod system;
 pub mod testfile;
 pub mod tree;
+pub mod values;
 
 pub use error::TestError;
 pub use files::{DiskFiles, Files, MemFiles};

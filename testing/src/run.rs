@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
 use serde_json::Value;
-use verno::model::resource::{Operation, Request, ResourceMeta};
+use verno::model::resource::{Request, ResourceMeta};
 use verno::model::response::PolicyResponse;
 use verno::PolicySet;
 
@@ -542,16 +542,7 @@ impl verno::Host for ValuesHost<'_> {
         }
     }
     fn rule_values(&self, policy: &str, rule: &str) -> Option<serde_json::Map<String, Value>> {
-        let mut out = serde_json::Map::new();
-        for (p, r, vals) in &self.values.rule_values {
-            let named = r == rule
-                || format!("autogen-{r}") == rule
-                || format!("autogen-cronjob-{r}") == rule;
-            if p == policy && named {
-                out.extend(vals.iter().map(|(k, v)| (k.clone(), v.clone())));
-            }
-        }
-        (!out.is_empty()).then_some(out)
+        self.values.rule_values(policy, rule)
     }
     fn get_resource(
         &self,
@@ -735,38 +726,17 @@ impl verno::RequestHook for ValuesRequests<'_> {
         running: &mut Cow<'_, Value>,
     ) -> Result<verno::PolicyRequest, TestError> {
         let vals = self.values.for_resource(&policy.info().name, &self.name);
-        let op = self
-            .forced_op
-            .or_else(|| vals.get("request.operation").and_then(Value::as_str))
-            .map_or(Operation::Create, Operation::parse_lenient);
-        let mut old_object = None;
-        // Kyverno's ValidatingPolicy step takes only the operation from the
-        // values; their object edits apply to `kyverno.io` policies.
-        let edits = policy.as_kyverno().is_some() && verno::unstable::values::edits_objects(&vals);
-        if edits {
-            let rb = verno::unstable::values::read_back(running, op, &vals).map_err(|error| {
-                TestError::ApplyValues {
+        let (request, edited) =
+            crate::values::policy_request(policy, vals, self.forced_op, running).map_err(
+                |error| TestError::ApplyValues {
                     resource: self.name.clone(),
                     error,
-                }
-            })?;
-            let (edited, old) = match op {
-                Operation::Delete => (rb.old_object.unwrap_or_default(), None),
-                Operation::Update => (rb.object, rb.old_object),
-                _ => (rb.object, None),
-            };
-            if self.aliased {
-                *self.stored = edited.clone();
-            }
-            *running = Cow::Owned(edited);
-            // Kyverno deep-copies the old object: its edits do not persist.
-            old_object = old;
+                },
+            )?;
+        if edited && self.aliased {
+            *self.stored = running.as_ref().clone();
         }
-        Ok(verno::PolicyRequest {
-            operation: Some(op),
-            old_object,
-            variables: Some(vals),
-        })
+        Ok(request)
     }
 
     fn responded(
