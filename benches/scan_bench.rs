@@ -5,17 +5,20 @@
 //! the same dump (reading, cutting into documents, YAML to JSON), the
 //! floor a scan cannot go under.
 //!
-//! Usage: `cargo run --release -p verno-benches --bin scan-bench [N]`
-//! (N defaults to 100,000). Prints one line per measurement.
+//! Usage: `cargo run --release -p verno-benches --bin scan-bench [N] [list]`
+//! (N defaults to 100,000; `list` writes the dump as one `kind: List`
+//! document, as `kubectl get -A -o yaml` prints it, instead of one
+//! document per resource). Prints one line per measurement.
 
 use std::io::Write;
 use std::path::Path;
 use std::time::Instant;
 
 use serde_json::Value;
-use verno_scan::documents::{parse_chunk, Found};
-use verno_scan::input::{Chunks, Input};
+use verno_scan::documents::{parse_chunk, parse_piece, Found};
+use verno_scan::input::Input;
 use verno_scan::policies::ScanPolicies;
+use verno_scan::stream::{Piece, Splitter};
 use verno_scan::{Detail, ScanOptions};
 
 const NAMESPACES: usize = 50;
@@ -61,12 +64,37 @@ fn collect(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
 
 /// Write the dump: resource `i` is corpus resource `i % n` renamed
 /// `<name>-<i>`, moved to namespace `ns-<i % 50>` when namespaced.
-fn write_dump(path: &Path, resources: &[Value], count: usize) -> std::io::Result<usize> {
+fn write_dump(
+    path: &Path,
+    resources: &[Value],
+    count: usize,
+    list: bool,
+) -> std::io::Result<usize> {
     let mut f = std::io::BufWriter::new(std::fs::File::create(path)?);
+    // A List's items are the same documents, indented under `- `.
+    let put = |f: &mut dyn Write, text: &str| -> std::io::Result<()> {
+        if !list {
+            return writeln!(f, "{text}\n---");
+        }
+        for (i, line) in text.trim_end().lines().enumerate() {
+            let lead = if i == 0 {
+                "- "
+            } else if line.is_empty() {
+                ""
+            } else {
+                "  "
+            };
+            writeln!(f, "{lead}{line}")?;
+        }
+        Ok(())
+    };
+    if list {
+        writeln!(f, "apiVersion: v1\nitems:")?;
+    }
     for n in 0..NAMESPACES {
-        writeln!(
-            f,
-            "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ns-{n}\n  labels:\n    kubernetes.io/metadata.name: ns-{n}\n---"
+        put(
+            &mut f,
+            &format!("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ns-{n}\n  labels:\n    kubernetes.io/metadata.name: ns-{n}"),
         )?;
     }
     let mut bytes = 0;
@@ -88,25 +116,44 @@ fn write_dump(path: &Path, resources: &[Value], count: usize) -> std::io::Result
         }
         let text = verno::unstable::yaml::to_yaml_string(&r);
         bytes += text.len();
-        writeln!(f, "{text}\n---")?;
+        put(&mut f, &text)?;
+    }
+    if list {
+        writeln!(f, "kind: List\nmetadata:\n  resourceVersion: \"\"")?;
     }
     f.flush()?;
     Ok(bytes)
 }
 
-/// The floor: read the dump, cut it into documents, parse each.
+/// The floor: read the dump, cut it into documents (and a List into its
+/// items, as the scan does), parse each.
 fn parse_only(path: &Path) -> usize {
     let Ok(file) = std::fs::File::open(path) else {
         return 0;
     };
     let mut n = 0;
-    for c in Chunks::new(std::io::BufReader::new(file)).flatten() {
-        let (found, _) = parse_chunk("dump", &c, 1);
-        n += found
+    let count = |found: Vec<Found>| {
+        found
             .iter()
             .filter(|f| matches!(f, Found::Resource(..)))
-            .count();
-    }
+            .count()
+    };
+    let _ = Splitter::new(std::io::BufReader::new(file), 1 << 30).run(&mut |piece| {
+        n += match piece {
+            Piece::Whole(c) => count(parse_chunk("dump", &c, 1).0),
+            Piece::YamlItem { text, line, index } => {
+                parse_piece("dump", &text, line, 1, Some(index), false).map_or(0, count)
+            }
+            Piece::Json {
+                text,
+                line,
+                document,
+                index,
+            } => parse_piece("dump", &text, line, document, index, true).map_or(0, count),
+            Piece::Close(_) => 0,
+        };
+        Ok::<(), ()>(())
+    });
     n
 }
 
@@ -135,6 +182,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .map(|a| a.parse())
         .transpose()?
         .unwrap_or(100_000);
+    let list = std::env::args().nth(2).is_some_and(|a| a == "list");
     let root = verno_benches::corpus_root();
     let (policies, files) = corpus_policies(&root);
     let rules: usize = policies
@@ -158,11 +206,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = std::env::temp_dir().join(format!("verno-scan-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
     let dump = dir.join("dump.yaml");
-    let bytes = write_dump(&dump, &resources, count)?;
+    let bytes = write_dump(&dump, &resources, count, list)?;
     println!(
-        "dump: {count} resources ({} distinct corpus resources) + {NAMESPACES} namespaces, {:.1} MB of YAML",
+        "dump: {count} resources ({} distinct corpus resources) + {NAMESPACES} namespaces, {:.1} MB of YAML{}",
         resources.len(),
-        bytes as f64 / 1e6
+        bytes as f64 / 1e6,
+        if list { ", one kind: List document" } else { "" }
     );
 
     let start = Instant::now();

@@ -80,6 +80,67 @@ pub fn parse_chunk(file: &str, chunk: &Chunk, first_document: usize) -> (Vec<Fou
     (out, count)
 }
 
+/// The objects of one streamed piece (a YAML `- ` item, a JSON element or
+/// top-level value), `None` when it does not parse on its own, which
+/// means its document must be judged whole. `document` is the piece's
+/// 1-based document index in its text.
+pub fn parse_piece(
+    file: &str,
+    text: &str,
+    line: usize,
+    document: usize,
+    index: Option<usize>,
+    json: bool,
+) -> Option<Vec<Found>> {
+    let value = if json {
+        serde_json::from_str(text).ok()?
+    } else {
+        // The item's lines are a one-element sequence.
+        let mut docs = verno::unstable::yaml::parse_documents(text).ok()?;
+        match (docs.pop(), docs.is_empty()) {
+            (Some(doc), true) => match doc.value {
+                Value::Array(mut items) if items.len() == 1 => items.pop()?,
+                _ => return None,
+            },
+            _ => return None,
+        }
+    };
+    let origin = Origin {
+        file: file.to_string(),
+        document,
+        item: index.map(|i| format!("items[{i}]")).unwrap_or_default(),
+        line,
+    };
+    let mut out = Vec::new();
+    // Lines of a List's items are read from YAML text only, as for a
+    // whole document: a JSON value's items point at the value.
+    unfold(value, origin, "", 1, &mut out);
+    Some(out)
+}
+
+/// Whether the rest of a streamed document (the document without its
+/// items) makes it a List, so that its items were cut right: for YAML,
+/// one mapping whose `kind` ends in `List` and that has no other `items`;
+/// for JSON, an object that is a List with its `"items": []`.
+pub fn rest_is_list(text: &str, json: bool) -> bool {
+    if json {
+        return matches!(
+            serde_json::from_str::<Value>(text),
+            Ok(Value::Object(m)) if is_list(&m)
+        );
+    }
+    match verno::unstable::yaml::parse_documents(text).as_deref() {
+        Ok([doc]) => match &doc.value {
+            Value::Object(m) => {
+                let kind = m.get("kind").and_then(Value::as_str).unwrap_or("");
+                kind.ends_with("List") && !m.contains_key("items")
+            }
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
 /// The documents of a text with their 1-based lines (relative to the text),
 /// or the line and message of the syntax error.
 fn parse(text: &str) -> Result<Vec<(Value, usize)>, (usize, String)> {

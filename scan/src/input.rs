@@ -1,6 +1,6 @@
 //! Where resources come from: files, directories walked in sorted order,
-//! and stdin, cut into documents as they are read so that a dump is never
-//! held whole (a single `kind: List` document is, being one value).
+//! and stdin, cut into documents as they are read (see [`crate::stream`]
+//! for how a `kind: List` document is cut further, into its items).
 
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
@@ -101,6 +101,11 @@ pub fn sources(inputs: &[Input]) -> Result<Vec<Source>, ScanError> {
         }
     }
     Ok(out)
+}
+
+/// Whether `path` is a pipe (read once, like stdin).
+pub fn is_pipe(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| is_fifo(&m))
 }
 
 /// Pipes stream like stdin (`<(kubectl get ...)`), so they are read too.

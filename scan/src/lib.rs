@@ -5,6 +5,8 @@
 //! The stages, one module each:
 //! - [`input`]: files, directories (walked in sorted order) and stdin, cut
 //!   into documents as they are read;
+//! - [`stream`]: a source cut into pieces (documents, or the items of a
+//!   `kind: List` document) so that a dump is never held whole;
 //! - [`documents`]: a document's text to Kubernetes objects (lists
 //!   unfolded), or a rejection that says where;
 //! - [`policies`]: which policies a background scan runs;
@@ -45,6 +47,7 @@ pub mod judge;
 pub mod output;
 pub mod policies;
 pub mod run;
+pub mod stream;
 pub mod tally;
 
 pub use judge::Detail;

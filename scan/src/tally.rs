@@ -134,6 +134,35 @@ impl Tally {
         }
     }
 
+    /// Fold in what was counted after everything here, as if each of its
+    /// resources had been added in turn (a streamed document is counted
+    /// aside until it is known to be a List).
+    pub fn merge(&mut self, later: Tally) {
+        for (key, report) in later.reports {
+            let mine = self.reports.entry(key).or_default();
+            mine.counts.pass += report.counts.pass;
+            mine.counts.fail += report.counts.fail;
+            mine.counts.warn += report.counts.warn;
+            mine.counts.error += report.counts.error;
+            mine.counts.skip += report.counts.skip;
+            mine.results.extend(report.results);
+        }
+        self.findings.extend(later.findings);
+        for (policy, c) in later.compliance {
+            let mine = self.compliance.entry(policy).or_default();
+            mine.compliant += c.compliant;
+            mine.non_compliant += c.non_compliant;
+        }
+        self.totals.pass += later.totals.pass;
+        self.totals.fail += later.totals.fail;
+        self.totals.warn += later.totals.warn;
+        self.totals.error += later.totals.error;
+        self.totals.skip += later.totals.skip;
+        self.documents += later.documents;
+        self.resources += later.resources;
+        self.rejected.extend(later.rejected);
+    }
+
     /// Whether a fail or error was found, or a document rejected.
     pub fn failed(&self) -> bool {
         self.totals.fail > 0 || self.totals.error > 0 || !self.rejected.is_empty()
