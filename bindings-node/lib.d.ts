@@ -107,9 +107,9 @@ export interface ImageVerifyRequest {
   image: string
   repository?: string
   attestor:
-    | { type: 'keys'; public_keys: string; signature_algorithm: string }
+    | { type: 'keys'; publicKeys: string; signatureAlgorithm: string }
     | { type: 'keyless'; roots?: string }
-    | { type: 'certificates'; cert?: string; cert_chain?: string }
+    | { type: 'certificates'; cert?: string; certChain?: string }
   /** Set for attestation checks. */
   predicateType?: string
   transparency: { ignoreTlog: boolean; ignoreSCT: boolean; rekorUrl?: string; rekorPubkey?: string; ctlogPubkey?: string }

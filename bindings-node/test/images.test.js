@@ -81,3 +81,16 @@ test('malformed imageData is an InputError naming the field', () => {
     (e) => e instanceof InputError && /images\[0\]\.digest/.test(e.message),
   )
 })
+
+const KEYED_POLICY = "apiVersion: kyverno.io/v1\nkind: ClusterPolicy\nmetadata: {name: keyed}\nspec:\n  rules:\n  - name: keyed\n    match: {any: [{resources: {kinds: [Pod]}}]}\n    verifyImages:\n    - imageReferences: ['*']\n      mutateDigest: false\n      attestors:\n      - entries:\n        - keys: {publicKeys: \"-----BEGIN PUBLIC KEY-----\\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE05et+jrNFWOceh9KTfeYy4FSwV1E\\nmVxMUXC9IZQlyMn2oahthQa4AEg0mOrbtXMnlA7zm7D7OB4As8RKVcy+Yg==\\n-----END PUBLIC KEY-----\"}\n"
+
+test('verifyImage request spells attestor fields in camelCase', () => {
+  const seen = []
+  new Engine(KEYED_POLICY, { host: { verifyImage: signedBy(SUBJECT, seen) } }).evaluate(ETCD)
+  const { attestor, transparency } = seen[0]
+  assert.equal(attestor.type, 'keys')
+  assert.ok(attestor.publicKeys.startsWith('-----BEGIN PUBLIC KEY-----'))
+  assert.equal(attestor.signatureAlgorithm, 'sha256')
+  assert.equal(attestor.public_keys, undefined)
+  assert.ok('ignoreSCT' in transparency)
+})

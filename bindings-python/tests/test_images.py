@@ -138,3 +138,17 @@ spec:
     out = verno.Engine(policy).evaluate(ETCD, host={"verify_image": signed_by(SUBJECT)})
     image = out["resource"]["spec"]["containers"][0]["image"]
     assert image == "registry.k8s.io/etcd:3.5.6-0@" + DIGEST or image == "registry.k8s.io/etcd@" + DIGEST
+
+
+KEYED_POLICY = "apiVersion: kyverno.io/v1\nkind: ClusterPolicy\nmetadata: {name: keyed}\nspec:\n  rules:\n  - name: keyed\n    match: {any: [{resources: {kinds: [Pod]}}]}\n    verifyImages:\n    - imageReferences: ['*']\n      mutateDigest: false\n      attestors:\n      - entries:\n        - keys: {publicKeys: \"-----BEGIN PUBLIC KEY-----\\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE05et+jrNFWOceh9KTfeYy4FSwV1E\\nmVxMUXC9IZQlyMn2oahthQa4AEg0mOrbtXMnlA7zm7D7OB4As8RKVcy+Yg==\\n-----END PUBLIC KEY-----\"}\n"
+
+
+def test_verify_image_request_spells_attestor_fields_in_camel_case():
+    cb = signed_by(SUBJECT)
+    verno.Engine(KEYED_POLICY).evaluate(ETCD, host={"verify_image": cb})
+    attestor = cb.requests[0]["attestor"]
+    assert attestor["type"] == "keys"
+    assert attestor["publicKeys"].startswith("-----BEGIN PUBLIC KEY-----")
+    assert attestor["signatureAlgorithm"] == "sha256"
+    assert "public_keys" not in attestor
+    assert "ignoreSCT" in cb.requests[0]["transparency"]

@@ -574,3 +574,70 @@ fn whole_float_numbers_decode_as_integers() {
     assert_eq!(judge(&policy("baseline", "latest", ""), &bad), Some((RuleStatus::Fail,
         "Validation rule 'r' failed. It violates PodSecurity \"baseline:latest\": (Forbidden reason: hostPort, field error list: [spec.containers[0].ports[0].hostPort is forbidden, forbidden values found: 8080])".into())));
 }
+
+/// The report result (`verno::report::result_entry`) of the only rule.
+fn report_result(policy_yaml: &str, resource: &Value) -> Value {
+    let set = PolicySet::from_yaml(policy_yaml).expect("policy loads");
+    let eval = set.evaluate(&Request::create(resource), &NoHost);
+    let pr = &eval.policies[0];
+    verno::report::result_entry(pr, &pr.rules[0], resource, &Default::default())
+}
+
+#[test]
+fn failing_pod_security_result_carries_standard_version_and_controls_properties() {
+    let mut p = two_containers();
+    p["spec"]["hostNetwork"] = json!(true);
+    let got = report_result(&policy("restricted", "v1.29", ""), &p);
+    assert_eq!(
+        got["properties"],
+        json!({
+            "controls": "capabilities_restricted,hostNamespaces",
+            "controlsJSON": "[{\"ID\":\"capabilities_restricted\",\"Name\":\"Capabilities\",\"Images\":[\"ghcr.io/kyverno/test-nginx:1\",\"docker.io/redis:7\"]},{\"ID\":\"hostNamespaces\",\"Name\":\"Host Namespaces\",\"Images\":null}]",
+            "process": "background scan",
+            "standard": "restricted",
+            "version": "v1.29"
+        })
+    );
+}
+
+#[test]
+fn pod_security_controls_json_names_the_container_when_its_image_is_unknown() {
+    // A check whose detail names a container without an image falls back
+    // to the container's name (`getImageReference`).
+    let mut p = pod(sc(json!({"runAsNonRoot": null})), none(), none());
+    p["spec"]["containers"][0]["image"] = json!("");
+    let got = report_result(&policy("restricted", "latest", ""), &p);
+    assert_eq!(
+        got["properties"]["controlsJSON"],
+        json!("[{\"ID\":\"runAsNonRoot\",\"Name\":\"Running as Non-root\",\"Images\":[\"c\"]}]")
+    );
+}
+
+#[test]
+fn passing_pod_security_result_has_no_control_properties() {
+    let got = report_result(
+        &policy("restricted", "latest", ""),
+        &pod(none(), none(), none()),
+    );
+    assert_eq!(got["properties"], json!({"process": "background scan"}));
+}
+
+#[test]
+fn pod_security_skipped_by_exceptions_lists_their_names_in_the_exceptions_property() {
+    let p = with_exception(
+        &policy("restricted", "latest", ""),
+        "  podSecurity:\n  - controlName: Capabilities\n    images: ['*']\n",
+    );
+    let got = report_result(&p, &two_containers());
+    assert_eq!(got["result"], json!("skip"));
+    assert_eq!(
+        got["properties"],
+        json!({"exceptions": "ex", "process": "background scan"})
+    );
+    let p = with_exception(&policy("restricted", "latest", ""), "");
+    let got = report_result(&p, &two_containers());
+    assert_eq!(
+        got["properties"],
+        json!({"exceptions": "ex", "process": "background scan"})
+    );
+}

@@ -652,3 +652,323 @@ spec:
     );
     assert!(fake.seen.lock().unwrap().is_empty());
 }
+
+#[test]
+fn verification_request_json_spells_attestor_fields_in_camel_case() {
+    let keys = ImageVerifyRequest {
+        image: "docker.io/nginx:latest".into(),
+        repository: None,
+        attestor: verno::AttestorSpec::Keys {
+            public_keys: "PEM".into(),
+            signature_algorithm: "sha256".into(),
+        },
+        predicate_type: None,
+        transparency: verno::TransparencyOptions {
+            ignore_sct: true,
+            ..Default::default()
+        },
+    };
+    let v = verno::api::image_request_to_value(&keys);
+    assert_eq!(
+        v["attestor"],
+        json!({"type": "keys", "publicKeys": "PEM", "signatureAlgorithm": "sha256"})
+    );
+    assert_eq!(
+        v["transparency"],
+        json!({"ignoreTlog": false, "ignoreSCT": true})
+    );
+    let certs = ImageVerifyRequest {
+        attestor: verno::AttestorSpec::Certificates {
+            cert: None,
+            cert_chain: Some("CHAIN".into()),
+        },
+        ..keys
+    };
+    let v = verno::api::image_request_to_value(&certs);
+    assert_eq!(
+        v["attestor"],
+        json!({"type": "certificates", "certChain": "CHAIN"})
+    );
+    let back: ImageVerifyRequest = serde_json::from_value(v).unwrap();
+    assert_eq!(back, certs);
+}
+
+fn update<'a>(object: &'a Value, old: &'a Value) -> Request<'a> {
+    Request {
+        old_object: Some(old),
+        operation: verno::Operation::Update,
+        ..Request::create(object)
+    }
+}
+
+fn no_match() -> Result<VerifiedImage, ImageVerifyError> {
+    Err(ImageVerifyError {
+        kind: ImageVerifyErrorKind::NoMatch,
+        message: "no matching signatures".into(),
+    })
+}
+
+/// The Pod as the CREATE admitted it: verified, with the annotations.
+fn admitted_etcd() -> Value {
+    let set = policy(KEYLESS);
+    let fake = Fake::new(verified(vec![keyless_sig(
+        "krel-trust@k8s-releng-prod.iam.gserviceaccount.com",
+        "https://accounts.google.com",
+    )]));
+    let eval = set_eval(&set, &pod(&["registry.k8s.io/etcd:3.5.6-0"]), &fake);
+    eval.patched.expect("annotated")
+}
+
+#[test]
+fn image_previously_verified_in_old_object_is_not_verified_again() {
+    let old = admitted_etcd();
+    let mut new = old.clone();
+    new["metadata"]["labels"] = json!({"touched": "yes"});
+    // Verifying again would now fail: the shortcut must not ask.
+    let fake = Fake::new(no_match());
+    let eval = policy(KEYLESS).evaluate(&update(&new, &old), &WithVerifier(&fake));
+    assert!(fake.seen.lock().unwrap().is_empty());
+    let verify: Vec<_> = eval
+        .verifications
+        .iter()
+        .flat_map(|p| p.rules.clone())
+        .collect();
+    assert!(verify.is_empty(), "{verify:?}");
+    // It is recorded as passed again, so `required` is met.
+    let checks: Vec<_> = eval.policies.iter().flat_map(|p| p.rules.clone()).collect();
+    assert_eq!(checks[0].status, RuleStatus::Pass);
+    assert_eq!(checks[0].message, "image verified");
+}
+
+#[test]
+fn changed_image_on_update_is_verified_again() {
+    let old = admitted_etcd();
+    let mut new = old.clone();
+    new["spec"]["containers"][0]["image"] = json!("registry.k8s.io/etcd:3.5.7-0");
+    let fake = Fake::new(no_match());
+    let eval = policy(KEYLESS).evaluate(&update(&new, &old), &WithVerifier(&fake));
+    assert_eq!(fake.seen.lock().unwrap().len(), 1);
+    assert_eq!(eval.verifications[0].rules[0].status, RuleStatus::Fail);
+    // Same for an update whose old object never passed this rule.
+    let mut unverified = old.clone();
+    unverified["metadata"]["annotations"] = json!({});
+    let fake = Fake::new(no_match());
+    let eval = policy(KEYLESS).evaluate(&update(&old, &unverified), &WithVerifier(&fake));
+    assert_eq!(fake.seen.lock().unwrap().len(), 1);
+    assert_eq!(eval.verifications[0].rules[0].status, RuleStatus::Fail);
+}
+
+const VALIDATED: &str = r#"    - imageReferences: ["ghcr.io/*"]
+      mutateDigest: false
+      verifyDigest: false
+      attestations:
+      - type: https://slsa.dev/provenance/v0.2
+        name: prov
+        attestors:
+        - entries:
+          - keyless: {subject: "bob@example.com", rekor: {url: https://rekor.sigstore.dev}}
+      validate:
+        message: builder is not trusted
+        deny:
+          conditions:
+            any:
+            - key: "{{ prov.builder.id }}"
+              operator: NotEquals
+              value: https://github.com/actions"#;
+
+#[test]
+fn verify_images_validate_deny_fails_with_its_message_after_the_attestations() {
+    let fake = Fake::new(attested("https://evil.example"));
+    let got = verify_results(
+        &policy(VALIDATED),
+        &pod(&["ghcr.io/org/app:v1"]),
+        &WithVerifier(&fake),
+    );
+    assert_eq!(
+        got,
+        vec![(
+            RuleStatus::Fail,
+            "validation in verifyImages failed: builder is not trusted".to_string()
+        )]
+    );
+}
+
+#[test]
+fn verify_images_validate_passes_with_kyvernos_message_when_not_denied() {
+    let fake = Fake::new(attested("https://github.com/actions"));
+    let got = verify_results(
+        &policy(VALIDATED),
+        &pod(&["ghcr.io/org/app:v1"]),
+        &WithVerifier(&fake),
+    );
+    assert_eq!(
+        got,
+        vec![(
+            RuleStatus::Pass,
+            "verifyImages validation is passed in verify rule".to_string()
+        )]
+    );
+}
+
+#[test]
+fn verify_images_validate_without_message_names_no_rule() {
+    let fake = Fake::new(attested("https://evil.example"));
+    let entries = VALIDATED.replace("        message: builder is not trusted\n", "");
+    let got = verify_results(
+        &policy(&entries),
+        &pod(&["ghcr.io/org/app:v1"]),
+        &WithVerifier(&fake),
+    );
+    assert_eq!(
+        got,
+        vec![(
+            RuleStatus::Fail,
+            "validation in verifyImages failed: validation error: imageVerify  failed".to_string()
+        )]
+    );
+}
+
+fn task_policy(extractors: &str, entries: &str) -> String {
+    format!(
+        r#"apiVersion: kyverno.io/v1
+kind: ClusterPolicy
+metadata: {{name: verify-tasks}}
+spec:
+  validationFailureAction: Audit
+  rules:
+  - name: verify
+    match: {{any: [{{resources: {{kinds: [Task]}}}}]}}
+    imageExtractors:
+{extractors}
+    verifyImages:
+{entries}
+"#
+    )
+}
+
+const TASK_ENTRIES: &str = r#"    - imageReferences: ["*"]
+      mutateDigest: false
+      verifyDigest: false
+      required: false
+      attestors:
+      - entries:
+        - keyless: {subject: "bob@example.com", rekor: {url: https://rekor.sigstore.dev}}"#;
+
+fn task() -> Value {
+    json!({"apiVersion": "tekton.dev/v1beta1", "kind": "Task",
+    "metadata": {"name": "t", "namespace": "ci"},
+    "spec": {"steps": [
+        {"name": "build", "image": "ghcr.io/org/builder:v1"},
+        {"name": "push", "image": "ghcr.io/org/pusher:v2"}
+    ]}})
+}
+
+#[test]
+fn image_extractors_select_images_of_a_custom_kind() {
+    let extractors = r#"      Task:
+      - name: steps
+        path: /spec/steps/*
+        value: image
+        key: name"#;
+    let set = PolicySet::from_yaml(&task_policy(extractors, TASK_ENTRIES)).unwrap();
+    let fake = Fake::new(verified(vec![keyless_sig("bob@example.com", "x")]));
+    let got = verify_results(&set, &task(), &WithVerifier(&fake));
+    assert_eq!(
+        got,
+        vec![
+            (
+                RuleStatus::Pass,
+                "verified image signatures for ghcr.io/org/builder:v1".to_string()
+            ),
+            (
+                RuleStatus::Pass,
+                "verified image signatures for ghcr.io/org/pusher:v2".to_string()
+            ),
+        ]
+    );
+    let seen: Vec<String> = fake
+        .seen
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|r| r.image.clone())
+        .collect();
+    assert_eq!(
+        seen,
+        vec!["ghcr.io/org/builder:v1", "ghcr.io/org/pusher:v2"]
+    );
+}
+
+#[test]
+fn image_extractor_defaults_value_to_the_last_path_field_and_applies_its_jmes_path() {
+    // No `name` (so `images.custom`), no `key` (so the JSON pointer), the
+    // value read from the path's last field, a prefix trimmed by JMESPath;
+    // a precondition reads the extracted image from the `images` variable.
+    let extractors = r#"      Task:
+      - path: /spec/source/image
+        jmesPath: "trim_prefix(@, 'docker://')""#;
+    let mut res = task();
+    res["spec"]["source"] = json!({"image": "docker://nginx:1.25"});
+    let policy = task_policy(extractors, TASK_ENTRIES).replace(
+        "    imageExtractors:",
+        "    preconditions:\n      all:\n      - key: \"{{ images.custom.\\\"/spec/source/image\\\".name }}\"\n        operator: Equals\n        value: nginx\n    imageExtractors:",
+    );
+    let set = PolicySet::from_yaml(&policy).unwrap();
+    let fake = Fake::new(verified(vec![keyless_sig("bob@example.com", "x")]));
+    let got = verify_results(&set, &res, &WithVerifier(&fake));
+    assert_eq!(
+        got,
+        vec![(
+            RuleStatus::Pass,
+            "verified image signatures for docker.io/nginx:1.25".to_string()
+        )]
+    );
+}
+
+#[test]
+fn image_extractor_without_the_key_field_is_an_error_result() {
+    let extractors = r#"      Task:
+      - path: /spec/steps/*
+        value: image
+        key: id"#;
+    let set = PolicySet::from_yaml(&task_policy(extractors, TASK_ENTRIES)).unwrap();
+    let fake = Fake::new(verified(vec![keyless_sig("bob@example.com", "x")]));
+    let got = verify_results(&set, &task(), &WithVerifier(&fake));
+    assert_eq!(
+        got,
+        vec![(
+            RuleStatus::Error,
+            "failed to instantiate handler: failed to extract images: invalid key".to_string()
+        )]
+    );
+}
+
+#[test]
+fn image_extractor_jmes_path_with_mutate_digest_is_a_load_error() {
+    let extractors = r#"      Task:
+      - path: /spec/source/image
+        jmesPath: "trim_prefix(@, 'docker://')""#;
+    let entries = TASK_ENTRIES.replace(
+        "mutateDigest: false",
+        "mutateDigest: true\n      failureAction: Enforce",
+    );
+    let e = PolicySet::from_yaml(&task_policy(extractors, &entries)).unwrap_err();
+    let text = e.to_string();
+    assert!(
+        text.contains("path: spec.rules[0]: jmespath may not be used in an image extractor when mutating digests with verify images"),
+        "{text}"
+    );
+    assert!(text.contains("verify-tasks"), "{text}");
+}
+
+#[test]
+fn image_extractor_without_a_path_is_a_load_error_naming_the_field() {
+    let extractors = r#"      Task:
+      - value: image"#;
+    let e = PolicySet::from_yaml(&task_policy(extractors, TASK_ENTRIES)).unwrap_err();
+    let text = e.to_string();
+    assert!(
+        text.contains("spec.rules[0].imageExtractors.Task[0].path: Required value"),
+        "{text}"
+    );
+}

@@ -21,8 +21,10 @@ HostLike = Any
 (the ``--image-data`` fixture format)."""
 
 ImageRequest = Dict[str, Any]
-"""What ``verify_image`` is called with: ``{image, repository?, attestor:
-{type: "keys" | "keyless" | "certificates", ...}, predicateType?, transparency}``."""
+"""What ``verify_image`` is called with: ``{image, repository?, attestor,
+predicateType?, transparency}``, keys in camelCase: ``attestor`` is ``{type:
+"keys", publicKeys, signatureAlgorithm}``, ``{type: "keyless", roots?}`` or
+``{type: "certificates", cert?, certChain?}``."""
 
 ImageAnswer = Dict[str, Any]
 """``{digest: "sha256:...", signatures: [{subjectAlternativeNames, issuer?,

@@ -49,7 +49,7 @@ pub enum RuleBody {
     Validate(ValidateBody),
     Mutate(Value),
     Generate(Value),
-    VerifyImages(Value),
+    VerifyImages(verify_images::VerifyImagesBody),
     None,
 }
 
@@ -341,7 +341,7 @@ fn compile_rule(
     } else if let Some(g) = &rule.generate {
         RuleBody::Generate(g.clone())
     } else if let Some(vi) = &rule.verify_images {
-        RuleBody::VerifyImages(vi.clone())
+        RuleBody::VerifyImages(verify_images::VerifyImagesBody::new(vi))
     } else {
         RuleBody::None
     };

@@ -5,8 +5,66 @@
 //! deprecated single-image fields are converted as Kyverno's `Convert` does.
 
 use std::collections::BTreeMap;
+use std::ops::Deref;
 
+use regex::Regex;
 use serde_json::Value;
+
+/// A `verifyImages` rule body: the entries as written (read per request,
+/// after variable substitution) and the keyless identity regexps that hold
+/// no variables, compiled once at load rather than for every signature.
+#[derive(Debug, Clone)]
+pub struct VerifyImagesBody {
+    /// The `verifyImages` list as written.
+    pub raw: Value,
+    /// `subjectRegExp`/`issuerRegExp` texts without `{{`, compiled, by text.
+    pub static_regexes: BTreeMap<String, Regex>,
+}
+
+impl VerifyImagesBody {
+    /// Compile the variable-free identity regexps of `raw` (an invalid one
+    /// is left out: load validation reports it, evaluation errors on it).
+    pub fn new(raw: &Value) -> Self {
+        let mut static_regexes = BTreeMap::new();
+        collect_identity_regexes(raw, &mut static_regexes);
+        VerifyImagesBody {
+            raw: raw.clone(),
+            static_regexes,
+        }
+    }
+}
+
+impl Deref for VerifyImagesBody {
+    type Target = Value;
+    fn deref(&self) -> &Value {
+        &self.raw
+    }
+}
+
+/// Every `keyless` block's regexps, at any depth (nested attestor sets and
+/// attestations' attestors included).
+fn collect_identity_regexes(v: &Value, out: &mut BTreeMap<String, Regex>) {
+    match v {
+        Value::Object(m) => {
+            if let Some(keyless) = m.get("keyless").filter(|k| k.is_object()) {
+                for field in ["subjectRegExp", "issuerRegExp"] {
+                    let Some(text) = keyless.get(field).and_then(Value::as_str) else {
+                        continue;
+                    };
+                    if text.is_empty() || text.contains("{{") || out.contains_key(text) {
+                        continue;
+                    }
+                    if let Ok(re) = Regex::new(text) {
+                        out.insert(text.to_string(), re);
+                    }
+                }
+            }
+            m.values().for_each(|x| collect_identity_regexes(x, out));
+        }
+        Value::Array(a) => a.iter().for_each(|x| collect_identity_regexes(x, out)),
+        _ => {}
+    }
+}
 
 /// `type`: how signatures are checked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,6 +100,17 @@ pub struct ImageVerification {
     pub verify_digest: bool,
     /// `required`.
     pub required: bool,
+    /// `validate`: checks after verification, over the attestations.
+    pub validate: Option<ImageValidation>,
+}
+
+/// `validate` of a `verifyImages` entry (`ValidateImageVerification`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImageValidation {
+    /// `message`.
+    pub message: String,
+    /// `deny.conditions`, when `deny` is given.
+    pub deny: Option<Value>,
 }
 
 /// `attestors[]`: entries of which `count` (default all) must verify.
@@ -345,7 +414,20 @@ pub fn image_verification(v: &Value) -> ImageVerification {
         mutate_digest: flag(v, "mutateDigest"),
         verify_digest: flag(v, "verifyDigest"),
         required: flag(v, "required"),
+        validate: image_validation(v.get("validate")),
     }
+}
+
+/// `validate`, unless absent or empty (`HasValidateImageVerification`
+/// compares it with the zero value).
+fn image_validation(v: Option<&Value>) -> Option<ImageValidation> {
+    let v = v.filter(|v| v.is_object())?;
+    let message = text(v, "message");
+    let deny = v
+        .get("deny")
+        .filter(|d| !d.is_null())
+        .map(|d| d.get("conditions").cloned().unwrap_or(Value::Null));
+    (!message.is_empty() || deny.is_some()).then_some(ImageValidation { message, deny })
 }
 
 /// Every entry of a rule's `verifyImages` list.
@@ -353,5 +435,25 @@ pub fn image_verifications(v: &Value) -> Vec<ImageVerification> {
     match v {
         Value::Array(a) => a.iter().map(image_verification).collect(),
         _ => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn identity_regexps_without_variables_are_compiled_at_load() {
+        let raw = json!([{
+            "attestors": [{"entries": [
+                {"keyless": {"subjectRegExp": ".*@example\\.com", "issuerRegExp": "{{ issuer }}"}},
+                {"attestor": {"entries": [{"keyless": {"issuerRegExp": "^https://accounts\\..*$"}}]}}
+            ]}],
+            "attestations": [{"attestors": [{"entries": [{"keyless": {"subjectRegExp": "(bad"}}]}]}]
+        }]);
+        let body = VerifyImagesBody::new(&raw);
+        let texts: Vec<&str> = body.static_regexes.keys().map(String::as_str).collect();
+        assert_eq!(texts, vec![".*@example\\.com", "^https://accounts\\..*$"]);
     }
 }

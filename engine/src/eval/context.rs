@@ -12,7 +12,7 @@ use crate::jmespath::{self, Dialect, Runtime};
 use crate::matching::exception::PolicyException;
 use crate::matching::MatchContext;
 use crate::model::resource::{Request, ResourceMeta};
-use crate::model::response::RuleStatus;
+use crate::model::response::{RuleResponse, RuleStatus, RuleType};
 use crate::variables::{substitute_all, Context};
 
 /// The `images` entry, computed once per context (Kyverno loads it lazily).
@@ -271,6 +271,30 @@ pub(crate) fn exception_skip_message(
     resource: &Value,
     ctx: &Context<'_>,
 ) -> Option<String> {
+    exception_skip(
+        exceptions,
+        policy,
+        rule,
+        request,
+        resource,
+        ctx,
+        RuleType::Validation,
+    )
+    .map(|r| r.message)
+}
+
+/// The skip response when PolicyExceptions exempt this request from the
+/// rule: Kyverno's message, and the `exceptions` property reports carry
+/// (the exceptions' names, without namespace, joined by `,`).
+pub(crate) fn exception_skip(
+    exceptions: &[PolicyException],
+    policy: &KyvernoPolicy,
+    rule: &CompiledRule,
+    request: &Request<'_>,
+    resource: &Value,
+    ctx: &Context<'_>,
+    rule_type: RuleType,
+) -> Option<RuleResponse> {
     let named: Vec<&PolicyException> = exceptions
         .iter()
         .filter(|e| e.names(&policy.info.key, &rule.name))
@@ -279,12 +303,21 @@ pub(crate) fn exception_skip_message(
         return None;
     }
     let keys = matched_exception_keys(&named, request, resource, ctx);
-    (!keys.is_empty()).then(|| {
-        format!(
-            "rule is skipped due to policy exceptions{}",
-            keys.join(", ")
-        )
-    })
+    if keys.is_empty() {
+        return None;
+    }
+    let message = format!(
+        "rule is skipped due to policy exceptions{}",
+        keys.join(", ")
+    );
+    let names: Vec<&str> = keys
+        .iter()
+        .map(|k| k.rsplit('/').next().unwrap_or(k))
+        .collect();
+    let mut r = RuleResponse::new(&rule.name, rule_type, RuleStatus::Skip, message);
+    r.properties
+        .insert("exceptions".to_string(), names.join(","));
+    Some(r)
 }
 
 /// `MatchesException`: the keys of the exceptions (already known to name

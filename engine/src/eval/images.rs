@@ -257,6 +257,194 @@ pub fn images_context(resource: &Value) -> Result<Option<Value>, String> {
     })
 }
 
+/// One `imageExtractors` entry as `lookupImageExtractor` prepares it: the
+/// path split on `/` (segments trimmed, empty ones dropped), the value
+/// field (default: the path's last segment), the context name (default
+/// `custom`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageExtractor {
+    /// The path's fields; `*` expands a list or a map.
+    pub fields: Vec<String>,
+    /// `key`: the field naming each image; empty: the image's JSON pointer.
+    pub key: String,
+    /// `value`: the field holding the image.
+    pub value: String,
+    /// `name`: the entry under `images`.
+    pub name: String,
+    /// `jmesPath` applied to the image text.
+    pub jmes_path: String,
+}
+
+impl ImageExtractor {
+    /// The built-in extractors of pod specs at `tags` (`BuildStandardExtractors`).
+    fn standard(tags: &[&str]) -> Vec<ImageExtractor> {
+        ["initContainers", "containers", "ephemeralContainers"]
+            .iter()
+            .map(|list| {
+                let mut fields: Vec<String> = tags.iter().map(|t| t.to_string()).collect();
+                fields.push(list.to_string());
+                fields.push("*".to_string());
+                ImageExtractor {
+                    fields,
+                    key: "name".into(),
+                    value: "image".into(),
+                    name: list.to_string(),
+                    jmes_path: String::new(),
+                }
+            })
+            .collect()
+    }
+}
+
+/// `lookupImageExtractor`: the rule's extractors for `kind` when its
+/// `imageExtractors` names the kind, else the built-in ones (`None` for a
+/// kind without images). An entry without a path (load rejects those) is
+/// left out rather than guessed at.
+pub fn extractors_for(kind: &str, configs: Option<&Value>) -> Option<Vec<ImageExtractor>> {
+    if let Some(list) = configs.and_then(|c| c.get(kind)) {
+        let text = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+        let mut out = Vec::new();
+        for c in list.as_array().into_iter().flatten() {
+            let mut fields: Vec<String> = text(c, "path")
+                .split('/')
+                .map(|f| f.trim_matches(' '))
+                .filter(|f| !f.is_empty())
+                .map(str::to_string)
+                .collect();
+            let mut value = text(c, "value");
+            if value.is_empty() {
+                let Some(last) = fields.pop() else { continue };
+                value = last;
+            }
+            let name = match text(c, "name") {
+                n if n.is_empty() => "custom".to_string(),
+                n => n,
+            };
+            out.push(ImageExtractor {
+                fields,
+                key: text(c, "key"),
+                value,
+                name,
+                jmes_path: text(c, "jmesPath"),
+            });
+        }
+        return Some(out);
+    }
+    let path = pod_spec_path(kind)?;
+    Some(ImageExtractor::standard(path))
+}
+
+/// `ExtractImagesFromResource` with a rule's `imageExtractors`: the
+/// `images` context value (`{<name>: {<key>: info}}`), `Ok(None)` when
+/// nothing was found. Errors carry Kyverno's texts.
+pub fn extract_images(resource: &Value, configs: Option<&Value>) -> Result<Option<Value>, String> {
+    let kind = resource.get("kind").and_then(Value::as_str).unwrap_or("");
+    if configs.and_then(|c| c.get(kind)).is_none() {
+        return images_context(resource);
+    }
+    let Some(extractors) = extractors_for(kind, configs) else {
+        return Ok(None);
+    };
+    if extractors.is_empty() {
+        return Err(format!("no extractors found for {kind}"));
+    }
+    let mut out = Map::new();
+    for e in &extractors {
+        let mut found = Map::new();
+        extract(resource, &mut Vec::new(), e, &e.fields, &mut found)?;
+        if !found.is_empty() {
+            out.insert(e.name.clone(), Value::Object(found));
+        }
+    }
+    Ok((!out.is_empty()).then_some(Value::Object(out)))
+}
+
+/// `extract`: walk `fields` from `obj`, expanding `*`, and record the image
+/// found at the end under its key.
+fn extract(
+    obj: &Value,
+    path: &mut Vec<String>,
+    e: &ImageExtractor,
+    fields: &[String],
+    out: &mut Map<String, Value>,
+) -> Result<(), String> {
+    if obj.is_null() {
+        return Ok(());
+    }
+    if let Some(("*", rest)) = fields.split_first().map(|(f, r)| (f.as_str(), r)) {
+        match obj {
+            Value::Array(items) => {
+                for (i, v) in items.iter().enumerate() {
+                    path.push(i.to_string());
+                    let r = extract(v, path, e, rest, out);
+                    path.pop();
+                    r?;
+                }
+            }
+            Value::Object(m) => {
+                for (k, v) in m {
+                    path.push(k.clone());
+                    let r = extract(v, path, e, rest, out);
+                    path.pop();
+                    r?;
+                }
+            }
+            _ => return Err("invalid type".into()),
+        }
+        return Ok(());
+    }
+    let Value::Object(map) = obj else {
+        return Err("invalid image config".into());
+    };
+    let Some((first, rest)) = fields.split_first() else {
+        let pointer = format!("/{}/{}", path.join("/"), e.value);
+        let key = if e.key.is_empty() {
+            pointer.clone()
+        } else {
+            match map.get(&e.key) {
+                Some(Value::String(k)) => k.clone(),
+                _ => return Err("invalid key".into()),
+            }
+        };
+        let mut image = match map.get(&e.value) {
+            Some(Value::String(s)) if !s.trim().is_empty() => s.clone(),
+            // The image may not be present.
+            _ => return Ok(()),
+        };
+        if !e.jmes_path.is_empty() {
+            image = apply_jmes_path(&e.jmes_path, &image)?;
+        }
+        let info =
+            ImageInfo::parse(&image).map_err(|err| format!("invalid image '{image}' ({err})"))?;
+        out.insert(key, info.to_value(&pointer));
+        return Ok(());
+    };
+    path.push(first.clone());
+    let r = extract(map.get(first).unwrap_or(&Value::Null), path, e, rest, out);
+    path.pop();
+    r
+}
+
+/// An extractor's `jmesPath` on the image text; it must give a string.
+fn apply_jmes_path(expr: &str, image: &str) -> Result<String, String> {
+    let compiled =
+        crate::jmespath::compile(expr).map_err(|e| format!("invalid jmespath {expr}: {e}"))?;
+    let rt = crate::jmespath::Runtime {
+        dialect: crate::jmespath::Dialect::Kyverno,
+        host: &crate::host::NoHost,
+    };
+    let result = compiled
+        .search(&Value::String(image.to_string()), &rt)
+        .map_err(|e| format!("failed to apply jmespath {expr}: {e}"))?;
+    match result {
+        Value::String(s) => Ok(s),
+        other => Err(format!(
+            "jmespath {expr} must produce a string, but produced {}",
+            crate::go::fmt::format_v(&other)
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

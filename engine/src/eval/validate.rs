@@ -7,7 +7,7 @@ use crate::compile::foreach::ForeachEntry;
 use crate::compile::{CompiledRule, KyvernoPolicy, PatternSource, RuleBody, ValidateBody};
 use crate::conditions;
 use crate::eval::context::{
-    exception_skip_message, load_images, new_context, rule_prelude, rule_values_edit_object,
+    exception_skip, load_images, new_context, rule_prelude, rule_values_edit_object,
 };
 use crate::eval::enforce::rule_enforced;
 use crate::host::Host;
@@ -276,16 +276,21 @@ fn validate_level(
     }
     // The podSecurity handler weighs exceptions itself (their controls).
     let pod_security = matches!(level.body, ValidateBody::PodSecurity(_));
-    if let Some(message) = (!pod_security)
-        .then(|| exception_skip_message(level.exceptions, policy, rule, request, resource, ctx))
+    if let Some(skip) = (!pod_security)
+        .then(|| {
+            exception_skip(
+                level.exceptions,
+                policy,
+                rule,
+                request,
+                resource,
+                ctx,
+                RuleType::Validation,
+            )
+        })
         .flatten()
     {
-        return Some(RuleResponse::new(
-            &rule.name,
-            RuleType::Validation,
-            RuleStatus::Skip,
-            message,
-        ));
+        return Some(skip);
     }
     // Kyverno's context holds the resource map itself, so rule values under
     // `request.object` edit what this rule's patterns check (not its match,

@@ -33,8 +33,15 @@ pub struct ImageVerifyRequest {
 }
 
 /// One attestor entry, as the policy gives it (after variable substitution).
+/// In JSON the variant is `type` (`keys`, `keyless`, `certificates`) and its
+/// fields are camelCase like the rest of the request (`publicKeys`,
+/// `signatureAlgorithm`, `certChain`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", tag = "type")]
+#[serde(
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase",
+    tag = "type"
+)]
 pub enum AttestorSpec {
     /// `keys`: one or more PEM public keys (as in `publicKeys`).
     Keys {
@@ -70,8 +77,8 @@ pub struct TransparencyOptions {
     /// `rekor.ignoreTlog`.
     #[serde(default)]
     pub ignore_tlog: bool,
-    /// `ctlog.ignoreSCT`.
-    #[serde(default)]
+    /// `ctlog.ignoreSCT` (spelled as in the policy).
+    #[serde(default, rename = "ignoreSCT")]
     pub ignore_sct: bool,
     /// `rekor.url`.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -138,6 +138,9 @@ pub struct Rule {
     /// `reportProperties` as written in the policy.
     #[serde(default)]
     pub report_properties: Option<BTreeMap<String, String>>,
+    /// `imageExtractors` as written in the policy (kind → extractors).
+    #[serde(default)]
+    pub image_extractors: Option<serde_json::Value>,
 }
 
 /// `match` / `exclude`: `any`, `all`, or the inline (legacy) form.

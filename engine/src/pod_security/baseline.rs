@@ -7,25 +7,28 @@ use serde_json::Value;
 
 use super::field::{go_quote, BadValue, FieldError};
 use super::pod::{container_sc, is_true, name, obj, str_of, strings, Pod};
-use super::{join_quote, pluralize, CheckResult, Violations};
+use super::{
+    containers_phrase, join_quote, pluralize, security_context_setters, CheckResult, Violations,
+};
 
 const APPARMOR_ANNOTATION_PREFIX: &str = "container.apparmor.security.beta.kubernetes.io/";
 
-/// `appArmorProfile` (v1.0).
-pub fn app_armor_profile(pod: &Pod) -> Option<CheckResult> {
-    let allowed_type = |t: &str| t == "RuntimeDefault" || t == "Localhost";
+/// The pod and containers whose `securityContext.<field>.type` is not
+/// allowed (the AppArmor and seccomp profile checks), and the bad types.
+fn profile_type_violations(
+    pod: &Pod,
+    field: &str,
+    allowed: impl Fn(&str) -> bool,
+) -> (Violations, BTreeSet<String>) {
     let mut bad_setters = Violations::default();
     let mut bad_values = BTreeSet::new();
-    if let Some(p) = pod
-        .security_context()
-        .and_then(|sc| obj(sc, "appArmorProfile"))
-    {
+    if let Some(p) = pod.security_context().and_then(|sc| obj(sc, field)) {
         let t = str_of(p, "type");
-        if !allowed_type(t) {
+        if !allowed(t) {
             bad_setters.add(
                 "pod",
                 vec![FieldError::forbidden(
-                    "spec.securityContext.appArmorProfile.type".into(),
+                    format!("spec.securityContext.{field}.type"),
                     BadValue::Str(t.into()),
                 )],
             );
@@ -35,12 +38,12 @@ pub fn app_armor_profile(pod: &Pod) -> Option<CheckResult> {
     let mut bad_containers = Vec::new();
     let mut errs = Vec::new();
     for (path, c) in pod.containers() {
-        if let Some(p) = container_sc(c).and_then(|sc| obj(sc, "appArmorProfile")) {
+        if let Some(p) = container_sc(c).and_then(|sc| obj(sc, field)) {
             let t = str_of(p, "type");
-            if !allowed_type(t) {
+            if !allowed(t) {
                 bad_containers.push(name(c));
                 errs.push(FieldError::forbidden(
-                    format!("{path}.securityContext.appArmorProfile.type"),
+                    format!("{path}.securityContext.{field}.type"),
                     BadValue::Str(t.into()),
                 ));
                 bad_values.insert(t.to_string());
@@ -48,15 +51,16 @@ pub fn app_armor_profile(pod: &Pod) -> Option<CheckResult> {
         }
     }
     if !bad_containers.is_empty() {
-        bad_setters.add(
-            format!(
-                "{} {}",
-                pluralize("container", "containers", bad_containers.len()),
-                join_quote(&bad_containers)
-            ),
-            errs,
-        );
+        bad_setters.add(containers_phrase(&bad_containers), errs);
     }
+    (bad_setters, bad_values)
+}
+
+/// `appArmorProfile` (v1.0).
+pub fn app_armor_profile(pod: &Pod) -> Option<CheckResult> {
+    let allowed_type = |t: &str| t == "RuntimeDefault" || t == "Localhost";
+    let (mut bad_setters, bad_values) =
+        profile_type_violations(pod, "appArmorProfile", allowed_type);
     let mut annotations = Vec::new();
     let mut annotation_errs = Vec::new();
     for (k, v) in pod.annotations() {
@@ -140,9 +144,8 @@ pub fn capabilities_baseline(pod: &Pod) -> Option<CheckResult> {
     Some(CheckResult::new(
         "non-default capabilities".into(),
         format!(
-            "{} {} must not include {} in securityContext.capabilities.add",
-            pluralize("container", "containers", bad.len()),
-            join_quote(&bad.data),
+            "{} must not include {} in securityContext.capabilities.add",
+            containers_phrase(&bad.data),
             join_quote(&non_default)
         ),
         bad.errs,
@@ -245,9 +248,8 @@ pub fn host_ports(pod: &Pod) -> Option<CheckResult> {
     Some(CheckResult::new(
         "hostPort".into(),
         format!(
-            "{} {} {} {} {}",
-            pluralize("container", "containers", bad.len()),
-            join_quote(&bad.data),
+            "{} {} {} {}",
+            containers_phrase(&bad.data),
             pluralize("uses", "use", bad.len()),
             pluralize("hostPort", "hostPorts", ports.len()),
             ports.join(", ")
@@ -299,9 +301,8 @@ pub fn host_probes_and_lifecycle(pod: &Pod) -> Option<CheckResult> {
     Some(CheckResult {
         reason: "probe or lifecycle host".into(),
         detail: format!(
-            "{} {} {} {} {}",
-            pluralize("container", "containers", containers.len()),
-            join_quote(&containers),
+            "{} {} {} {}",
+            containers_phrase(&containers),
             pluralize("uses", "use", containers.len()),
             pluralize(
                 "probe or lifecycle host",
@@ -334,9 +335,8 @@ pub fn privileged(pod: &Pod) -> Option<CheckResult> {
     Some(CheckResult::new(
         "privileged".into(),
         format!(
-            "{} {} must not set securityContext.privileged=true",
-            pluralize("container", "containers", bad.len()),
-            join_quote(&bad.data)
+            "{} must not set securityContext.privileged=true",
+            containers_phrase(&bad.data)
         ),
         bad.errs,
     ))
@@ -369,9 +369,8 @@ pub fn proc_mount(pod: &Pod) -> Option<CheckResult> {
     Some(CheckResult::new(
         "procMount".into(),
         format!(
-            "{} {} must not set securityContext.procMount to {}",
-            pluralize("container", "containers", bad.len()),
-            join_quote(&bad.data),
+            "{} must not set securityContext.procMount to {}",
+            containers_phrase(&bad.data),
             join_quote(&types)
         ),
         bad.errs,
@@ -434,14 +433,7 @@ pub fn se_linux_options(pod: &Pod, v1_31: bool) -> Option<CheckResult> {
         }
     }
     if !bad_containers.is_empty() {
-        bad_setters.add(
-            format!(
-                "{} {}",
-                pluralize("container", "containers", bad_containers.len()),
-                join_quote(&bad_containers)
-            ),
-            container_errs,
-        );
+        bad_setters.add(containers_phrase(&bad_containers), container_errs);
     }
     if bad_setters.is_empty() {
         return None;
@@ -480,49 +472,7 @@ pub fn valid_seccomp(t: &str) -> bool {
 /// `seccompProfile_baseline` (v1.19; the v1.0 annotation form is never
 /// selected for the versions a policy may name).
 pub fn seccomp_profile_baseline(pod: &Pod) -> Option<CheckResult> {
-    let mut bad_setters = Violations::default();
-    let mut bad_values = BTreeSet::new();
-    if let Some(p) = pod
-        .security_context()
-        .and_then(|sc| obj(sc, "seccompProfile"))
-    {
-        let t = str_of(p, "type");
-        if !valid_seccomp(t) {
-            bad_setters.add(
-                "pod",
-                vec![FieldError::forbidden(
-                    "spec.securityContext.seccompProfile.type".into(),
-                    BadValue::Str(t.into()),
-                )],
-            );
-            bad_values.insert(t.to_string());
-        }
-    }
-    let mut bad_containers = Vec::new();
-    let mut errs = Vec::new();
-    for (path, c) in pod.containers() {
-        if let Some(p) = container_sc(c).and_then(|sc| obj(sc, "seccompProfile")) {
-            let t = str_of(p, "type");
-            if !valid_seccomp(t) {
-                bad_containers.push(name(c));
-                errs.push(FieldError::forbidden(
-                    format!("{path}.securityContext.seccompProfile.type"),
-                    BadValue::Str(t.into()),
-                ));
-                bad_values.insert(t.to_string());
-            }
-        }
-    }
-    if !bad_containers.is_empty() {
-        bad_setters.add(
-            format!(
-                "{} {}",
-                pluralize("container", "containers", bad_containers.len()),
-                join_quote(&bad_containers)
-            ),
-            errs,
-        );
-    }
+    let (bad_setters, bad_values) = profile_type_violations(pod, "seccompProfile", valid_seccomp);
     if bad_setters.is_empty() {
         return None;
     }
@@ -598,37 +548,12 @@ pub fn windows_host_process(pod: &Pod) -> Option<CheckResult> {
         sc.and_then(|sc| obj(sc, "windowsOptions"))
             .is_some_and(|w| is_true(w, "hostProcess"))
     };
-    let mut bad_containers = Vec::new();
-    let mut errs = Vec::new();
-    for (path, c) in pod.containers() {
-        if host_process(container_sc(c)) {
-            bad_containers.push(name(c));
-            errs.push(FieldError::forbidden(
-                format!("{path}.securityContext.windowsOptions.hostProcess"),
-                BadValue::Bool(true),
-            ));
-        }
-    }
-    let mut setters = Violations::default();
-    if host_process(pod.security_context()) {
-        setters.add(
-            "pod",
-            vec![FieldError::forbidden(
-                "spec.securityContext.windowsOptions.hostProcess".into(),
-                BadValue::Bool(true),
-            )],
-        );
-    }
-    if !bad_containers.is_empty() {
-        setters.add(
-            format!(
-                "{} {}",
-                pluralize("container", "containers", bad_containers.len()),
-                join_quote(&bad_containers)
-            ),
-            errs,
-        );
-    }
+    let setters = security_context_setters(
+        pod,
+        "windowsOptions.hostProcess",
+        BadValue::Bool(true),
+        host_process,
+    );
     if setters.is_empty() {
         return None;
     }

@@ -11,6 +11,7 @@ mod baseline;
 mod exclude;
 mod field;
 mod pod;
+mod properties;
 mod restricted;
 mod typed;
 
@@ -63,6 +64,7 @@ pub fn schema_violation(
 }
 pub use field::FieldError;
 pub use pod::Pod;
+pub use properties::report_properties;
 
 /// A compiled `validate.podSecurity` block.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -196,6 +198,52 @@ fn pluralize(singular: &str, plural: &str, count: usize) -> String {
     if count == 1 { singular } else { plural }.to_string()
 }
 
+/// The pod and the containers whose security context `is_bad` judges
+/// forbidden: `pod` and `containers "a", "b"`, each with a forbidden
+/// `<path>.securityContext.<field>` error showing `value`.
+fn security_context_setters(
+    pod: &Pod,
+    field: &str,
+    value: field::BadValue,
+    is_bad: impl Fn(Option<&Value>) -> bool,
+) -> Violations {
+    let mut setters = Violations::default();
+    if is_bad(pod.security_context()) {
+        setters.add(
+            "pod",
+            vec![FieldError::forbidden(
+                format!("spec.securityContext.{field}"),
+                value.clone(),
+            )],
+        );
+    }
+    let mut bad_containers = Vec::new();
+    let mut errs = Vec::new();
+    for (path, c) in pod.containers() {
+        if is_bad(pod::container_sc(c)) {
+            bad_containers.push(pod::name(c));
+            errs.push(FieldError::forbidden(
+                format!("{path}.securityContext.{field}"),
+                value.clone(),
+            ));
+        }
+    }
+    if !bad_containers.is_empty() {
+        setters.add(containers_phrase(&bad_containers), errs);
+    }
+    setters
+}
+
+/// `container "a"` / `containers "a", "b"`: how every check names the
+/// containers it blames (and how Kyverno's report finds them again).
+fn containers_phrase(names: &[String]) -> String {
+    format!(
+        "{} {}",
+        pluralize("container", "containers", names.len()),
+        join_quote(names)
+    )
+}
+
 /// The checks, in the order pod-security-admission registers them (its
 /// source files in name order), with their level and the minimum versions
 /// of their implementations.
@@ -322,9 +370,24 @@ pub struct MatchedException<'a> {
 /// What the podSecurity handler decided.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
+    /// Every check passed.
     Pass(String),
-    Fail(String),
-    Skip(String),
+    /// Checks failed: the message and the failed checks (paths converted
+    /// for the resource's kind), which reports list as properties.
+    Fail {
+        /// Kyverno's message.
+        message: String,
+        /// The failed checks, in the message's order.
+        failures: Vec<Failure>,
+    },
+    /// PolicyExceptions exempt the request.
+    Skip {
+        /// Kyverno's message.
+        message: String,
+        /// The `namespace/name` keys of the exceptions that exempt it.
+        exceptions: Vec<String>,
+    },
+    /// The rule could not be judged.
     Error(String),
 }
 
@@ -338,7 +401,10 @@ pub fn validate(
 ) -> Outcome {
     // An exception without podSecurity controls exempts the whole rule.
     if let Some(e) = exceptions.iter().find(|e| e.controls.is_empty()) {
-        return Outcome::Skip(format!("rule is skipped due to policy exception {}", e.key));
+        return Outcome::Skip {
+            message: format!("rule is skipped due to policy exception {}", e.key),
+            exceptions: vec![e.key.to_string()],
+        };
     }
     let pod = match Pod::of(resource) {
         Ok(p) => p,
@@ -361,18 +427,22 @@ pub fn validate(
         .collect();
     let mut failures = exclude::apply(&ps.level, version, &controls, failures, &pod);
     if failures.is_empty() {
-        let keys: Vec<&str> = exceptions.iter().map(|e| e.key).collect();
-        return Outcome::Skip(format!(
-            "rule is skipped due to policy exceptions {}",
-            keys.join(", ")
-        ));
+        let keys: Vec<String> = exceptions.iter().map(|e| e.key.to_string()).collect();
+        return Outcome::Skip {
+            message: format!(
+                "rule is skipped due to policy exceptions {}",
+                keys.join(", ")
+            ),
+            exceptions: keys,
+        };
     }
     let kind = resource.get("kind").and_then(Value::as_str).unwrap_or("");
     convert_paths(&mut failures, kind);
-    Outcome::Fail(format!(
+    let message = format!(
         "Validation rule '{rule}' failed. It violates PodSecurity \"{}:{}\": {}",
         ps.level,
         ps.version,
         format_checks(&failures)
-    ))
+    );
+    Outcome::Fail { message, failures }
 }

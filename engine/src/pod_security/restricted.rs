@@ -8,7 +8,9 @@ use serde_json::Value;
 use super::baseline::valid_seccomp;
 use super::field::{BadValue, FieldError};
 use super::pod::{container_sc, name, obj, str_of, strings, Pod};
-use super::{join_quote, pluralize, CheckResult, Violations};
+use super::{
+    containers_phrase, join_quote, pluralize, security_context_setters, CheckResult, Violations,
+};
 
 /// `allowPrivilegeEscalation`: v1.8, and v1.25 which exempts Windows pods.
 pub fn allow_privilege_escalation(pod: &Pod, v1_25: bool) -> Option<CheckResult> {
@@ -39,9 +41,8 @@ pub fn allow_privilege_escalation(pod: &Pod, v1_25: bool) -> Option<CheckResult>
     Some(CheckResult::new(
         "allowPrivilegeEscalation != false".into(),
         format!(
-            "{} {} must set securityContext.allowPrivilegeEscalation=false",
-            pluralize("container", "containers", bad.len()),
-            join_quote(&bad.data)
+            "{} must set securityContext.allowPrivilegeEscalation=false",
+            containers_phrase(&bad.data)
         ),
         bad.errs,
     ))
@@ -93,17 +94,15 @@ pub fn capabilities_restricted(pod: &Pod, v1_25: bool) -> Option<CheckResult> {
     let mut details = Vec::new();
     if !missing_drop.is_empty() {
         details.push(format!(
-            "{} {} must set securityContext.capabilities.drop=[\"ALL\"]",
-            pluralize("container", "containers", missing_drop.len()),
-            join_quote(&missing_drop.data)
+            "{} must set securityContext.capabilities.drop=[\"ALL\"]",
+            containers_phrase(&missing_drop.data)
         ));
     }
     if !adding.is_empty() {
         let caps: Vec<String> = forbidden_caps.into_iter().collect();
         details.push(format!(
-            "{} {} must not include {} in securityContext.capabilities.add",
-            pluralize("container", "containers", adding.len()),
-            join_quote(&adding.data),
+            "{} must not include {} in securityContext.capabilities.add",
+            containers_phrase(&adding.data),
             join_quote(&caps)
         ));
     }
@@ -238,14 +237,7 @@ pub fn run_as_non_root(pod: &Pod) -> Option<CheckResult> {
         }
     }
     if !explicit.is_empty() {
-        bad_setters.add(
-            format!(
-                "{} {}",
-                pluralize("container", "containers", explicit.len()),
-                join_quote(&explicit)
-            ),
-            explicit_errs,
-        );
+        bad_setters.add(containers_phrase(&explicit), explicit_errs);
     }
     let mut details = Vec::new();
     let mut errs = Vec::new();
@@ -258,9 +250,8 @@ pub fn run_as_non_root(pod: &Pod) -> Option<CheckResult> {
     }
     if !implicit.is_empty() {
         details.push(format!(
-            "pod or {} {} must set securityContext.runAsNonRoot=true",
-            pluralize("container", "containers", implicit.len()),
-            join_quote(&implicit.data)
+            "pod or {} must set securityContext.runAsNonRoot=true",
+            containers_phrase(&implicit.data)
         ));
         errs.extend(implicit.errs);
     }
@@ -283,37 +274,7 @@ fn runs_as_root(sc: Option<&Value>) -> bool {
 
 /// `runAsUser` (v1.23; Kyverno applies it at every version).
 pub fn run_as_user(pod: &Pod) -> Option<CheckResult> {
-    let mut bad_setters = Violations::default();
-    if runs_as_root(pod.security_context()) {
-        bad_setters.add(
-            "pod",
-            vec![FieldError::forbidden(
-                "spec.securityContext.runAsUser".into(),
-                BadValue::Int(0),
-            )],
-        );
-    }
-    let mut explicit = Vec::new();
-    let mut errs = Vec::new();
-    for (path, c) in pod.containers() {
-        if runs_as_root(container_sc(c)) {
-            explicit.push(name(c));
-            errs.push(FieldError::forbidden(
-                format!("{path}.securityContext.runAsUser"),
-                BadValue::Int(0),
-            ));
-        }
-    }
-    if !explicit.is_empty() {
-        bad_setters.add(
-            format!(
-                "{} {}",
-                pluralize("container", "containers", explicit.len()),
-                join_quote(&explicit)
-            ),
-            errs,
-        );
-    }
+    let bad_setters = security_context_setters(pod, "runAsUser", BadValue::Int(0), runs_as_root);
     if bad_setters.is_empty() {
         return None;
     }
@@ -373,14 +334,7 @@ pub fn seccomp_profile_restricted(pod: &Pod, v1_25: bool) -> Option<CheckResult>
         }
     }
     if !explicit.is_empty() {
-        bad_setters.add(
-            format!(
-                "{} {}",
-                pluralize("container", "containers", explicit.len()),
-                join_quote(&explicit)
-            ),
-            explicit_errs,
-        );
+        bad_setters.add(containers_phrase(&explicit), explicit_errs);
     }
     if !bad_setters.is_empty() {
         let values: Vec<String> = bad_values.into_iter().collect();
@@ -400,9 +354,8 @@ pub fn seccomp_profile_restricted(pod: &Pod, v1_25: bool) -> Option<CheckResult>
     Some(CheckResult::new(
         "seccompProfile".into(),
         format!(
-            "pod or {} {} must set securityContext.seccompProfile.type to \"RuntimeDefault\" or \"Localhost\"",
-            pluralize("container", "containers", implicit.len()),
-            join_quote(&implicit.data)
+            "pod or {} must set securityContext.seccompProfile.type to \"RuntimeDefault\" or \"Localhost\"",
+            containers_phrase(&implicit.data)
         ),
         implicit.errs,
     ))

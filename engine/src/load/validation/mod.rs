@@ -164,6 +164,9 @@ pub fn validate(
         if let Some((field, message)) = rules::check_context(i, raw) {
             return Err(reject(Some(i), &field, message));
         }
+        if let Some((field, message)) = verify_images::check_image_extractors(i, raw) {
+            return Err(reject(Some(i), &field, message));
+        }
         if let Some((field, message)) = rules::check_match_kinds(i, raw) {
             return Err(reject(Some(i), &field, message));
         }

@@ -137,6 +137,67 @@ pub(super) fn field_errors(
             attestor_set_errors(errs, set, &format!("{path}.attestors[{j}]"), rule);
         }
     }
+    image_extractor_errors(errs, raw, rule_path, rule);
+}
+
+/// `imageExtractors` entries without a usable `path`: the CRD requires the
+/// field, and a path with no field at all and no `value` leaves nothing to
+/// read (Kyverno would index past the end of it at admission).
+fn image_extractor_errors(errs: &mut Vec<FieldError>, raw: &Value, rule_path: &str, rule: usize) {
+    let Some(Value::Object(kinds)) = raw.get("imageExtractors") else {
+        return;
+    };
+    for (kind, list) in kinds {
+        for (j, e) in list.as_array().into_iter().flatten().enumerate() {
+            let field = format!("{rule_path}.imageExtractors.{kind}[{j}].path");
+            match e.get("path") {
+                None | Some(Value::Null) => {
+                    errs.push(FieldError::new(
+                        field.clone(),
+                        rule,
+                        format!("{field}: Required value"),
+                    ));
+                }
+                Some(Value::String(p)) => {
+                    let fields = p
+                        .split('/')
+                        .filter(|f| !f.trim_matches(' ').is_empty())
+                        .count();
+                    if fields == 0 && text(e, "value").is_empty() {
+                        errs.push(FieldError::new(
+                            field.clone(),
+                            rule,
+                            format!("{field}: Invalid value: {p:?}: the path names no field and no value is given"),
+                        ));
+                    }
+                }
+                Some(_) => {}
+            }
+        }
+    }
+}
+
+/// `validateRuleImageExtractorsJMESPath`: an extractor's `jmesPath` makes
+/// the image text differ from the field, so digests cannot be written back.
+pub(super) fn check_image_extractors(i: usize, raw: &Value) -> Option<(String, String)> {
+    let kinds = raw.get("imageExtractors")?.as_object()?;
+    // `mutateDigest` defaults to true in the CRD.
+    let mutate_digest = non_empty_list(raw, "verifyImages").iter().any(|iv| {
+        iv.get("mutateDigest")
+            .and_then(Value::as_bool)
+            .unwrap_or(true)
+    });
+    let jmes_path = kinds
+        .values()
+        .filter_map(Value::as_array)
+        .flatten()
+        .any(|e| !text(e, "jmesPath").is_empty());
+    (mutate_digest && jmes_path).then(|| {
+        (
+            format!("spec.rules[{i}].imageExtractors"),
+            format!("path: spec.rules[{i}]: jmespath may not be used in an image extractor when mutating digests with verify images"),
+        )
+    })
 }
 
 fn attestor_set_errors(errs: &mut Vec<FieldError>, set: &Value, path: &str, rule: usize) {
