@@ -3,6 +3,7 @@
 //! absorb errors commutatively, comprehensions whose accumulator may hold an
 //! error, optional chaining, and qualified function names (`math.greatest`).
 
+use super::cost;
 use super::registry::{Budget, Call, Registry};
 use super::stdlib::core::{index, no_such_overload, select_field};
 use super::types::Type;
@@ -29,6 +30,10 @@ pub(crate) struct Evaluator<'e, 'a> {
     /// error: cel-go's accumulators do.
     locals: Vec<(&'a str, R<'a>)>,
     depth: u32,
+    /// Set just before evaluating an attribute whose root cel-go does not
+    /// observe (a ternary's branch, an index key): its root costs nothing.
+    /// Taken by the next [`Evaluator::eval`], so it never leaks further.
+    free_root: bool,
 }
 
 impl<'e, 'a> Evaluator<'e, 'a> {
@@ -45,6 +50,7 @@ impl<'e, 'a> Evaluator<'e, 'a> {
             budget,
             locals: Vec::new(),
             depth: 0,
+            free_root: false,
         }
     }
 
@@ -53,44 +59,99 @@ impl<'e, 'a> Evaluator<'e, 'a> {
     }
 
     fn eval(&mut self, e: &'a IdedExpr) -> R<'a> {
+        let free = std::mem::take(&mut self.free_root);
         self.budget.charge(1)?;
         self.depth += 1;
         if self.depth > MAX_DEPTH {
             self.depth -= 1;
             return Err(EvalError::new("max recursion depth exceeded"));
         }
-        let r = self.eval_inner(e);
+        let r = self.eval_inner(e, free);
         self.depth -= 1;
         r
     }
 
-    fn eval_inner(&mut self, e: &'a IdedExpr) -> R<'a> {
+    /// cel-go's cost of reading an attribute's root (an identifier): 1,
+    /// unless the root is one cel-go does not observe.
+    fn charge_root(&mut self, free: bool) -> Result<(), EvalError> {
+        if free {
+            Ok(())
+        } else {
+            self.budget.add_cost(1)
+        }
+    }
+
+    /// The operand of a selection or an index. cel-go folds an attribute
+    /// operand into one attribute with the new qualifier (the root is
+    /// charged once); any other operand becomes a relative attribute, which
+    /// costs 1 more.
+    fn eval_operand(&mut self, op: &'a IdedExpr, free: bool) -> R<'a> {
+        if is_attribute(op) {
+            self.free_root = free;
+            self.eval(op)
+        } else {
+            let v = self.eval(op)?;
+            self.charge_root(free)?;
+            Ok(v)
+        }
+    }
+
+    /// A ternary's branch or an attribute used as an index key: cel-go
+    /// resolves an attribute there without observing its root.
+    fn eval_unobserved_root(&mut self, e: &'a IdedExpr) -> R<'a> {
+        self.free_root = is_attribute(e);
+        self.eval(e)
+    }
+
+    fn eval_inner(&mut self, e: &'a IdedExpr, free: bool) -> R<'a> {
         match &e.expr {
             Expr::Literal(l) => Ok(literal(l)),
-            Expr::Ident(name) => self.ident(name),
+            Expr::Ident(name) => self.ident(name, free),
             Expr::Select(s) => {
                 if !s.test {
-                    if let Some(v) = self.qualified(e) {
+                    if let Some(v) = self.qualified(e, free) {
                         return v;
                     }
                 }
                 if let (Expr::Ident(root), false) = (&s.operand.expr, s.test) {
                     if root == "variables" && self.is_unbound(root) && self.activation.has_lazy() {
                         if let Some(r) = self.activation.lazy_variable(&s.field, self.host) {
+                            // `variables` and its qualifier; the variable's own
+                            // evaluation has its own budget, as in Kubernetes.
+                            self.charge_root(free)?;
+                            self.budget.add_cost(1)?;
                             return r;
                         }
                     }
                 }
-                let target = self.eval(&s.operand)?;
+                let target = self.eval_operand(&s.operand, free)?;
                 let mode = self.activation.numbers();
                 if s.test {
+                    // The test qualifier costs 1 and the presence test -1
+                    // (Kubernetes: `PresenceTestHasCost(false)`).
                     return presence(&target, &s.field);
+                }
+                // Qualifiers after an absent optional are not applied.
+                if !matches!(target, Val::Optional(None)) {
+                    self.budget.add_cost(1)?;
                 }
                 select_field(&target, &s.field, mode)
             }
-            Expr::Call(call) => self.call(call),
-            Expr::List(l) => self.list(l),
-            Expr::Map(m) => self.map(&m.entries),
+            Expr::Call(call) => self.call(call, free),
+            Expr::List(l) => {
+                let v = self.list(l)?;
+                if !is_const(e) {
+                    self.budget.add_cost(cost::LIST_CREATE)?;
+                }
+                Ok(v)
+            }
+            Expr::Map(m) => {
+                let v = self.map(&m.entries)?;
+                if !is_const(e) {
+                    self.budget.add_cost(cost::MAP_CREATE)?;
+                }
+                Ok(v)
+            }
             Expr::Comprehension(c) => self.comprehension(c),
             Expr::Struct(s) => Err(EvalError::new(format!("unknown type '{}'", s.type_name))),
             Expr::Unspecified => Err(EvalError::new("unsupported expression")),
@@ -101,13 +162,18 @@ impl<'e, 'a> Evaluator<'e, 'a> {
         !self.locals.iter().any(|(n, _)| *n == name) && self.activation.lookup(name).is_none()
     }
 
-    fn ident(&mut self, name: &'a str) -> R<'a> {
+    fn ident(&mut self, name: &'a str, free: bool) -> R<'a> {
         if let Some((_, v)) = self.locals.iter().rev().find(|(n, _)| *n == name) {
-            return v.clone();
+            let v = v.clone();
+            self.charge_root(free)?;
+            return v;
         }
         if let Some(v) = self.activation.lookup(name) {
-            return Ok(v.clone());
+            let v = v.clone();
+            self.charge_root(free)?;
+            return Ok(v);
         }
+        // A type name is a constant to cel-go's planner: no cost.
         if let Some(t) = type_named(name, self.registry) {
             return Ok(Val::Type(t));
         }
@@ -117,7 +183,7 @@ impl<'e, 'a> Evaluator<'e, 'a> {
     /// `a.b.c` as one dotted name, when its root is not a variable, or when
     /// the dotted name itself is bound (`authorizer.requestResource` beside
     /// `authorizer`): a variable or type declared under the dotted name.
-    fn qualified(&mut self, e: &'a IdedExpr) -> Option<R<'a>> {
+    fn qualified(&mut self, e: &'a IdedExpr, free: bool) -> Option<R<'a>> {
         // The common case (the root is a variable) decides without allocating.
         let bound_root = !self.is_unbound(qualified_root(e)?);
         if bound_root && !self.activation.has_dotted() {
@@ -126,7 +192,8 @@ impl<'e, 'a> Evaluator<'e, 'a> {
         let segments = qualified_segments(e)?;
         let name = segments.join(".");
         if let Some(v) = self.activation.lookup(&name) {
-            return Some(Ok(v.clone()));
+            let v = v.clone();
+            return Some(self.charge_root(free).map(|()| v));
         }
         if bound_root {
             return None;
@@ -283,7 +350,7 @@ impl<'e, 'a> Evaluator<'e, 'a> {
         result
     }
 
-    fn call(&mut self, call: &'a CallExpr) -> R<'a> {
+    fn call(&mut self, call: &'a CallExpr, free: bool) -> R<'a> {
         let f = call.func_name.as_str();
         let a = &call.args;
         match (f, a.as_slice(), &call.target) {
@@ -313,9 +380,11 @@ impl<'e, 'a> Evaluator<'e, 'a> {
                 }
                 Ok(Val::Bool(!short))
             }
+            // The ternary is an attribute to cel-go: no cost of its own,
+            // and an attribute branch's root is not observed.
             (op::CONDITIONAL, [c, t, e], None) => match self.eval(c)? {
-                Val::Bool(true) => self.eval(t),
-                Val::Bool(false) => self.eval(e),
+                Val::Bool(true) => self.eval_unobserved_root(t),
+                Val::Bool(false) => self.eval_unobserved_root(e),
                 _ => Err(EvalError::new("no such overload")),
             },
             (op::NOT_STRICTLY_FALSE, [x], None) => {
@@ -325,31 +394,58 @@ impl<'e, 'a> Evaluator<'e, 'a> {
                         return v;
                     }
                 }
+                self.budget.add_cost(1)?;
                 Ok(Val::Bool(!matches!(v, Ok(Val::Bool(false)))))
             }
             (op::OPT_SELECT, [t, field], None) => {
-                let target = self.eval(t)?;
+                let target = self.eval_operand(t, free)?;
                 let Expr::Literal(LiteralValue::String(name)) = &field.expr else {
                     return Err(EvalError::new("unsupported optional field selection"));
                 };
-                optional_step(
+                let r = optional_step(
                     &target,
                     &Val::String(Str::Borrowed(name.inner())),
                     self.activation.numbers(),
                     true,
-                )
+                )?;
+                // An optional qualifier is observed only when present.
+                if matches!(r, Val::Optional(Some(_))) {
+                    self.budget.add_cost(1)?;
+                }
+                Ok(r)
             }
             (op::OPT_INDEX, [t, k], None) => {
-                let target = self.eval(t)?;
-                let key = self.eval(k)?;
-                optional_step(&target, &key, self.activation.numbers(), false)
+                let target = self.eval_operand(t, free)?;
+                let key = self.eval_unobserved_root(k)?;
+                let r = optional_step(&target, &key, self.activation.numbers(), false)?;
+                if matches!(r, Val::Optional(Some(_))) {
+                    self.budget.add_cost(1)?;
+                }
+                Ok(r)
             }
-            ("__orValueCompat__", [x, d], None) => match self.eval(x) {
-                Ok(Val::Optional(Some(v))) => Ok((*v).clone()),
-                Ok(Val::Optional(None)) => self.eval(d),
-                Err(e) if !is_cancellation(&e) => self.eval(d),
-                other => other,
-            },
+            (op::INDEX, [t, k], None) => {
+                let target = self.eval_operand(t, free)?;
+                let key = self.eval_unobserved_root(k)?;
+                // The index qualifier; an attribute key was charged as it.
+                let r = self.apply_named(op::INDEX, false, vec![target, key], false);
+                self.budget.add_cost(1)?;
+                r
+            }
+            ("__orValueCompat__", [x, d], None) => {
+                let r = match self.eval(x) {
+                    Ok(Val::Optional(Some(v))) => Ok((*v).clone()),
+                    Ok(Val::Optional(None)) => self.eval(d),
+                    Err(e) if !is_cancellation(&e) => self.eval(d),
+                    other => other,
+                };
+                if let Err(e) = &r {
+                    if is_cancellation(e) {
+                        return r;
+                    }
+                }
+                self.budget.add_cost(1)?;
+                r
+            }
             (op::ADD, [l, r], None) if self.is_accu(l) => self.append_in_place(l, r),
             _ => self.dispatch(call),
         }
@@ -384,6 +480,8 @@ impl<'e, 'a> Evaluator<'e, 'a> {
                 return Err(e);
             }
         };
+        // The accumulator's identifier.
+        self.budget.add_cost(1)?;
         let rv = self.eval(r);
         let rv = match rv {
             Ok(v) => v,
@@ -397,11 +495,13 @@ impl<'e, 'a> Evaluator<'e, 'a> {
         match (lv, rv) {
             (Val::List(mut items), Val::List(more)) => {
                 self.budget.charge_size(more.len())?;
+                // `add_list`.
+                self.budget.add_cost(1)?;
                 Rc::make_mut(&mut items).extend(more.iter().cloned());
                 Ok(Val::List(items))
             }
             (lv, rv) => {
-                let r = self.apply(op::ADD, false, vec![lv.clone(), rv]);
+                let r = self.apply_named(op::ADD, false, vec![lv.clone(), rv], true);
                 if let Some(slot) = self.locals.get_mut(pos) {
                     slot.1 = Ok(lv);
                 }
@@ -420,13 +520,21 @@ impl<'e, 'a> Evaluator<'e, 'a> {
                     let name = format!("{}.{f}", segments.join("."));
                     if self.registry.has_function(&name) {
                         let args = self.eval_args(&call.args, None)?;
-                        return self.apply_named(&name, false, args);
+                        return self.apply_named(&name, false, args, true);
                     }
                 }
             }
         }
         let args = self.eval_args(&call.args, call.target.as_deref())?;
-        self.apply(f, call.target.is_some(), args)
+        // cel-go's planner (OptOptimize) folds a conversion of a constant
+        // into a constant, and `x in [constant primitives]` into a set
+        // lookup: neither is a call it charges for.
+        let folded = match (f, call.args.as_slice(), &call.target) {
+            (_, [arg], None) => is_type_conversion(f) && is_const(arg),
+            (op::IN, [_, list], None) => is_const_primitive_list(list),
+            _ => false,
+        };
+        self.apply_named(f, call.target.is_some(), args, !folded)
     }
 
     fn eval_args(
@@ -444,11 +552,10 @@ impl<'e, 'a> Evaluator<'e, 'a> {
         Ok(out)
     }
 
-    fn apply(&mut self, f: &str, member: bool, args: Vec<Val<'a>>) -> R<'a> {
-        self.apply_named(f, member, args)
-    }
-
-    fn apply_named(&mut self, f: &str, member: bool, args: Vec<Val<'a>>) -> R<'a> {
+    /// Calls `f`, charging cel-go's cost of the call when `charged` (before
+    /// the call when the cost depends only on the arguments, so that what
+    /// exceeds the limit is not built first).
+    fn apply_named(&mut self, f: &str, member: bool, args: Vec<Val<'a>>, charged: bool) -> R<'a> {
         let overloads = self.registry.functions(f);
         let found = overloads.iter().find(|o| {
             o.member == member
@@ -460,15 +567,107 @@ impl<'e, 'a> Evaluator<'e, 'a> {
         });
         match found {
             Some(o) => {
+                let before = if charged {
+                    cost::call_cost(f, o.id, &args, None)
+                } else {
+                    Some(0)
+                };
+                if let Some(c) = before {
+                    self.budget.add_cost(c)?;
+                }
                 let mut ctx = Call {
                     host: self.host,
                     budget: self.budget,
                     numbers: self.activation.numbers(),
                 };
-                (o.imp)(&mut ctx, &args)
+                let r = (o.imp)(&mut ctx, &args);
+                if before.is_none() {
+                    let shown = r.as_ref().ok().cloned().unwrap_or(Val::Null);
+                    let c = cost::call_cost(f, o.id, &args, Some(&shown)).unwrap_or(1);
+                    self.budget.add_cost(c)?;
+                }
+                r
             }
-            None => Err(no_such_overload(f, &args)),
+            None => {
+                if charged {
+                    self.budget.add_cost(1)?;
+                }
+                Err(no_such_overload(f, &args))
+            }
         }
+    }
+}
+
+/// Whether cel-go plans `e` as an attribute (an identifier with
+/// qualifiers, or a ternary), whose root it observes once.
+fn is_attribute(e: &IdedExpr) -> bool {
+    match &e.expr {
+        Expr::Ident(_) => true,
+        Expr::Select(s) => !s.test,
+        Expr::Call(c) => {
+            c.target.is_none()
+                && matches!(
+                    c.func_name.as_str(),
+                    op::INDEX | op::OPT_SELECT | op::OPT_INDEX | op::CONDITIONAL
+                )
+        }
+        _ => false,
+    }
+}
+
+/// Whether cel-go's planner (with `OptOptimize`, as Kubernetes runs it)
+/// turns `e` into a constant: literals, list and map literals of
+/// constants, conversions of constants. Constants cost nothing.
+fn is_const(e: &IdedExpr) -> bool {
+    match &e.expr {
+        Expr::Literal(_) => true,
+        Expr::List(l) => l.elements.iter().all(is_const),
+        Expr::Map(m) => m.entries.iter().all(|entry| match &entry.expr {
+            EntryExpr::MapEntry(me) => is_const(&me.key) && is_const(&me.value),
+            _ => false,
+        }),
+        Expr::Call(c) => match (c.args.as_slice(), &c.target) {
+            ([arg], None) => is_type_conversion(&c.func_name) && is_const(arg),
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+/// cel-go's `overloads.IsTypeConversionFunction`.
+fn is_type_conversion(f: &str) -> bool {
+    matches!(
+        f,
+        "bool"
+            | "bytes"
+            | "double"
+            | "duration"
+            | "dyn"
+            | "int"
+            | "string"
+            | "timestamp"
+            | "type"
+            | "uint"
+    )
+}
+
+/// A constant list of primitive, non-bytes literals: cel-go turns `x in`
+/// such a list into a set lookup.
+fn is_const_primitive_list(e: &IdedExpr) -> bool {
+    match &e.expr {
+        Expr::List(l) => l.elements.iter().all(|x| {
+            matches!(
+                &x.expr,
+                Expr::Literal(
+                    LiteralValue::Boolean(_)
+                        | LiteralValue::Int(_)
+                        | LiteralValue::UInt(_)
+                        | LiteralValue::Double(_)
+                        | LiteralValue::String(_)
+                )
+            )
+        }),
+        _ => false,
     }
 }
 

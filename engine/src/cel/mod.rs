@@ -12,6 +12,7 @@
 )]
 
 pub mod check;
+mod cost;
 mod eval;
 pub mod json;
 pub mod libs;
@@ -64,15 +65,14 @@ impl EnvKind {
         !matches!(self, EnvKind::GeneratingPolicy | EnvKind::DeletingPolicy)
     }
 
-    /// Whether evaluations are bounded by the per-call cost limit. Kyverno
-    /// sets none for gpol and dpol; we still bound them (at a larger limit),
-    /// since an unbounded evaluation is a hang.
-    pub fn cost_limit(self) -> u64 {
+    /// cel-go's per-call cost limit of the kind: 1,000,000 for the
+    /// k8s-based environments, none for gpol and dpol (which Kyverno builds
+    /// without the k8s base env). Every kind is still bounded by our own
+    /// work limit ([`registry::WORK_LIMIT`]): an unbounded evaluation is a hang.
+    pub fn cost_limit(self) -> Option<u64> {
         match self {
-            EnvKind::GeneratingPolicy | EnvKind::DeletingPolicy => {
-                10 * registry::DEFAULT_COST_LIMIT
-            }
-            _ => registry::DEFAULT_COST_LIMIT,
+            EnvKind::GeneratingPolicy | EnvKind::DeletingPolicy => None,
+            _ => Some(registry::DEFAULT_COST_LIMIT),
         }
     }
 }
@@ -182,7 +182,7 @@ pub struct Program {
     source: String,
     registry: Arc<Registry>,
     output: Type,
-    cost_limit: u64,
+    cost_limit: Option<u64>,
     /// The identifiers the expression reads, sorted ([`Program::reads`]).
     identifiers: Vec<String>,
 }
@@ -247,8 +247,20 @@ impl Program {
         activation: &Activation<'a>,
         host: &dyn crate::host::Host,
     ) -> Result<Val<'a>, EvalError> {
-        let mut budget = Budget::new(self.cost_limit);
-        eval::Evaluator::new(&self.registry, activation, host, &mut budget).run(&self.expr)
+        self.eval_with_cost(activation, host).0
+    }
+
+    /// Evaluates the expression against `activation`, with cel-go's actual
+    /// cost of the evaluation (what Kubernetes subtracts from a policy's
+    /// runtime budget).
+    pub fn eval_with_cost<'a>(
+        &'a self,
+        activation: &Activation<'a>,
+        host: &dyn crate::host::Host,
+    ) -> (Result<Val<'a>, EvalError>, u64) {
+        let mut budget = Budget::with_limit(self.cost_limit);
+        let r = eval::Evaluator::new(&self.registry, activation, host, &mut budget).run(&self.expr);
+        (r, budget.actual_cost())
     }
 }
 

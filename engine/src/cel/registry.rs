@@ -6,47 +6,84 @@ use super::value::Val;
 use super::EvalError;
 use std::collections::HashMap;
 
-/// The per-evaluation cost limit, in our own units (cel-go's per-call limit
-/// for Kyverno is 1,000,000 of its units).
+/// cel-go's per-call cost limit as Kubernetes sets it for every
+/// k8s-based environment (`celconfig.PerCallLimit`), in cel-go's units.
 pub const DEFAULT_COST_LIMIT: u64 = 1_000_000;
 
-/// Evaluation cost left. Each evaluation step costs 1; functions that build
-/// strings, lists or maps also pay for what they build.
+/// Our own bound on the work of one evaluation, in our own units (1 per
+/// evaluation step, plus the size of what functions build): the last line
+/// of defence for kinds without a cel-go limit, and for what cel-go's
+/// accounting charges only after building it.
+pub const WORK_LIMIT: u64 = 10_000_000;
+
+/// The error cel-go's cost tracker raises once the limit is exceeded.
+pub(crate) const COST_LIMIT_EXCEEDED: &str = "operation cancelled: actual cost limit exceeded";
+
+/// What one evaluation has spent: cel-go's actual cost (checked against the
+/// per-call limit, when the kind has one) and our own work bound.
 #[derive(Debug, Clone)]
 pub struct Budget {
-    remaining: u64,
+    work_left: u64,
+    cost: u64,
+    limit: Option<u64>,
 }
 
 impl Budget {
-    /// A budget of `limit` units.
+    /// A budget with cel-go's per-call `limit` (and our work bound).
     pub fn new(limit: u64) -> Budget {
-        Budget { remaining: limit }
+        Budget::with_limit(Some(limit))
     }
 
-    /// Spends `units`; fails with cel-go's cancellation error once exhausted.
+    /// A budget with cel-go's per-call limit, or none (gpol, dpol: only our
+    /// work bound applies).
+    pub fn with_limit(limit: Option<u64>) -> Budget {
+        Budget {
+            work_left: WORK_LIMIT,
+            cost: 0,
+            limit,
+        }
+    }
+
+    /// Spends `units` of our work bound; fails with cel-go's cancellation
+    /// error once exhausted.
     pub fn charge(&mut self, units: u64) -> Result<(), EvalError> {
-        match self.remaining.checked_sub(units) {
+        match self.work_left.checked_sub(units) {
             Some(left) => {
-                self.remaining = left;
+                self.work_left = left;
                 Ok(())
             }
             None => {
-                self.remaining = 0;
-                Err(EvalError::new(
-                    "operation cancelled: actual cost limit exceeded",
-                ))
+                self.work_left = 0;
+                Err(EvalError::new(COST_LIMIT_EXCEEDED))
             }
         }
     }
 
-    /// Spends what building `n` bytes (or elements) costs.
+    /// Spends what building `n` bytes (or elements) costs of our work bound:
+    /// one unit each, so that what one evaluation builds stays bounded
+    /// (cel-go charges a list concatenation 1 whatever its size).
     pub fn charge_size(&mut self, n: usize) -> Result<(), EvalError> {
-        self.charge(1 + (n as u64) / 8)
+        self.charge(1 + n as u64)
     }
 
-    /// Units left.
+    /// Adds `units` to cel-go's actual cost; fails as cel-go does once the
+    /// cost exceeds the limit (`cost > limit`, so the limit itself passes).
+    pub fn add_cost(&mut self, units: u64) -> Result<(), EvalError> {
+        self.cost = self.cost.saturating_add(units);
+        match self.limit {
+            Some(limit) if self.cost > limit => Err(EvalError::new(COST_LIMIT_EXCEEDED)),
+            _ => Ok(()),
+        }
+    }
+
+    /// cel-go's actual cost so far.
+    pub fn actual_cost(&self) -> u64 {
+        self.cost
+    }
+
+    /// Units of our work bound left.
     pub fn remaining(&self) -> u64 {
-        self.remaining
+        self.work_left
     }
 }
 
