@@ -185,7 +185,12 @@ impl<'e, 'a> Evaluator<'e, 'a> {
     /// `authorizer`): a variable or type declared under the dotted name.
     fn qualified(&mut self, e: &'a IdedExpr, free: bool) -> Option<R<'a>> {
         // The common case (the root is a variable) decides without allocating.
-        let bound_root = !self.is_unbound(qualified_root(e)?);
+        let root = qualified_root(e)?;
+        // A comprehension variable shadows every dotted name.
+        if self.locals.iter().any(|(n, _)| *n == root) {
+            return None;
+        }
+        let bound_root = self.activation.lookup(root).is_some();
         if bound_root && !self.activation.has_dotted() {
             return None;
         }
