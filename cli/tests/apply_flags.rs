@@ -807,3 +807,41 @@ fn policy_report_prints_neither_the_applying_line_nor_the_counts() {
     assert!(!o.stdout.contains(", fail: "), "{}", o.stdout);
     assert!(!o.stdout.contains("Applying"), "{}", o.stdout);
 }
+
+#[test]
+fn continue_on_fail_passes_over_a_resource_the_values_cannot_be_applied_to() {
+    let s = Scratch::new("apply-values-continue");
+    s.write("policy.yaml", VALIDATE_POLICY);
+    s.write("pods.yaml", &format!("{GOOD_POD}---\n{BAD_POD}"));
+    // A subresource entry for Pods whose name lacks `parent/subresource`.
+    s.write(
+        "values.yaml",
+        &format!(
+            "{VALUES_HEAD}subresources:\n- subresource: {{name: pods, kind: Pod, version: v1}}\n  parentResource: {{name: pods, kind: Pod, version: v1}}\n"
+        ),
+    );
+    let args = [
+        "apply",
+        "policy.yaml",
+        "-r",
+        "pods.yaml",
+        "-f",
+        "values.yaml",
+    ];
+    let o = verno(s.path(), &args);
+    assert_eq!(o.code, Some(1), "{}{}", o.stdout, o.stderr);
+    assert!(
+        o.stderr
+            .contains("Error: failed to apply policies on resource good ("),
+        "{}",
+        o.stderr
+    );
+    let o = verno(s.path(), &[&args[..], &["--continue-on-fail"]].concat());
+    assert_eq!(o.code, Some(0), "{}{}", o.stdout, o.stderr);
+    assert!(
+        o.stdout
+            .contains("pass: 0, fail: 0, warn: 0, error: 0, skip: 0"),
+        "{}",
+        o.stdout
+    );
+}
