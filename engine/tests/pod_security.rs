@@ -641,3 +641,84 @@ fn pod_security_skipped_by_exceptions_lists_their_names_in_the_exceptions_proper
         json!({"exceptions": "ex", "process": "background scan"})
     );
 }
+
+/// Every check ID `pod_security` runs (pod-security-admission's, as
+/// Kyverno's fork registers them).
+const CHECK_IDS: [&str; 18] = [
+    "allowPrivilegeEscalation",
+    "appArmorProfile",
+    "capabilities_baseline",
+    "capabilities_restricted",
+    "hostNamespaces",
+    "hostPathVolumes",
+    "hostPorts",
+    "hostProbesAndHostLifecycle",
+    "privileged",
+    "procMount",
+    "restrictedVolumes",
+    "runAsNonRoot",
+    "runAsUser",
+    "seLinuxOptions",
+    "seccompProfile_baseline",
+    "seccompProfile_restricted",
+    "sysctls",
+    "windowsHostProcess",
+];
+
+#[test]
+fn the_table_has_a_failing_and_passing_pod_for_every_check() {
+    let rows = table();
+    let missing: Vec<&str> = CHECK_IDS
+        .iter()
+        .copied()
+        .filter(|id| !rows.iter().any(|r| r.check.split(' ').next() == Some(*id)))
+        .collect();
+    assert!(missing.is_empty(), "checks without a row: {missing:?}");
+}
+
+#[test]
+fn every_baseline_row_also_fails_at_the_restricted_and_privileged_levels() {
+    let mut wrong = Vec::new();
+    for r in table().into_iter().filter(|r| r.level == "baseline") {
+        for level in ["restricted", "privileged"] {
+            let got = judge(&policy(level, r.version, ""), &r.bad);
+            let ok = matches!(&got, Some((RuleStatus::Fail, m)) if m.contains(r.expected));
+            if !ok {
+                wrong.push(format!("{} at {level}: {got:?}", r.check));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+#[test]
+fn restricted_only_rows_pass_at_the_baseline_level() {
+    // A restricted row whose bad Pod breaks no baseline check passes a
+    // baseline rule: baseline runs only the baseline checks.
+    let baseline_ids: Vec<&str> = vec![
+        "appArmorProfile",
+        "capabilities_baseline",
+        "hostNamespaces",
+        "hostPathVolumes",
+        "hostPorts",
+        "hostProbesAndHostLifecycle",
+        "privileged",
+        "procMount",
+        "seLinuxOptions",
+        "seccompProfile_baseline",
+        "sysctls",
+        "windowsHostProcess",
+    ];
+    let mut wrong = Vec::new();
+    for r in table().into_iter().filter(|r| r.level == "restricted") {
+        let id = r.check.split(' ').next().unwrap_or_default();
+        if baseline_ids.contains(&id) || r.expected.contains("reason: privileged") {
+            continue;
+        }
+        let got = judge(&policy("baseline", r.version, ""), &r.bad);
+        if got != Some((RuleStatus::Pass, "Validation rule 'r' passed.".into())) {
+            wrong.push(format!("{}: {got:?}", r.check));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
