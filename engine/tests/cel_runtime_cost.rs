@@ -56,6 +56,17 @@ fn presence_tests_cost_nothing_beyond_their_qualifiers() {
 }
 
 #[test]
+fn optional_qualifiers_cost_only_when_present() {
+    let o = json!({"o": {"a": {"b": 1}}});
+    // `o` 1, `a` 1, `b` 1, `orValue` 1.
+    assert_eq!(cost("o.?a.?b.orValue(2)", &o), 4);
+    // `o` 1, `a` 1, absent `c` 0, `orValue` 1.
+    assert_eq!(cost("o.?a.?c.orValue(2)", &o), 3);
+    // After an absent qualifier nothing more is applied.
+    assert_eq!(cost("o.?x.?y.orValue(2)", &o), 2);
+}
+
+#[test]
 fn logical_operators_and_the_ternary_cost_nothing_of_their_own() {
     let vars = json!({"a": false, "b": false, "c": false, "d": false});
     assert_eq!(cost("a || b || c || d", &vars), 4);
@@ -96,6 +107,16 @@ fn comprehensions_cost_their_steps_per_iteration() {
     assert_eq!(cost("l.filter(x, x % 2 == 0)", &l), 43);
     // `[1,2,3,4,5].map(x, x)` costs 86 in cel-go: likewise 86 − 20 + 1.
     assert_eq!(cost("l.map(x, x)", &l), 67);
+    // cel-go's `[1,2,3,4,5].map(x, x).exists(x, x == 5) == true` costs
+    // 118; OptOptimize folds the literal range (10) and map's `[]`
+    // accumulator (10).
+    assert_eq!(
+        cost(
+            "[1,2,3,4,5].map(x, x).exists(x, x == 5) == true",
+            &json!({})
+        ),
+        98
+    );
     // cel-go's "comprehension over map": 9.
     let m = json!({"input": {"val": {"v": 1}}});
     assert_eq!(cost("input.all(k, input[k].v > 3)", &m), 9);

@@ -89,50 +89,65 @@ fn self_compare(list: Option<&Val<'_>>) -> u64 {
     allocating_list(factor, size.saturating_mul(size))
 }
 
-/// What cel-go charges for one call of `function` (overload `overload`) on
-/// `args` (receiver first). `result` is `None` before the call: the answer
-/// is then `None` when the cost depends on the result, so that a caller
-/// can charge calls that build large values before building them.
-pub(crate) fn call_cost(
-    function: &str,
-    overload: &str,
-    args: &[Val<'_>],
-    result: Option<&Val<'_>>,
-) -> Option<u64> {
-    let size = |i: usize| args.get(i).map_or(1, actual_size);
-    // The extensions' overload trackers come first, as in cel-go.
+/// How cel-go charges a call of one overload, decided once when the
+/// overload is registered (by function name and overload id), so that
+/// evaluation does not compare names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Rule {
+    /// cel-go's default: 1.
+    One,
+    /// A fixed cost (`check`: 350,000).
+    Fixed(u64),
+    /// `lists.range(n)`: n + 1 + 10.
+    ListsRange,
+    /// `slice`, `reverse`: result size + 1 + 10.
+    ListOutput,
+    /// `flatten(d)`: input size × d + 1 + 10.
+    Flatten,
+    /// `distinct`, `sort` (argument 0), `sortBy` keys (argument 1): n² × 2(.1) + 11.
+    SelfCompare(usize),
+    /// `sets.*`: 1 + m × n × factor.
+    Sets(u64),
+    /// Kubernetes' `traversalCost` of argument 0.
+    Traversal,
+    /// ceil(size of argument 0 × tenths / 10).
+    Size(u64),
+    /// `ip`: a string parse, or 1 for `cidr.ip()`.
+    Ip,
+    /// `containsIP` / `containsCIDR` (true for CIDR).
+    Contains(bool),
+    /// `join`: ceil(result size × 0.2).
+    Join,
+    /// `find`, `findAll`, `matches` (member): the regex cost.
+    Regex,
+    /// `==`/`!=`: 1 for Kubernetes' opaque types (only for `==`), else min size × 0.1.
+    Equality(bool),
+    /// String and bytes orderings: min size × 0.1.
+    MinSize,
+    /// `in` a list: its size.
+    InList,
+    /// String and bytes concatenation: (m + n) × 0.1.
+    AddSizes,
+    /// `contains`: product of both traversals.
+    ContainsString,
+}
+
+/// The rule of overload `overload` of `function`: the extensions' overload
+/// trackers first, then Kubernetes' estimator (by function), then cel-go's
+/// defaults (by overload), as `CostTracker.costCall` consults them.
+pub(crate) fn rule(function: &str, overload: &str) -> Rule {
     match overload {
-        "lists_range" => {
-            let n = match args.first() {
-                Some(Val::Int(n)) => (*n).max(0) as u64,
-                _ => 0,
-            };
-            return Some(allocating_list(1.0, n));
-        }
-        "list_slice" | "list_reverse" => {
-            return result.map(|r| allocating_list(1.0, actual_size(r)))
-        }
-        "list_flatten" => return Some(allocating_list(1.0, size(0))),
-        "list_flatten_int" => {
-            let depth = match args.get(1) {
-                Some(Val::Int(d)) => *d as f64,
-                _ => 1.0,
-            };
-            return Some(allocating_list(depth, size(0)));
-        }
-        "list_distinct" | "list_sort" => return Some(self_compare(args.first())),
-        "list_sort_by_associated_keys" => return Some(self_compare(args.get(1))),
-        "list_sets_contains_list" | "list_sets_intersects_list" => {
-            return Some(1u64.saturating_add(size(0).saturating_mul(size(1))))
-        }
-        "list_sets_equivalent_list" => {
-            return Some(1u64.saturating_add(size(0).saturating_mul(size(1)).saturating_mul(2)))
-        }
+        "lists_range" => return Rule::ListsRange,
+        "list_slice" | "list_reverse" => return Rule::ListOutput,
+        "list_flatten" | "list_flatten_int" => return Rule::Flatten,
+        "list_distinct" | "list_sort" => return Rule::SelfCompare(0),
+        "list_sort_by_associated_keys" => return Rule::SelfCompare(1),
+        "list_sets_contains_list" | "list_sets_intersects_list" => return Rule::Sets(1),
+        "list_sets_equivalent_list" => return Rule::Sets(2),
         _ => {}
     }
-    // Kubernetes' estimator, by function name.
     match function {
-        "check" => return Some(350_000),
+        "check" => return Rule::Fixed(350_000),
         "serviceAccount"
         | "path"
         | "group"
@@ -170,9 +185,9 @@ pub(crate) fn call_cost(
         | "getHost"
         | "getPort"
         | "getEscapedPath"
-        | "getQuery" => return Some(1),
+        | "getQuery" => return Rule::One,
         "isSorted" | "sum" | "max" | "min" | "indexOf" | "lastIndexOf" | "includes" => {
-            return Some(args.first().map_or(0, traversal))
+            return Rule::Traversal
         }
         "url"
         | "lowerAscii"
@@ -186,58 +201,99 @@ pub(crate) fn call_cost(
         | "quantity"
         | "isQuantity"
         | "semver"
-        | "isSemver"
-            if !args.is_empty() =>
-        {
-            return Some(ceil_factor(size(0), STRING_TRAVERSAL))
+        | "isSemver" => return Rule::Size(1),
+        "ip" => return Rule::Ip,
+        "ip.isCanonical" | "replace" | "split" => return Rule::Size(2),
+        "join" => return Rule::Join,
+        "find" | "findAll" => return Rule::Regex,
+        "containsIP" => return Rule::Contains(false),
+        "containsCIDR" => return Rule::Contains(true),
+        _ => {}
+    }
+    match overload {
+        "starts_with_string" | "ends_with_string" | "string_to_bytes" | "bytes_to_string"
+        | "strings_quote" | "string_format" => Rule::Size(1),
+        "in_list" => Rule::InList,
+        "equals" => Rule::Equality(true),
+        "not_equals" => Rule::Equality(false),
+        "less_string"
+        | "greater_string"
+        | "less_equals_string"
+        | "greater_equals_string"
+        | "less_bytes"
+        | "greater_bytes"
+        | "less_equals_bytes"
+        | "greater_equals_bytes" => Rule::MinSize,
+        "add_string" | "add_bytes" => Rule::AddSizes,
+        "matches_string" => Rule::Regex,
+        "contains_string" => Rule::ContainsString,
+        _ => Rule::One,
+    }
+}
+
+/// What cel-go charges for one call under `rule` on `args` (receiver
+/// first). `result` is `None` before the call: the answer is then `None`
+/// when the cost depends on the result, so that a caller can charge calls
+/// that build large values before building them. Arguments missing where a
+/// rule reads them cost as cel-go's default, 1.
+pub(crate) fn call_cost(rule: Rule, args: &[Val<'_>], result: Option<&Val<'_>>) -> Option<u64> {
+    let size = |i: usize| args.get(i).map_or(1, actual_size);
+    let needs = |n: usize| args.len() >= n;
+    Some(match rule {
+        Rule::One => 1,
+        Rule::Fixed(c) => c,
+        Rule::ListsRange => {
+            let n = match args.first() {
+                Some(Val::Int(n)) => (*n).max(0) as u64,
+                _ => 0,
+            };
+            allocating_list(1.0, n)
         }
-        "ip" if !args.is_empty() => {
-            return Some(if matches!(args.first(), Some(Val::String(_))) {
+        Rule::ListOutput => return result.map(|r| allocating_list(1.0, actual_size(r))),
+        Rule::Flatten => {
+            let depth = match args.get(1) {
+                Some(Val::Int(d)) => *d as f64,
+                _ => 1.0,
+            };
+            allocating_list(depth, size(0))
+        }
+        Rule::SelfCompare(i) => self_compare(args.get(i)),
+        Rule::Sets(factor) => {
+            1u64.saturating_add(size(0).saturating_mul(size(1)).saturating_mul(factor))
+        }
+        Rule::Traversal => args.first().map_or(0, traversal),
+        Rule::Size(tenths) if needs(1) => ceil_factor(size(0), tenths as f64 * STRING_TRAVERSAL),
+        Rule::Ip if needs(1) => {
+            if matches!(args.first(), Some(Val::String(_))) {
                 ceil_factor(size(0), STRING_TRAVERSAL)
             } else {
                 1
-            })
+            }
         }
-        "ip.isCanonical" if !args.is_empty() => {
-            return Some(ceil_factor(size(0), 2.0 * STRING_TRAVERSAL))
-        }
-        "replace" | "split" if !args.is_empty() => {
-            return Some(ceil_factor(size(0), 2.0 * STRING_TRAVERSAL))
-        }
-        "join" if !args.is_empty() => {
+        Rule::Join if needs(1) => {
             return result.map(|r| ceil_factor(actual_size(r), 2.0 * STRING_TRAVERSAL))
         }
-        "find" | "findAll" if args.len() >= 2 => return Some(regex_cost(size(0), size(1))),
-        "containsIP" | "containsCIDR" if args.len() >= 2 => {
-            let cidr = size(0);
-            let mut cost = ceil_factor(cidr.saturating_add(cidr), STRING_TRAVERSAL);
-            if function == "containsCIDR" {
+        Rule::Regex if needs(2) => regex_cost(size(0), size(1)),
+        Rule::Contains(cidr) if needs(2) => {
+            let c = size(0);
+            let mut cost = ceil_factor(c.saturating_add(c), STRING_TRAVERSAL);
+            if cidr {
                 cost = cost
-                    .saturating_add(ceil_factor(cidr, STRING_TRAVERSAL))
+                    .saturating_add(ceil_factor(c, STRING_TRAVERSAL))
                     .saturating_add(1);
             }
             if matches!(args.get(1), Some(Val::String(_))) {
                 cost = cost.saturating_add(ceil_factor(size(1), STRING_TRAVERSAL));
             }
-            return Some(cost);
+            cost
         }
-        "_==_" if matches!(args.first(), Some(Val::Opaque(_))) => return Some(1),
-        _ => {}
-    }
-    // cel-go's defaults, by overload.
-    Some(match overload {
-        "starts_with_string" | "ends_with_string" | "string_to_bytes" | "bytes_to_string"
-        | "strings_quote" | "string_format" => ceil_factor(size(0), STRING_TRAVERSAL),
-        "in_list" => size(1),
-        "equals" | "not_equals" => ceil_factor(min_size(args), STRING_TRAVERSAL),
-        o if is_ordering_of_strings_or_bytes(o) => ceil_factor(min_size(args), STRING_TRAVERSAL),
-        "add_string" | "add_bytes" => {
-            ceil_factor(size(0).saturating_add(size(1)), STRING_TRAVERSAL)
-        }
-        "matches_string" => regex_cost(size(0), size(1)),
-        "contains_string" => ceil_factor(size(0), STRING_TRAVERSAL)
+        Rule::Equality(true) if matches!(args.first(), Some(Val::Opaque(_))) => 1,
+        Rule::Equality(_) | Rule::MinSize => ceil_factor(min_size(args), STRING_TRAVERSAL),
+        Rule::InList => size(1),
+        Rule::AddSizes => ceil_factor(size(0).saturating_add(size(1)), STRING_TRAVERSAL),
+        Rule::ContainsString => ceil_factor(size(0), STRING_TRAVERSAL)
             .saturating_mul(ceil_factor(size(1), STRING_TRAVERSAL)),
-        _ => 1,
+        Rule::Size(_) | Rule::Ip | Rule::Join | Rule::Regex | Rule::Contains(_) => 1,
     })
 }
 
@@ -257,22 +313,6 @@ fn min_size(args: &[Val<'_>]) -> u64 {
         [a, b] => actual_size(a).min(actual_size(b)),
         _ => 1,
     }
-}
-
-/// `less_string`, `greater_equals_bytes`, …: the orderings cel-go charges
-/// by the shorter operand.
-fn is_ordering_of_strings_or_bytes(overload: &str) -> bool {
-    matches!(
-        overload,
-        "less_string"
-            | "greater_string"
-            | "less_equals_string"
-            | "greater_equals_string"
-            | "less_bytes"
-            | "greater_bytes"
-            | "less_equals_bytes"
-            | "greater_equals_bytes"
-    )
 }
 
 /// A regular expression's match: the string's traversal (plus one) times

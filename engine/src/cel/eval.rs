@@ -109,6 +109,13 @@ impl<'e, 'a> Evaluator<'e, 'a> {
             Expr::Ident(name) => self.ident(name, free),
             Expr::Select(s) => {
                 if !s.test {
+                    // The common case: `x.a.b` on a bound variable, walked
+                    // once (the root is looked up once, not per level).
+                    if let Some(root) = qualified_root(e) {
+                        if root != "variables" && !self.is_unbound(root) {
+                            return self.bound_chain(e, free);
+                        }
+                    }
                     if let Some(v) = self.qualified(e, free) {
                         return v;
                     }
@@ -155,6 +162,23 @@ impl<'e, 'a> Evaluator<'e, 'a> {
             Expr::Comprehension(c) => self.comprehension(c),
             Expr::Struct(s) => Err(EvalError::new(format!("unknown type '{}'", s.type_name))),
             Expr::Unspecified => Err(EvalError::new("unsupported expression")),
+        }
+    }
+
+    /// `x.a.b` whose root `x` is bound: the root, then each field, with the
+    /// same costs as evaluating each selection on its own.
+    fn bound_chain(&mut self, e: &'a IdedExpr, free: bool) -> R<'a> {
+        match &e.expr {
+            Expr::Select(s) if !s.test => {
+                let target = self.bound_chain(&s.operand, free)?;
+                self.budget.charge(1)?;
+                if !matches!(target, Val::Optional(None)) {
+                    self.budget.add_cost(1)?;
+                }
+                select_field(&target, &s.field, self.activation.numbers())
+            }
+            Expr::Ident(name) => self.ident(name, free),
+            _ => self.eval(e),
         }
     }
 
@@ -275,21 +299,13 @@ impl<'e, 'a> Evaluator<'e, 'a> {
     fn comprehension(&mut self, c: &'a ComprehensionExpr) -> R<'a> {
         let range = self.eval(&c.iter_range)?;
         let mode = self.activation.numbers();
-        // (first variable, second variable) per iteration.
-        let pairs: Vec<(Val<'a>, Option<Val<'a>>)> = if let Some(n) = range.list_len() {
-            let two = c.iter_var2.is_some();
-            (0..n)
-                .filter_map(|i| {
-                    let v = range.list_get(i, mode)?;
-                    Some(if two {
-                        (Val::Int(i as i64), Some(v))
-                    } else {
-                        (v, None)
-                    })
-                })
-                .collect()
+        let two = c.iter_var2.is_some();
+        // A list is walked by index (no copy of its elements); a map's
+        // keys (or entries) are taken first.
+        let (count, mut pairs) = if let Some(n) = range.list_len() {
+            (n, Vec::new().into_iter())
         } else if range.is_map() {
-            if c.iter_var2.is_some() {
+            let pairs: Vec<(Val<'a>, Option<Val<'a>>)> = if two {
                 range
                     .map_entries(mode)
                     .unwrap_or_default()
@@ -303,19 +319,36 @@ impl<'e, 'a> Evaluator<'e, 'a> {
                     .into_iter()
                     .map(|k| (k, None))
                     .collect()
-            }
+            };
+            (pairs.len(), pairs.into_iter())
         } else {
             return Err(EvalError::new(format!(
                 "expression of type '{}' cannot be range of a comprehension (must be list, map, or dynamic)",
                 range.type_name()
             )));
         };
+        let is_list = range.list_len().is_some();
         let base = self.locals.len();
         let init = self.eval(&c.accu_init);
         self.locals.push((c.accu_var.as_str(), init));
         let accu_slot = base;
         let mut result = Ok(Val::Null);
-        for (first, second) in pairs {
+        for i in 0..count {
+            let (first, second) = if is_list {
+                let Some(v) = range.list_get(i, mode) else {
+                    continue;
+                };
+                if two {
+                    (Val::Int(i as i64), Some(v))
+                } else {
+                    (v, None)
+                }
+            } else {
+                match pairs.next() {
+                    Some(p) => p,
+                    None => break,
+                }
+            };
             if let Err(e) = self.budget.charge(1) {
                 result = Err(e);
                 break;
@@ -325,7 +358,10 @@ impl<'e, 'a> Evaluator<'e, 'a> {
             if let (Some(name), Some(v)) = (&c.iter_var2, second) {
                 self.locals.push((name.as_str(), Ok(v)));
             }
-            let cond = self.eval(&c.loop_cond);
+            let cond = match self.quantifier_condition(&c.loop_cond, accu_slot) {
+                Some(decided) => decided,
+                None => self.eval(&c.loop_cond),
+            };
             if let Err(e) = &cond {
                 if is_cancellation(e) {
                     result = Err(e.clone());
@@ -432,7 +468,25 @@ impl<'e, 'a> Evaluator<'e, 'a> {
                 let target = self.eval_operand(t, free)?;
                 let key = self.eval_unobserved_root(k)?;
                 // The index qualifier; an attribute key was charged as it.
-                let r = self.apply_named(op::INDEX, false, vec![target, key], false);
+                let r = self.apply_named(op::INDEX, false, &[target, key], false);
+                self.budget.add_cost(1)?;
+                r
+            }
+            ("__orValueCompat__", [x, d], None) if is_opt_select(x) => {
+                // `a.?b.?c.orValue(d)`: the chain's content without an
+                // optional per step.
+                self.budget.charge(1)?;
+                let r = match self.opt_chain(x) {
+                    Ok(Some(v)) => Ok(v),
+                    Ok(None) => self.eval(d),
+                    Err(e) if !is_cancellation(&e) => self.eval(d),
+                    Err(e) => return Err(e),
+                };
+                if let Err(e) = &r {
+                    if is_cancellation(e) {
+                        return r;
+                    }
+                }
                 self.budget.add_cost(1)?;
                 r
             }
@@ -454,6 +508,93 @@ impl<'e, 'a> Evaluator<'e, 'a> {
             (op::ADD, [l, r], None) if self.is_accu(l) => self.append_in_place(l, r),
             _ => self.dispatch(call),
         }
+    }
+
+    /// The loop condition of `all` (`@not_strictly_false(@result)`) and
+    /// `exists` (`@not_strictly_false(!@result)`), decided from the
+    /// accumulator without walking the expression, at the same cel-go
+    /// cost (the identifier, `!`, `@not_strictly_false`). `None` for any
+    /// other condition.
+    fn quantifier_condition(&mut self, cond: &'a IdedExpr, accu_slot: usize) -> Option<R<'a>> {
+        let Expr::Call(call) = &cond.expr else {
+            return None;
+        };
+        if call.func_name != op::NOT_STRICTLY_FALSE || call.target.is_some() {
+            return None;
+        }
+        let (negated, ident) = match call.args.as_slice() {
+            [IdedExpr {
+                expr: Expr::Ident(n),
+                ..
+            }] => (false, n),
+            [IdedExpr {
+                expr: Expr::Call(not),
+                ..
+            }] if not.func_name == op::LOGICAL_NOT && not.target.is_none() => {
+                match not.args.as_slice() {
+                    [IdedExpr {
+                        expr: Expr::Ident(n),
+                        ..
+                    }] => (true, n),
+                    _ => return None,
+                }
+            }
+            _ => return None,
+        };
+        let accu = match self.locals.get(accu_slot) {
+            Some((name, Ok(Val::Bool(b)))) if *name == ident.as_str() => Some(*b),
+            Some((name, _)) if *name == ident.as_str() => None,
+            _ => return None,
+        };
+        // A non-bool accumulator makes `!` an error, which
+        // `@not_strictly_false` turns into true: only a bool decides.
+        let steps = if negated { 3 } else { 2 };
+        if let Err(e) = self.budget.charge(steps) {
+            return Some(Err(e));
+        }
+        if let Err(e) = self.budget.add_cost(steps) {
+            return Some(Err(e));
+        }
+        let stop = match accu {
+            Some(b) => b == negated,
+            None => false,
+        };
+        Some(Ok(Val::Bool(!stop)))
+    }
+
+    /// `t.?f` (with `t` itself such a chain or any expression), as the
+    /// optional's content: `None` when absent. Same results and cel-go
+    /// costs as evaluating the chain into optionals, which allocate a
+    /// shared cell per step.
+    fn opt_chain(&mut self, e: &'a IdedExpr) -> Result<Option<Val<'a>>, EvalError> {
+        let Expr::Call(CallExpr { args, .. }) = &e.expr else {
+            return self.eval(e).map(Some);
+        };
+        let [t, field] = args.as_slice() else {
+            return self.eval(e).map(Some);
+        };
+        let Expr::Literal(LiteralValue::String(name)) = &field.expr else {
+            return self.eval(e).map(Some);
+        };
+        self.budget.charge(1)?;
+        let target = if is_opt_select(t) {
+            match self.opt_chain(t)? {
+                Some(v) => v,
+                None => return Ok(None),
+            }
+        } else {
+            match self.eval_operand(t, false)? {
+                Val::Optional(None) => return Ok(None),
+                Val::Optional(Some(v)) => (*v).clone(),
+                v => v,
+            }
+        };
+        let key = Val::String(Str::Borrowed(name.inner()));
+        let found = opt_field(&target, &key, self.activation.numbers());
+        if found.is_some() {
+            self.budget.add_cost(1)?;
+        }
+        Ok(found)
     }
 
     /// Whether `e` names the innermost comprehension's accumulator.
@@ -506,7 +647,7 @@ impl<'e, 'a> Evaluator<'e, 'a> {
                 Ok(Val::List(items))
             }
             (lv, rv) => {
-                let r = self.apply_named(op::ADD, false, vec![lv.clone(), rv], true);
+                let r = self.apply_named(op::ADD, false, &[lv.clone(), rv], true);
                 if let Some(slot) = self.locals.get_mut(pos) {
                     slot.1 = Ok(lv);
                 }
@@ -525,12 +666,11 @@ impl<'e, 'a> Evaluator<'e, 'a> {
                     let name = format!("{}.{f}", segments.join("."));
                     if self.registry.has_function(&name) {
                         let args = self.eval_args(&call.args, None)?;
-                        return self.apply_named(&name, false, args, true);
+                        return self.apply_named(&name, false, &args, true);
                     }
                 }
             }
         }
-        let args = self.eval_args(&call.args, call.target.as_deref())?;
         // cel-go's planner (OptOptimize) folds a conversion of a constant
         // into a constant, and `x in [constant primitives]` into a set
         // lookup: neither is a call it charges for.
@@ -539,7 +679,29 @@ impl<'e, 'a> Evaluator<'e, 'a> {
             (op::IN, [_, list], None) => is_const_primitive_list(list),
             _ => false,
         };
-        self.apply_named(f, call.target.is_some(), args, !folded)
+        let charged = !folded;
+        // Up to three arguments (receiver included) stay on the stack.
+        match (call.target.as_deref(), call.args.as_slice()) {
+            (None, [a]) | (Some(a), []) => {
+                let a = self.eval(a)?;
+                self.apply_named(f, call.target.is_some(), &[a], charged)
+            }
+            (None, [a, b]) | (Some(a), [b]) => {
+                let a = self.eval(a)?;
+                let b = self.eval(b)?;
+                self.apply_named(f, call.target.is_some(), &[a, b], charged)
+            }
+            (None, [a, b, c]) | (Some(a), [b, c]) => {
+                let a = self.eval(a)?;
+                let b = self.eval(b)?;
+                let c = self.eval(c)?;
+                self.apply_named(f, call.target.is_some(), &[a, b, c], charged)
+            }
+            _ => {
+                let args = self.eval_args(&call.args, call.target.as_deref())?;
+                self.apply_named(f, call.target.is_some(), &args, charged)
+            }
+        }
     }
 
     fn eval_args(
@@ -560,9 +722,9 @@ impl<'e, 'a> Evaluator<'e, 'a> {
     /// Calls `f`, charging cel-go's cost of the call when `charged` (before
     /// the call when the cost depends only on the arguments, so that what
     /// exceeds the limit is not built first).
-    fn apply_named(&mut self, f: &str, member: bool, args: Vec<Val<'a>>, charged: bool) -> R<'a> {
-        let overloads = self.registry.functions(f);
-        let found = overloads.iter().find(|o| {
+    fn apply_named(&mut self, f: &str, member: bool, args: &[Val<'a>], charged: bool) -> R<'a> {
+        let (overloads, rules) = self.registry.overloads_with_costs(f);
+        let found = overloads.iter().position(|o| {
             o.member == member
                 && o.params.len() == args.len()
                 && o.params
@@ -570,10 +732,10 @@ impl<'e, 'a> Evaluator<'e, 'a> {
                     .zip(args.iter())
                     .all(|(t, v)| matches_type(t, v))
         });
-        match found {
-            Some(o) => {
+        match found.and_then(|i| Some((overloads.get(i)?, rules.get(i).copied()?))) {
+            Some((o, rule)) => {
                 let before = if charged {
-                    cost::call_cost(f, o.id, &args, None)
+                    cost::call_cost(rule, args, None)
                 } else {
                     Some(0)
                 };
@@ -585,10 +747,10 @@ impl<'e, 'a> Evaluator<'e, 'a> {
                     budget: self.budget,
                     numbers: self.activation.numbers(),
                 };
-                let r = (o.imp)(&mut ctx, &args);
+                let r = (o.imp)(&mut ctx, args);
                 if before.is_none() {
                     let shown = r.as_ref().ok().cloned().unwrap_or(Val::Null);
-                    let c = cost::call_cost(f, o.id, &args, Some(&shown)).unwrap_or(1);
+                    let c = cost::call_cost(rule, args, Some(&shown)).unwrap_or(1);
                     self.budget.add_cost(c)?;
                 }
                 r
@@ -597,10 +759,29 @@ impl<'e, 'a> Evaluator<'e, 'a> {
                 if charged {
                     self.budget.add_cost(1)?;
                 }
-                Err(no_such_overload(f, &args))
+                Err(no_such_overload(f, args))
             }
         }
     }
+}
+
+/// `target.?key`'s content, as [`optional_step`] finds it for a field.
+fn opt_field<'a>(
+    target: &Val<'a>,
+    key: &Val<'_>,
+    mode: super::value::NumberMode,
+) -> Option<Val<'a>> {
+    match target {
+        Val::Optional(None) => None,
+        Val::Optional(Some(inner)) => opt_field(inner, key, mode),
+        t if t.is_map() => t.map_get(key, mode).ok().flatten(),
+        _ => None,
+    }
+}
+
+/// Whether `e` is `t.?f`.
+fn is_opt_select(e: &IdedExpr) -> bool {
+    matches!(&e.expr, Expr::Call(c) if c.func_name == op::OPT_SELECT && c.target.is_none() && c.args.len() == 2)
 }
 
 /// Whether cel-go plans `e` as an attribute (an identifier with

@@ -264,12 +264,17 @@ impl Program {
     }
 }
 
+/// A lazy variable being evaluated (`None`) or its result.
+type VariableState<'a> = Option<Result<Val<'a>, EvalError>>;
+
 /// The variables an evaluation sees.
 pub struct Activation<'a> {
     vars: Vec<(String, Val<'a>)>,
     numbers: NumberMode,
     lazy: Vec<(String, Result<&'a Program, EvalError>)>,
-    memo: RefCell<HashMap<String, Option<Result<Val<'a>, EvalError>>>>,
+    /// Per lazy variable (same index): `None` before its first use,
+    /// `Some(None)` while it is being evaluated, then its result.
+    memo: RefCell<Vec<Option<VariableState<'a>>>>,
     wrap_variable_error: Option<fn(&str, EvalError) -> EvalError>,
     /// How many lazy variables are being evaluated inside each other.
     lazy_depth: std::cell::Cell<u32>,
@@ -290,7 +295,7 @@ impl<'a> Activation<'a> {
             vars: Vec::new(),
             numbers,
             lazy: Vec::new(),
-            memo: RefCell::new(HashMap::new()),
+            memo: RefCell::new(Vec::new()),
             wrap_variable_error: None,
             lazy_depth: std::cell::Cell::new(0),
             dotted: false,
@@ -353,17 +358,28 @@ impl<'a> Activation<'a> {
         !self.lazy.is_empty()
     }
 
+    fn set_memo(&self, index: usize, state: VariableState<'a>) {
+        let mut memo = self.memo.borrow_mut();
+        if memo.len() <= index {
+            memo.resize(index + 1, None);
+        }
+        if let Some(slot) = memo.get_mut(index) {
+            *slot = Some(state);
+        }
+    }
+
     /// `variables.<name>`: evaluated once, on first use. `None` when no such variable.
     pub(crate) fn lazy_variable(
         &self,
         name: &str,
         host: &dyn crate::host::Host,
     ) -> Option<Result<Val<'a>, EvalError>> {
-        let program = match self.lazy.iter().find(|(n, _)| n == name).map(|(_, p)| p)? {
+        let index = self.lazy.iter().position(|(n, _)| n == name)?;
+        let program = match self.lazy.get(index).map(|(_, p)| p)? {
             Ok(p) => *p,
             Err(e) => return Some(Err(e.clone())),
         };
-        if let Some(done) = self.memo.borrow().get(name) {
+        if let Some(Some(done)) = self.memo.borrow().get(index) {
             return Some(match done {
                 Some(r) => r.clone(),
                 None => Err(EvalError::new(format!(
@@ -376,7 +392,7 @@ impl<'a> Activation<'a> {
                 "variables nest deeper than {MAX_VARIABLE_NESTING} levels"
             ))));
         }
-        self.memo.borrow_mut().insert(name.to_string(), None);
+        self.set_memo(index, None);
         self.lazy_depth.set(self.lazy_depth.get() + 1);
         let r = program
             .eval(self, host)
@@ -385,9 +401,7 @@ impl<'a> Activation<'a> {
                 None => e,
             });
         self.lazy_depth.set(self.lazy_depth.get().saturating_sub(1));
-        self.memo
-            .borrow_mut()
-            .insert(name.to_string(), Some(r.clone()));
+        self.set_memo(index, Some(r.clone()));
         Some(r)
     }
 }

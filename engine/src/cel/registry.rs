@@ -151,11 +151,38 @@ pub fn intern(name: &str) -> &'static str {
     leaked
 }
 
+/// FNV-1a over function names: short keys looked up on every call, where
+/// the default SipHash costs more than the lookup itself.
+#[derive(Debug, Clone, Copy)]
+pub struct NameHasher(u64);
+
+impl Default for NameHasher {
+    fn default() -> Self {
+        NameHasher(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl std::hash::Hasher for NameHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+}
+
+type BuildNameHasher = std::hash::BuildHasherDefault<NameHasher>;
+
 /// Functions (by fully qualified name: `math.greatest`, `base64.encode`,
 /// `quantity`), declared variables and opaque type names.
 #[derive(Debug, Clone, Default)]
 pub struct Registry {
-    functions: HashMap<&'static str, Vec<Overload>>,
+    functions: HashMap<&'static str, Vec<Overload>, BuildNameHasher>,
+    /// cel-go's cost rule of each overload, parallel to `functions`.
+    costs: HashMap<&'static str, Vec<super::cost::Rule>, BuildNameHasher>,
     variables: HashMap<&'static str, Type>,
     types: Vec<&'static str>,
 }
@@ -168,7 +195,17 @@ impl Registry {
 
     /// Adds an overload of `function`.
     pub fn add(&mut self, function: &'static str, overload: Overload) {
+        let rule = super::cost::rule(function, overload.id);
+        self.costs.entry(function).or_default().push(rule);
         self.functions.entry(function).or_default().push(overload);
+    }
+
+    /// The overloads of `name` with their cost rules (same order).
+    pub(crate) fn overloads_with_costs(&self, name: &str) -> (&[Overload], &[super::cost::Rule]) {
+        (
+            self.functions(name),
+            self.costs.get(name).map(Vec::as_slice).unwrap_or(&[]),
+        )
     }
 
     /// Declares a variable every environment of this registry has
