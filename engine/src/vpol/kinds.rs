@@ -3,6 +3,8 @@
 //! `meta.UnsafeGuessKindToResource`, and mappings the caller adds for its
 //! custom kinds.
 
+use std::borrow::Cow;
+
 /// One kind's mapping.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KindMapping {
@@ -319,12 +321,18 @@ impl KindMap {
     /// The plural resource of a kind: the caller's mapping, the built-in
     /// table (exact group/version/kind), else Kubernetes' guess.
     pub fn resource(&self, group: &str, version: &str, kind: &str) -> String {
+        self.resource_ref(group, version, kind).into_owned()
+    }
+
+    /// [`KindMap::resource`], borrowed when the mapping is known: the
+    /// ValidatingPolicy family asks once per policy and resource.
+    pub fn resource_ref(&self, group: &str, version: &str, kind: &str) -> Cow<'_, str> {
         if let Some(m) = self
             .custom
             .iter()
             .find(|m| m.group == group && m.version == version && m.kind == kind)
         {
-            return m.resource.clone();
+            return Cow::Borrowed(&m.resource);
         }
         if let Some((_, _, _, r, _)) = BUILTIN
             .iter()
@@ -332,9 +340,9 @@ impl KindMap {
             // version), so most comparisons end at the length.
             .find(|(g, v, k, _, _)| *k == kind && *g == group && *v == version)
         {
-            return (*r).to_string();
+            return Cow::Borrowed(r);
         }
-        unsafe_guess_kind_to_resource(kind)
+        Cow::Owned(unsafe_guess_kind_to_resource(kind))
     }
 }
 
