@@ -502,6 +502,15 @@ impl KyvernoPolicy {
         originals.chain(extra.iter())
     }
 
+    /// Whether some rule of the policy (autogen rules included) can match a
+    /// resource of this (group, version, kind, subresource): when none can,
+    /// the policy's response to it is empty whatever the object holds, and
+    /// the stages skip the per-rule work.
+    pub fn may_match_kind(&self, group: &str, version: &str, kind: &str, sub: &str) -> bool {
+        self.all_rules()
+            .any(|r| r.match_block.may_match_kind(group, version, kind, sub))
+    }
+
     /// `HasVerifyImages`: some rule verifies images.
     pub fn has_verify_images(&self) -> bool {
         self.rules

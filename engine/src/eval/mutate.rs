@@ -85,6 +85,13 @@ pub(crate) fn mutate_policy(
     {
         return (out, None);
     }
+    // Every rule is first matched against the original resource, which only
+    // a matching rule can change: a policy none of whose rules can match its
+    // kind leaves it as it is.
+    let (group, version, kind) = crate::matching::request_kind(request, &meta);
+    if !policy.may_match_kind(group, version, kind, request.subresource) {
+        return (out, None);
+    }
     let mut current: Option<Value> = None;
     // Built at the first matching rule: most policies match nothing, and
     // the context document copies the resource.

@@ -42,9 +42,12 @@ pub(crate) fn evaluate_policy<'h>(
     {
         return out;
     }
+    let (group, version, kind) = crate::matching::request_kind(request, &meta);
+    if !policy.may_match_kind(group, version, kind, request.subresource) {
+        return out;
+    }
     let ctx = MatchContext::new(request, resource);
     // Autogen picks rules by the request's top-level kind (`ComputeRules(policy, gvk.Kind)`).
-    let (_, _, kind) = ctx.kind();
     // Built on first use: most pattern rules never query it.
     for rule in policy.rules_for_kind(kind) {
         if !rule.match_block.matches(&ctx)

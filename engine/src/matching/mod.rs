@@ -98,6 +98,70 @@ impl KindSelector {
     }
 }
 
+/// One wildcard pattern, sorted once when the block is compiled: the usual
+/// `*` and plain names then need no wildcard scan per resource. Matches as
+/// [`wildcard::matches`] does.
+#[derive(Debug, Clone)]
+enum Glob {
+    Any,
+    Exact(String),
+    Pattern(String),
+}
+
+impl Glob {
+    fn new(pattern: &str) -> Glob {
+        if pattern == "*" {
+            Glob::Any
+        } else if wildcard::contains_wildcard(pattern) {
+            Glob::Pattern(pattern.to_string())
+        } else {
+            Glob::Exact(pattern.to_string())
+        }
+    }
+
+    fn matches(&self, text: &str) -> bool {
+        match self {
+            Glob::Any => true,
+            Glob::Exact(s) => s == text,
+            Glob::Pattern(p) => wildcard::matches(p, text),
+        }
+    }
+}
+
+/// A [`KindSelector`] with its parts compiled to [`Glob`]s.
+#[derive(Debug, Clone)]
+struct KindMatcher {
+    group: Glob,
+    version: Glob,
+    kind: Glob,
+    subresource: Glob,
+}
+
+impl KindMatcher {
+    fn new(k: &KindSelector) -> KindMatcher {
+        KindMatcher {
+            group: Glob::new(&k.group),
+            version: Glob::new(&k.version),
+            kind: Glob::new(&k.kind),
+            subresource: Glob::new(&k.subresource),
+        }
+    }
+
+    /// [`KindSelector::matches`].
+    fn matches(&self, group: &str, version: &str, kind: &str, subresource: &str) -> bool {
+        if self.kind.matches(kind) && self.group.matches(group) && self.version.matches(version) {
+            if self.subresource.matches(subresource) {
+                return true;
+            }
+            return group.is_empty()
+                && version == "v1"
+                && kind == "Pod"
+                && subresource == "ephemeralcontainers";
+        }
+        false
+    }
+}
+
 const EMPTY_VALUES: &str =
     "values: Invalid value: []string{}: for 'in', 'notin' operators, values set can't be empty";
 
@@ -160,7 +224,12 @@ fn expand_selector_wildcards(k: &str, v: &str, labels: &BTreeMap<&str, &str>) ->
 #[derive(Debug, Clone)]
 struct Filter {
     desc: ResourceDescription,
-    kinds: Vec<KindSelector>,
+    kinds: Vec<KindMatcher>,
+    /// `desc.name` (when not empty), `desc.names` and `desc.namespaces`,
+    /// compiled.
+    name: Option<Glob>,
+    names: Vec<Glob>,
+    namespaces: Vec<Glob>,
     subjects: Vec<Subject>,
     roles: Vec<String>,
     cluster_roles: Vec<String>,
@@ -175,7 +244,18 @@ impl Filter {
     ) -> Self {
         let desc = desc.cloned().unwrap_or_default();
         Filter {
-            kinds: desc.kinds.iter().map(|k| KindSelector::parse(k)).collect(),
+            kinds: desc
+                .kinds
+                .iter()
+                .map(|k| KindMatcher::new(&KindSelector::parse(k)))
+                .collect(),
+            name: desc
+                .name
+                .as_deref()
+                .filter(|n| !n.is_empty())
+                .map(Glob::new),
+            names: desc.names.iter().map(|n| Glob::new(n)).collect(),
+            namespaces: desc.namespaces.iter().map(|n| Glob::new(n)).collect(),
             desc,
             subjects: subjects.to_vec(),
             roles: roles.to_vec(),
@@ -246,21 +326,21 @@ impl Filter {
         } else {
             m.name
         };
-        if let Some(n) = d.name.as_deref().filter(|n| !n.is_empty()) {
-            if !wildcard::matches(n, name) {
+        if let Some(n) = &self.name {
+            if !n.matches(name) {
                 return false;
             }
         }
-        if !d.names.is_empty() && !d.names.iter().any(|n| wildcard::matches(n, name)) {
+        if !self.names.is_empty() && !self.names.iter().any(|n| n.matches(name)) {
             return false;
         }
-        if !d.namespaces.is_empty() {
+        if !self.namespaces.is_empty() {
             let ns = if m.kind == "Namespace" {
                 m.name
             } else {
                 m.namespace
             };
-            if !d.namespaces.iter().any(|n| wildcard::matches(n, ns)) {
+            if !self.namespaces.iter().any(|n| n.matches(ns)) {
                 return false;
             }
         }
@@ -279,7 +359,7 @@ impl Filter {
             }
         }
         if let Some(sel) = &d.selector {
-            if !selector_matches(sel, &ctx.labels).unwrap_or(false) {
+            if !selector_matches(sel, ctx.labels()).unwrap_or(false) {
                 return false;
             }
         }
@@ -356,13 +436,29 @@ fn subjects_match(subjects: &[Subject], ui: &UserInfo) -> bool {
     })
 }
 
+/// The (group, version, kind) `kinds:` selectors compare for `request` on
+/// the resource described by `meta`: the request's top-level kind when
+/// given, else the object's (what [`MatchContext::kind`] answers, without
+/// building the context).
+pub fn request_kind<'a>(
+    request: &Request<'a>,
+    meta: &ResourceMeta<'a>,
+) -> (&'a str, &'a str, &'a str) {
+    match request.kind {
+        Some(k) => (&k.group, &k.version, &k.kind),
+        None => (meta.group, meta.version, meta.kind),
+    }
+}
+
 /// Per-request facts the filters read, computed once per (rule set, resource).
 pub struct MatchContext<'a> {
     /// The request.
     pub request: &'a Request<'a>,
     /// The meta.
     pub meta: ResourceMeta<'a>,
-    labels: BTreeMap<&'a str, &'a str>,
+    /// The object's string labels, gathered on first use: most blocks have
+    /// no label selector.
+    labels: std::cell::OnceCell<BTreeMap<&'a str, &'a str>>,
 }
 
 impl<'a> MatchContext<'a> {
@@ -370,28 +466,29 @@ impl<'a> MatchContext<'a> {
     /// top-level kind when given (`CheckKind` on `ResourceKind()`), else the
     /// object's. Names, namespaces and labels always come from the object.
     pub fn kind(&self) -> (&'a str, &'a str, &'a str) {
-        match self.request.kind {
-            Some(k) => (&k.group, &k.version, &k.kind),
-            None => (self.meta.group, self.meta.version, self.meta.kind),
-        }
+        request_kind(self.request, &self.meta)
     }
 
     /// What match blocks read about `request` and its `resource`.
     pub fn new(request: &'a Request<'a>, resource: &'a Value) -> Self {
-        let meta = ResourceMeta::of(resource);
-        let labels = meta
-            .labels
-            .map(|l| {
-                l.iter()
-                    .filter_map(|(k, v)| v.as_str().map(|v| (k.as_str(), v)))
-                    .collect()
-            })
-            .unwrap_or_default();
         MatchContext {
             request,
-            meta,
-            labels,
+            meta: ResourceMeta::of(resource),
+            labels: std::cell::OnceCell::new(),
         }
+    }
+
+    fn labels(&self) -> &BTreeMap<&'a str, &'a str> {
+        self.labels.get_or_init(|| {
+            self.meta
+                .labels
+                .map(|l| {
+                    l.iter()
+                        .filter_map(|(k, v)| v.as_str().map(|v| (k.as_str(), v)))
+                        .collect()
+                })
+                .unwrap_or_default()
+        })
     }
 }
 
@@ -467,6 +564,21 @@ impl CompiledMatch {
                 .inline
                 .as_ref()
                 .is_some_and(|f| f.matches_for_exclude(ctx)),
+        }
+    }
+
+    /// Whether the block can select some resource of this (group, version,
+    /// kind, subresource) at all: a necessary condition of
+    /// [`CompiledMatch::matches`], which needs every filter it relies on to
+    /// name the kind (or name none). Cheap, and independent of the object.
+    pub fn may_match_kind(&self, group: &str, version: &str, kind: &str, sub: &str) -> bool {
+        let kind_ok = |f: &Filter| {
+            f.kinds.is_empty() || f.kinds.iter().any(|k| k.matches(group, version, kind, sub))
+        };
+        match &self.mode {
+            Mode::Any(fs) => fs.iter().any(kind_ok),
+            Mode::All(fs) => fs.iter().all(kind_ok),
+            Mode::Inline => self.inline.as_ref().is_some_and(kind_ok),
         }
     }
 

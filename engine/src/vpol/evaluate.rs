@@ -122,7 +122,7 @@ pub fn evaluate(
     let plural = request
         .kinds
         .unwrap_or(&default_kinds)
-        .resource(group, version, kind);
+        .resource_ref(group, version, kind);
     let mut response = PolicyResponse {
         policy: std::sync::Arc::clone(&policy.info),
         rules: Vec::new(),

@@ -3,6 +3,8 @@
 //! `meta.UnsafeGuessKindToResource`, and mappings the caller adds for its
 //! custom kinds.
 
+use std::borrow::Cow;
+
 /// One kind's mapping.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KindMapping {
@@ -335,8 +337,14 @@ impl KindMap {
     /// table (exact group/version/kind), else Kubernetes' guess (what
     /// Kyverno's CLI does for the CEL policy kinds without a cluster).
     pub fn resource(&self, group: &str, version: &str, kind: &str) -> String {
+        self.resource_ref(group, version, kind).into_owned()
+    }
+
+    /// [`KindMap::resource`], borrowed when the mapping is known: the
+    /// ValidatingPolicy family asks once per policy and resource.
+    pub fn resource_ref(&self, group: &str, version: &str, kind: &str) -> Cow<'_, str> {
         self.rest_mapping(group, version, kind)
-            .unwrap_or_else(|_| unsafe_guess_kind_to_resource(kind))
+            .unwrap_or_else(|_| Cow::Owned(unsafe_guess_kind_to_resource(kind)))
     }
 
     /// The RESTMapper's answer, without guessing: the caller's mapping or
@@ -349,13 +357,13 @@ impl KindMap {
         group: &str,
         version: &str,
         kind: &str,
-    ) -> Result<String, UnmappedKind> {
+    ) -> Result<Cow<'_, str>, UnmappedKind> {
         if let Some(m) = self
             .custom
             .iter()
             .find(|m| m.group == group && m.version == version && m.kind == kind)
         {
-            return Ok(m.resource.clone());
+            return Ok(Cow::Borrowed(&m.resource));
         }
         if let Some((_, _, _, r, _)) = BUILTIN
             .iter()
@@ -363,7 +371,7 @@ impl KindMap {
             // version), so most comparisons end at the length.
             .find(|(g, v, k, _, _)| *k == kind && *g == group && *v == version)
         {
-            return Ok((*r).to_string());
+            return Ok(Cow::Borrowed(r));
         }
         Err(UnmappedKind {
             group: group.to_string(),

@@ -147,18 +147,21 @@ fn rules_match(rules: &[ResourceRule], a: &Attributes<'_>) -> bool {
 /// Whether `m` selects the request. Selector errors surface only when the
 /// resource rules matched, as in Kyverno.
 pub fn matches(m: &MatchResources, a: &Attributes<'_>) -> Result<bool, String> {
+    // The resource rules first: they are cheap and turn most policies away,
+    // and the answer does not depend on the order (any `false` wins over a
+    // selector error; between errors the namespace selector's comes first).
+    if rules_match(&m.exclude_resource_rules, a) {
+        return Ok(false);
+    }
+    if !m.resource_rules.is_empty() && !rules_match(&m.resource_rules, a) {
+        return Ok(false);
+    }
     let ns = namespace_selector(m, a);
     if matches!(ns, Ok(false)) {
         return Ok(false);
     }
     let obj = object_selector(m, a);
     if matches!(obj, Ok(false)) {
-        return Ok(false);
-    }
-    if rules_match(&m.exclude_resource_rules, a) {
-        return Ok(false);
-    }
-    if !m.resource_rules.is_empty() && !rules_match(&m.resource_rules, a) {
         return Ok(false);
     }
     ns?;
