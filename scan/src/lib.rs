@@ -48,7 +48,7 @@ pub mod run;
 pub mod tally;
 
 pub use judge::Detail;
-pub use run::{scan, ScanOptions};
+pub use run::{namespaces, scan, scan_with_namespaces, ScanOptions};
 pub use tally::Tally;
 
 use std::path::Path;
