@@ -16,6 +16,7 @@ document could not be judged), 0 otherwise.
 """
 
 import argparse
+import contextlib
 import json
 import os
 import pathlib
@@ -207,14 +208,16 @@ def main(argv=None):
 
     # Results cross the wire only when they are printed.
     want_results = args.output == "json"
-    if args.scheduler:
-        client = Client(args.scheduler)
-    else:
-        cluster = LocalCluster(
-            n_workers=args.workers, threads_per_worker=1, processes=True, dashboard_address=":0"
-        )
-        client = Client(cluster)
-    with client:
+    with contextlib.ExitStack() as stack:
+        if args.scheduler:
+            client = stack.enter_context(Client(args.scheduler))
+        else:
+            cluster = stack.enter_context(
+                LocalCluster(
+                    n_workers=args.workers, threads_per_worker=1, processes=True, dashboard_address=":0"
+                )
+            )
+            client = stack.enter_context(Client(cluster))
         try:
             reports = fleet_scan(
                 client,
