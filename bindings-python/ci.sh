@@ -45,7 +45,8 @@ if [ ! -x .venv/bin/python ]; then
 fi
 VPY="$HERE/.venv/bin/python"
 "$VPY" -m pip install -q --upgrade pip
-"$VPY" -m pip install -q pytest pyyaml
+# Dask (scheduler + workers, no extras): examples/fleet-scan's test runs the scan as a Dask job.
+"$VPY" -m pip install -q pytest pyyaml 'dask==2026.8.0' 'distributed==2026.8.0'
 
 step "build the release wheel (pip wheel ./bindings-python, maturin backend)"
 rm -rf dist

@@ -888,33 +888,76 @@ fn scan_items(py: Python<'_>, what: &str, obj: &Bound<'_, PyAny>) -> PyResult<Ve
     Ok(out)
 }
 
-/// Kyverno's background scan of `resources` with `policies`, in parallel
-/// with the GIL released: the reports `verno scan -o json` prints (its
-/// `items`), one per namespace and policy.
-#[pyfunction]
-#[pyo3(signature = (policies, resources, *, threads = 0, openreports = false, audit_warn = false))]
-fn scan<'py>(
-    py: Python<'py>,
-    policies: &Bound<'py, PyAny>,
-    resources: &Bound<'py, PyAny>,
-    threads: usize,
-    openreports: bool,
-    audit_warn: bool,
-) -> PyResult<Bound<'py, PyAny>> {
-    use verno::report::{ReportFormat, ReportOptions};
-    use verno_scan::input::Input;
-    let policy_items = scan_items(py, "policies", policies)?;
-    let resource_items = scan_items(py, "resources", resources)?;
-    let format = if openreports {
-        ReportFormat::OpenReports
-    } else {
-        ReportFormat::WgPolicy
+/// Policies compiled for background scans, once: scan as many inputs as
+/// you like with them (a worker of a distributed job builds one and scans
+/// each partition it is given).
+///
+/// ``Scanner(policies)``: the ``policies`` argument of :func:`scan`.
+#[pyclass(frozen, module = "verno")]
+struct Scanner {
+    policies: verno_scan::policies::ScanPolicies,
+}
+
+/// An error of `Scanner` as (argument, message), raised as `InputError`.
+type ScanFailure = (&'static str, String);
+
+/// The `namespaces=` argument: `{name: {label: value}}`.
+fn namespace_labels_arg(
+    py: Python<'_>,
+    obj: &Bound<'_, PyAny>,
+) -> PyResult<verno_scan::judge::NamespaceLabels> {
+    let bad = |m: String| input_err(py, "namespaces", m);
+    let Value::Object(map) = arg_json(py, "namespaces", obj)? else {
+        return Err(bad(format!(
+            "expected a dict of namespace name -> labels, got {}",
+            type_name(obj)
+        )));
     };
-    let out = py.detach(|| -> Result<Vec<Value>, (String, String)> {
-        let input = |m: String| ("policies".to_string(), m);
+    let mut out = verno_scan::judge::NamespaceLabels::new();
+    for (ns, labels) in map {
+        let Value::Object(labels) = labels else {
+            return Err(bad(format!(
+                "namespaces[{ns:?}]: expected a dict of labels"
+            )));
+        };
+        let mut kept = std::collections::BTreeMap::new();
+        for (k, v) in labels {
+            let Value::String(v) = v else {
+                return Err(bad(format!(
+                    "namespaces[{ns:?}][{k:?}]: a label value must be str"
+                )));
+            };
+            kept.insert(k, v);
+        }
+        out.insert(ns, kept);
+    }
+    Ok(out)
+}
+
+/// `scan()`'s resource items as the scan crate's inputs.
+fn scan_inputs(items: &[ScanItem]) -> Vec<verno_scan::input::Input> {
+    use verno_scan::input::Input;
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| match item {
+            ScanItem::Text(t) => Input::Text {
+                name: format!("resources[{i}]"),
+                text: t.as_str().into(),
+            },
+            ScanItem::Path(p) => Input::Path(p.clone()),
+        })
+        .collect()
+}
+
+impl Scanner {
+    /// Compile, without the GIL. A policy Kyverno would refuse is an error.
+    fn compile(items: &[ScanItem]) -> Result<Scanner, ScanFailure> {
+        use verno_scan::input::Input;
+        let input = |m: String| ("policies", m);
         let mut set = verno_scan::policies::ScanPolicies::default();
         // In the caller's order: files of a directory in sorted order, as `verno scan` reads them.
-        for (i, item) in policy_items.iter().enumerate() {
+        for (i, item) in items.iter().enumerate() {
             match item {
                 ScanItem::Text(t) => set
                     .add_text(&format!("policies[{i}]"), t)
@@ -937,32 +980,41 @@ fn scan<'py>(
         if let Some(e) = set.rejected.first() {
             return Err(input(format!("policy refused: {e}")));
         }
-        let inputs: Vec<Input> = resource_items
-            .iter()
-            .enumerate()
-            .map(|(i, item)| match item {
-                ScanItem::Text(t) => Input::Text {
-                    name: format!("resources[{i}]"),
-                    text: t.as_str().into(),
-                },
-                ScanItem::Path(p) => Input::Path(p.clone()),
-            })
-            .collect();
+        Ok(Scanner { policies: set })
+    }
+
+    /// The scan, without the GIL: the reports, or why there are none.
+    fn run(
+        &self,
+        items: &[ScanItem],
+        namespaces: Option<&verno_scan::judge::NamespaceLabels>,
+        threads: usize,
+        format: verno::report::ReportFormat,
+        audit_warn: bool,
+    ) -> Result<Vec<Value>, ScanFailure> {
         let opts = verno_scan::ScanOptions {
             threads,
             detail: verno_scan::Detail::Results,
-            report: ReportOptions {
+            report: verno::report::ReportOptions {
                 format,
                 audit_warn,
                 timestamp: None,
             },
             ..verno_scan::ScanOptions::default()
         };
-        let tally = verno_scan::scan(&set, &inputs, &opts, &verno::NoHost, &|_| {})
-            .map_err(|e| ("resources".to_string(), e.to_string()))?;
+        let inputs = scan_inputs(items);
+        let tally = verno_scan::scan_with_namespaces(
+            &self.policies,
+            &inputs,
+            namespaces,
+            &opts,
+            &verno::NoHost,
+            &|_| {},
+        )
+        .map_err(|e| ("resources", e.to_string()))?;
         if let Some((origin, why)) = tally.rejected.first() {
             return Err((
-                "resources".to_string(),
+                "resources",
                 format!(
                     "{} of {} documents rejected; first: {}: {why}",
                     tally.rejected.len(),
@@ -972,17 +1024,138 @@ fn scan<'py>(
             ));
         }
         Ok(verno_scan::output::reports::reports(&tally, format))
-    });
+    }
+}
+
+/// `openreports=True`: openreports.io reports, else wgpolicyk8s.io.
+fn report_format(openreports: bool) -> verno::report::ReportFormat {
+    if openreports {
+        verno::report::ReportFormat::OpenReports
+    } else {
+        verno::report::ReportFormat::WgPolicy
+    }
+}
+
+/// The reports of a scan as Python lists, or its failure as `InputError`.
+fn scan_out<'py>(
+    py: Python<'py>,
+    out: Result<Vec<Value>, ScanFailure>,
+) -> PyResult<Bound<'py, PyAny>> {
     match out {
         Ok(reports) => to_py(py, &Value::Array(reports)),
-        Err((what, message)) => Err(input_err(py, &what, message)),
+        Err((what, message)) => Err(input_err(py, what, message)),
     }
+}
+
+#[pymethods]
+impl Scanner {
+    #[new]
+    fn new(py: Python<'_>, policies: &Bound<'_, PyAny>) -> PyResult<Scanner> {
+        let items = scan_items(py, "policies", policies)?;
+        py.detach(|| Scanner::compile(&items))
+            .map_err(|(what, message)| input_err(py, what, message))
+    }
+
+    /// The background scan of ``resources``: the reports ``verno scan -o
+    /// json`` prints (its ``items``), one per namespace and policy.
+    /// ``namespaces`` (``{name: {label: value}}``), when given, are the
+    /// namespaces ``namespaceSelector`` is judged by, instead of the
+    /// Namespace objects of ``resources``: a partition of a larger dump is
+    /// judged as the whole dump would be (see :meth:`namespaces`).
+    #[pyo3(signature = (resources, *, namespaces = None, threads = 0, openreports = false, audit_warn = false))]
+    fn scan<'py>(
+        &self,
+        py: Python<'py>,
+        resources: &Bound<'py, PyAny>,
+        namespaces: Option<&Bound<'py, PyAny>>,
+        threads: usize,
+        openreports: bool,
+        audit_warn: bool,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let items = scan_items(py, "resources", resources)?;
+        let known = match namespaces.filter(|n| !n.is_none()) {
+            Some(n) => Some(namespace_labels_arg(py, n)?),
+            None => None,
+        };
+        let format = report_format(openreports);
+        let out = py.detach(|| self.run(&items, known.as_ref(), threads, format, audit_warn));
+        scan_out(py, out)
+    }
+
+    /// The labels of the Namespace objects of ``resources``, by name: what
+    /// ``namespaceSelector`` sees. Gather them over every partition and pass
+    /// them to each partition's :meth:`scan`.
+    #[pyo3(signature = (resources, *, threads = 0))]
+    fn namespaces<'py>(
+        &self,
+        py: Python<'py>,
+        resources: &Bound<'py, PyAny>,
+        threads: usize,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let items = scan_items(py, "resources", resources)?;
+        let opts = verno_scan::ScanOptions {
+            threads,
+            ..verno_scan::ScanOptions::default()
+        };
+        let out = py.detach(|| verno_scan::namespaces(&scan_inputs(&items), &opts));
+        match out {
+            Ok(labels) => {
+                let v: Map<String, Value> = labels
+                    .into_iter()
+                    .map(|(ns, l)| {
+                        let l = l.into_iter().map(|(k, v)| (k, Value::String(v))).collect();
+                        (ns, Value::Object(l))
+                    })
+                    .collect();
+                to_py(py, &Value::Object(v))
+            }
+            Err(e) => Err(input_err(py, "resources", e.to_string())),
+        }
+    }
+
+    /// Whether some policy selects namespaces by label: then a partition's
+    /// scan needs the whole input's namespaces (:meth:`namespaces`).
+    #[getter]
+    fn uses_namespace_selector(&self) -> bool {
+        self.policies.uses_namespace_selector
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "<verno.Scanner with {} policies>",
+            self.policies.set.policies().len() + self.policies.set.vpols().len()
+        )
+    }
+}
+
+/// Kyverno's background scan of `resources` with `policies`, in parallel
+/// with the GIL released: the reports `verno scan -o json` prints (its
+/// `items`), one per namespace and policy. `Scanner(policies).scan(...)`
+/// in one call.
+#[pyfunction]
+#[pyo3(signature = (policies, resources, *, threads = 0, openreports = false, audit_warn = false))]
+fn scan<'py>(
+    py: Python<'py>,
+    policies: &Bound<'py, PyAny>,
+    resources: &Bound<'py, PyAny>,
+    threads: usize,
+    openreports: bool,
+    audit_warn: bool,
+) -> PyResult<Bound<'py, PyAny>> {
+    let policy_items = scan_items(py, "policies", policies)?;
+    let resource_items = scan_items(py, "resources", resources)?;
+    let format = report_format(openreports);
+    let out = py.detach(|| {
+        Scanner::compile(&policy_items)?.run(&resource_items, None, threads, format, audit_warn)
+    });
+    scan_out(py, out)
 }
 
 /// The compiled half of the `verno` package; import `verno` instead.
 #[pymodule]
 fn _verno(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Engine>()?;
+    m.add_class::<Scanner>()?;
     m.add_function(wrap_pyfunction!(run_test, m)?)?;
     m.add_function(wrap_pyfunction!(scan, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;

@@ -51,7 +51,7 @@ pub mod stream;
 pub mod tally;
 
 pub use judge::Detail;
-pub use run::{scan, ScanOptions};
+pub use run::{namespaces, scan, scan_with_namespaces, ScanOptions};
 pub use tally::Tally;
 
 use std::path::Path;

@@ -454,6 +454,12 @@ pub fn scan(
     host: &dyn Host,
     progress: &(dyn Fn(usize) + Sync),
 ) -> Result<Tally, ScanError> {
+    scan_with_namespaces(policies, inputs, None, opts, host, progress)
+}
+
+/// The labels of every Namespace object of the inputs, by name (a later
+/// object of the same name wins, as in a scan).
+pub fn namespaces(inputs: &[Input], opts: &ScanOptions) -> Result<NamespaceLabels, ScanError> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(opts.threads)
         .build()
@@ -462,11 +468,35 @@ pub fn scan(
         .iter()
         .map(Opened::new)
         .collect::<Result<Vec<_>, _>>()?;
-    let namespaces = if policies.uses_namespace_selector {
+    read_namespaces(&opened, &pool, opts)
+}
+
+/// [`scan`], with the namespaces' labels given rather than read from the
+/// inputs: a scan of one partition of a larger dump judges
+/// `namespaceSelector` by the Namespace objects of the whole dump (gathered
+/// with [`namespaces`]). `None` reads them from the inputs, as [`scan`] does.
+pub fn scan_with_namespaces(
+    policies: &ScanPolicies,
+    inputs: &[Input],
+    known: Option<&NamespaceLabels>,
+    opts: &ScanOptions,
+    host: &dyn Host,
+    progress: &(dyn Fn(usize) + Sync),
+) -> Result<Tally, ScanError> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(opts.threads)
+        .build()
+        .map_err(|e| ScanError::Threads(e.to_string()))?;
+    let opened = sources(inputs)?
+        .iter()
+        .map(Opened::new)
+        .collect::<Result<Vec<_>, _>>()?;
+    let read = if known.is_none() && policies.uses_namespace_selector {
         read_namespaces(&opened, &pool, opts)?
     } else {
         NamespaceLabels::new()
     };
+    let namespaces = known.unwrap_or(&read);
     let mut tally = Tally::default();
     for p in policies.set.policies() {
         tally.compliance.entry(p.info().key.clone()).or_default();
@@ -479,7 +509,7 @@ pub fn scan(
             &policies.set,
             &v,
             origin,
-            &namespaces,
+            namespaces,
             host,
             opts.detail,
             &opts.report,
@@ -662,6 +692,48 @@ mod tests {
         assert_eq!(run(2, 1 << 20), reference);
         assert_eq!(run(2, 100), reference);
         assert_eq!(run(3, 1), reference);
+    }
+
+    const SELECTING: &str = "apiVersion: kyverno.io/v1\nkind: ClusterPolicy\nmetadata: {name: prod-team}\nspec:\n  rules:\n  - name: r\n    match: {any: [{resources: {kinds: [Pod], namespaceSelector: {matchLabels: {env: prod}}}}]}\n    validate:\n      message: team\n      pattern: {metadata: {labels: {team: \"?*\"}}}\n";
+
+    #[test]
+    fn a_partition_judges_namespace_selectors_by_the_namespaces_given() {
+        let mut policies = ScanPolicies::default();
+        policies.add_text("p.yaml", SELECTING).unwrap();
+        let namespaces =
+            "apiVersion: v1\nkind: Namespace\nmetadata: {name: a, labels: {env: prod}}\n";
+        let pods = "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: a}\n";
+        let text = |name: &str, text: &str| Input::Text {
+            name: name.into(),
+            text: text.into(),
+        };
+        let opts = ScanOptions::default();
+        let whole = [text("ns.yaml", namespaces), text("pods.yaml", pods)];
+        let part = [text("pods.yaml", pods)];
+        let one = scan(&policies, &whole, &opts, &verno::NoHost, &|_| {}).unwrap();
+        assert_eq!(one.totals.fail, 1);
+        // Alone, the partition does not know namespace a is prod.
+        let alone = scan(&policies, &part, &opts, &verno::NoHost, &|_| {}).unwrap();
+        assert_eq!(alone.totals.fail, 0);
+        let known = super::namespaces(&whole, &opts).unwrap();
+        assert_eq!(
+            known
+                .get("a")
+                .and_then(|l| l.get("env"))
+                .map(String::as_str),
+            Some("prod")
+        );
+        let given = scan_with_namespaces(
+            &policies,
+            &part,
+            Some(&known),
+            &opts,
+            &verno::NoHost,
+            &|_| {},
+        )
+        .unwrap();
+        assert_eq!(given.totals, one.totals);
+        assert_eq!(given.reports, one.reports);
     }
 
     #[test]

@@ -20,10 +20,11 @@ from ._errors import (
     VernoError,
     YamlError,
 )
-from ._verno import Engine, __version__, run_test, scan
+from ._verno import Engine, Scanner, __version__, run_test, scan
 
 __all__ = [
     "Engine",
+    "Scanner",
     "run_test",
     "scan",
     "VernoError",

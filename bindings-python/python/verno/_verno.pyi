@@ -83,6 +83,39 @@ class Engine:
         host: Optional[HostLike] = None,
     ) -> List[Dict[str, Any]]: ...
 
+class Scanner:
+    """Policies compiled for background scans, once; immutable and safe to
+    share between threads. A worker of a distributed scan builds one and
+    scans each partition it is given with it."""
+
+    def __init__(self, policies: Union[ScanInput, Sequence[ScanInput]]) -> None: ...
+    @property
+    def uses_namespace_selector(self) -> bool:
+        """Whether some policy selects namespaces by label: a partition's
+        scan then needs the whole input's namespaces (:meth:`namespaces`)."""
+        ...
+    def scan(
+        self,
+        resources: Union[ScanInput, Sequence[ScanInput]],
+        *,
+        namespaces: Optional[Mapping[str, Mapping[str, str]]] = None,
+        threads: int = 0,
+        openreports: bool = False,
+        audit_warn: bool = False,
+    ) -> List[Dict[str, Any]]:
+        """As :func:`scan`. ``namespaces`` (``{name: {label: value}}``),
+        when given, are what ``namespaceSelector`` is judged by instead of
+        the Namespace objects of ``resources``."""
+        ...
+    def namespaces(
+        self,
+        resources: Union[ScanInput, Sequence[ScanInput]],
+        *,
+        threads: int = 0,
+    ) -> Dict[str, Dict[str, str]]:
+        """The labels of the Namespace objects of ``resources``, by name."""
+        ...
+
 def run_test(
     files: Mapping[str, Text],
     *,
