@@ -30,8 +30,13 @@ enum Command {
         /// Policy files.
         #[arg(required = true)]
         policies: Vec<PathBuf>,
-        /// Resource files.
-        #[arg(short = 'r', long = "resource", alias = "resources", required = true)]
+        /// Resource files (or directories, or `-` for stdin); not needed with `--json`.
+        #[arg(
+            short = 'r',
+            long = "resource",
+            alias = "resources",
+            required_unless_present = "json"
+        )]
         resources: Vec<PathBuf>,
         /// Print a policy report instead of violations.
         #[arg(short = 'p', long)]
