@@ -112,7 +112,10 @@ impl<'e, 'a> Evaluator<'e, 'a> {
                     // The common case: `x.a.b` on a bound variable, walked
                     // once (the root is looked up once, not per level).
                     if let Some(root) = qualified_root(e) {
-                        if root != "variables" && !self.is_unbound(root) {
+                        if root != "variables"
+                            && !self.is_unbound(root)
+                            && !self.activation.has_dotted_under(root)
+                        {
                             return self.bound_chain(e, free);
                         }
                     }

@@ -354,6 +354,15 @@ impl<'a> Activation<'a> {
         self.dotted
     }
 
+    /// Whether some bound name is dotted under `root` (`authorizer.…`).
+    pub(crate) fn has_dotted_under(&self, root: &str) -> bool {
+        self.dotted
+            && self.vars.iter().any(|(n, _)| {
+                n.strip_prefix(root)
+                    .is_some_and(|rest| rest.starts_with('.'))
+            })
+    }
+
     pub(crate) fn has_lazy(&self) -> bool {
         !self.lazy.is_empty()
     }
