@@ -365,6 +365,7 @@ impl PolicySet {
             // sees the shared request: each rule works under a checkpoint
             // and leaves it as it found it.
             let mut shared: Option<Context<'_>> = None;
+            let resources = crate::eval::validating::ResourceMemo::default();
             for policy in self.validate_order() {
                 if !policy.has_stage(Stage::Validate) {
                     out.policies.push(empty_response(policy));
@@ -392,7 +393,8 @@ impl PolicySet {
                         vctx,
                     ),
                     CompiledPolicy::Validating(p) => {
-                        match crate::eval::validating::validating_policy(p, &req, host) {
+                        match crate::eval::validating::validating_policy(p, &req, &resources, host)
+                        {
                             Some(resp) => resp,
                             None => continue,
                         }

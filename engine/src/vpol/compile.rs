@@ -47,6 +47,45 @@ pub struct CompiledException {
     pub priority: Option<String>,
 }
 
+/// The stateful libraries' variables (`resource.Get(...)`, ...), in the
+/// order [`ReadRoots::libs`] follows.
+pub const LIBRARIES: [&str; 6] = ["resource", "http", "globalContext", "image", "json", "yaml"];
+
+/// The activation roots a policy's expressions (its exceptions' included)
+/// may read, worked out once when it is compiled: evaluation binds only
+/// these, as building the others per policy and resource cost more than
+/// most checks.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ReadRoots {
+    /// `oldObject`.
+    pub old_object: bool,
+    /// `request`.
+    pub request: bool,
+    /// `namespaceObject`.
+    pub namespace_object: bool,
+    /// `exceptions` (`allowedImages`, `allowedValues`).
+    pub exceptions: bool,
+    /// Each of [`LIBRARIES`], same index.
+    pub libs: [bool; LIBRARIES.len()],
+}
+
+impl ReadRoots {
+    /// The roots some program of `programs` may read.
+    fn of<'p>(programs: impl Iterator<Item = &'p Program>) -> ReadRoots {
+        let mut r = ReadRoots::default();
+        for p in programs {
+            r.old_object |= p.reads("oldObject");
+            r.request |= p.reads("request");
+            r.namespace_object |= p.reads("namespaceObject");
+            r.exceptions |= p.reads("exceptions");
+            for (read, name) in r.libs.iter_mut().zip(LIBRARIES) {
+                *read |= p.reads(name);
+            }
+        }
+        r
+    }
+}
+
 /// One ValidatingPolicy (or one of its autogen copies), ready to evaluate.
 #[derive(Debug, Clone)]
 pub struct CompiledVpol {
@@ -78,6 +117,9 @@ pub struct CompiledVpol {
     /// A Kubernetes ValidatingAdmissionPolicy (then the fields above that
     /// hold expressions are empty): its validator and bindings.
     pub vap: Option<Box<super::vap::CompiledVap>>,
+    /// What the expressions above may read (kept up to date as exceptions
+    /// are added).
+    pub reads: ReadRoots,
     /// The environment after the variables were declared: exceptions'
     /// matchConditions are compiled in it when they are added (`None` for
     /// a ValidatingAdmissionPolicy, which takes no CEL exception).
@@ -233,7 +275,7 @@ impl CompiledVpol {
             failure_policy_ignore,
             cel_kind: Some(doc.kind.clone()),
         };
-        Ok(CompiledVpol {
+        let mut policy = CompiledVpol {
             info: Arc::new(info),
             kind: doc.kind.clone(),
             autogen,
@@ -247,8 +289,25 @@ impl CompiledVpol {
             exceptions: Vec::new(),
             libs_namespace,
             vap: None,
+            reads: ReadRoots::default(),
             env: Some(env),
-        })
+        };
+        policy.reads = ReadRoots::of(policy.programs());
+        Ok(policy)
+    }
+
+    /// Every expression of the policy and of the exceptions it carries.
+    fn programs(&self) -> impl Iterator<Item = &Program> {
+        self.match_conditions
+            .iter()
+            .chain(self.variables.iter().map(|(_, p)| p))
+            .chain(
+                self.validations
+                    .iter()
+                    .flat_map(|v| std::iter::once(&v.expression).chain(&v.message_expression)),
+            )
+            .chain(self.audit_annotations.iter().map(|(_, p)| p))
+            .chain(self.exceptions.iter().flat_map(|e| &e.match_conditions))
     }
 
     /// A ValidatingAdmissionPolicy in the family's form.
@@ -267,6 +326,7 @@ impl CompiledVpol {
             exceptions: Vec::new(),
             libs_namespace: None,
             vap: Some(Box::new(vap)),
+            reads: ReadRoots::default(),
             env: None,
         }
     }
@@ -319,6 +379,7 @@ impl CompiledVpol {
             report_result: ex.spec.report_result.clone(),
             priority: ex.metadata.labels.get("polex.kyverno.io/priority").cloned(),
         });
+        self.reads = ReadRoots::of(self.programs());
         Ok(())
     }
 

@@ -7,7 +7,7 @@ use std::rc::Rc;
 
 use serde_json::{json, Map, Value};
 
-use super::compile::{CompiledVpol, VpolMode};
+use super::compile::{CompiledVpol, VpolMode, LIBRARIES};
 use super::kinds::KindMap;
 use super::matcher::{self, Attributes};
 use crate::cel::{Activation, MapVal, NumberMode, Str, Val};
@@ -37,6 +37,9 @@ pub struct VpolRequest<'a> {
     pub user_info: Option<&'a UserInfo>,
     /// Custom kind → resource mappings.
     pub kinds: Option<&'a KindMap>,
+    /// The request's plural resource when the caller looked it up already
+    /// (once for all the policies of a request); `None`: from `kinds`.
+    pub resource: Option<&'a str>,
     /// A JSON payload rather than a Kubernetes request: only JSON-mode
     /// policies apply, with `object` alone.
     pub json_payload: bool,
@@ -58,6 +61,7 @@ impl<'a> VpolRequest<'a> {
             namespace_object: None,
             user_info: r.user_info,
             kinds: None,
+            resource: None,
             json_payload: false,
         }
     }
@@ -119,10 +123,13 @@ pub fn evaluate(
         .kind
         .unwrap_or((meta.group, meta.version, meta.kind));
     let default_kinds = KindMap::default();
-    let plural = request
-        .kinds
-        .unwrap_or(&default_kinds)
-        .resource_ref(group, version, kind);
+    let plural = match request.resource {
+        Some(r) => std::borrow::Cow::Borrowed(r),
+        None => request
+            .kinds
+            .unwrap_or(&default_kinds)
+            .resource_ref(group, version, kind),
+    };
     let mut response = PolicyResponse {
         policy: std::sync::Arc::clone(&policy.info),
         rules: Vec::new(),
@@ -162,7 +169,7 @@ pub fn evaluate(
             }
         }
     }
-    let request_value = if policy.mode == VpolMode::Kubernetes && reads(policy, "request") {
+    let request_value = if policy.mode == VpolMode::Kubernetes && policy.reads.request {
         let mut m = Map::new();
         m.insert("uid".into(), json!(""));
         m.insert(
@@ -317,21 +324,6 @@ fn audit_annotations<'a>(
     Ok(out)
 }
 
-/// Whether an expression of `policy` (or of an exception it carries) may
-/// read the variable `name`: what none reads is bound as null, unbuilt.
-fn reads(policy: &CompiledVpol, name: &str) -> bool {
-    policy.match_conditions.iter().any(|p| p.reads(name))
-        || policy.variables.iter().any(|(_, p)| p.reads(name))
-        || policy.validations.iter().any(|v| {
-            v.expression.reads(name) || v.message_expression.as_ref().is_some_and(|p| p.reads(name))
-        })
-        || policy.audit_annotations.iter().any(|(_, p)| p.reads(name))
-        || policy
-            .exceptions
-            .iter()
-            .any(|e| e.match_conditions.iter().any(|p| p.reads(name)))
-}
-
 /// `request`: the attributes with `object` and `oldObject` added, as one
 /// map whose values borrow the documents. Keys go in serde_json's order,
 /// so iterating the map sees what a JSON object would.
@@ -371,17 +363,25 @@ fn run<'a>(
     } else {
         request.namespace_object.unwrap_or(&null)
     };
+    let reads = &policy.reads;
     let mut activation = Activation::new(NumberMode::Doubles);
     activation.bind_json("object", object);
-    activation.bind_json("oldObject", if json_mode { &null } else { old_object });
-    if json_mode {
-        activation.bind_json("request", &null);
-    } else {
-        activation.bind("request", request_val(request_value, object, old_object));
+    // What no expression reads stays unbound: binding costs more than most
+    // checks (`ReadRoots`).
+    if reads.old_object {
+        activation.bind_json("oldObject", if json_mode { &null } else { old_object });
     }
-    activation.bind_json("namespaceObject", namespace_object);
-    // The stateful libraries' variables (`resource.Get(...)`, ...).
-    for name in ["resource", "http", "globalContext", "image", "json", "yaml"] {
+    if reads.request {
+        if json_mode {
+            activation.bind_json("request", &null);
+        } else {
+            activation.bind("request", request_val(request_value, object, old_object));
+        }
+    }
+    if reads.namespace_object {
+        activation.bind_json("namespaceObject", namespace_object);
+    }
+    for (name, _) in LIBRARIES.iter().zip(reads.libs).filter(|(_, read)| *read) {
         let value = match &policy.libs_namespace {
             Some(ns) => crate::cel::libs::namespaced_global_value(name, ns),
             None => crate::cel::libs::global_value(name),
@@ -406,8 +406,14 @@ fn run<'a>(
     if let Some(matched) = outcome.exempting {
         return Outcome::Exempted(matched);
     }
-    let exceptions = super::exception::exceptions_value(&outcome);
-    activation.bind_json("exceptions", &exceptions);
+    let exceptions = if reads.exceptions {
+        super::exception::exceptions_value(&outcome)
+    } else {
+        Value::Null
+    };
+    if reads.exceptions {
+        activation.bind_json("exceptions", &exceptions);
+    }
     match conditions_hold(policy, &activation, host) {
         Ok(true) => {}
         Ok(false) => return Outcome::Skip,

@@ -24,7 +24,7 @@ pub mod matcher;
 pub mod model;
 pub mod vap;
 
-pub use compile::{CompiledVpol, VpolMode};
+pub use compile::{CompiledVpol, ReadRoots, VpolMode, LIBRARIES};
 pub use evaluate::{evaluate, VpolRequest};
 pub use exception::CelException;
 pub use kinds::{KindMap, KindMapping, UnmappedKind};
