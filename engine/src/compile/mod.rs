@@ -466,6 +466,7 @@ impl KyvernoPolicy {
                 namespace: ns,
                 annotations: policy.metadata.annotations.clone(),
                 background: policy.spec.background.unwrap_or(true),
+                admission: policy.spec.admission.unwrap_or(true),
                 enforce: policy_wide_enforce(
                     &compiled_rules,
                     policy.spec.validation_failure_action.as_deref(),

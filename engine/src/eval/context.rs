@@ -3,6 +3,8 @@
 //! values, preconditions, PolicyException checks, and the `images` entry.
 //! Shared by the validate, mutate and generate stages.
 
+use std::collections::BTreeMap;
+
 use serde_json::Value;
 
 use crate::compile::{CompiledRule, KyvernoPolicy};
@@ -261,26 +263,58 @@ pub(crate) fn rule_prelude(
     Ok(())
 }
 
-/// The skip message when PolicyExceptions exempt this request from the
-/// rule (checked after the prelude, as in Kyverno's handlers).
-pub(crate) fn exception_skip_message(
-    exceptions: &[PolicyException],
-    policy: &KyvernoPolicy,
+/// The rule's `reportProperties` as written: what responses carry when the
+/// rule ends before Kyverno substitutes them (context or precondition
+/// failures), and for generate rules, whose handler never substitutes them.
+pub(crate) fn raw_report_properties(rule: &CompiledRule) -> BTreeMap<String, String> {
+    rule.rule.report_properties.clone().unwrap_or_default()
+}
+
+/// `SubstitutePropertiesInRule`, run after the context and preconditions:
+/// `reportProperties` with their variables substituted. Kyverno only logs
+/// a substitution error (or a value that does not decode back into a
+/// string map) and keeps the properties as written.
+pub(crate) fn report_properties(
     rule: &CompiledRule,
-    request: &Request<'_>,
-    resource: &Value,
     ctx: &Context<'_>,
-) -> Option<String> {
-    exception_skip(
-        exceptions,
-        policy,
-        rule,
-        request,
-        resource,
-        ctx,
-        RuleType::Validation,
-    )
-    .map(|r| r.message)
+) -> BTreeMap<String, String> {
+    let raw = raw_report_properties(rule);
+    if raw.is_empty() {
+        return raw;
+    }
+    let as_json = Value::Object(
+        raw.iter()
+            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+            .collect(),
+    );
+    let Ok(Value::Object(substituted)) = substitute_all(&as_json, ctx) else {
+        return raw;
+    };
+    let mut out = BTreeMap::new();
+    for (k, v) in substituted {
+        match v {
+            Value::String(s) => {
+                out.insert(k, s);
+            }
+            // `json.Unmarshal` leaves a null map value as the zero string.
+            Value::Null => {
+                out.insert(k, String::new());
+            }
+            _ => return raw,
+        }
+    }
+    out
+}
+
+/// Add a rule's `reportProperties` to a response: the properties Kyverno
+/// adds when reporting (`exceptions`, podSecurity controls) win over them.
+pub(crate) fn add_report_properties(
+    response: &mut RuleResponse,
+    properties: BTreeMap<String, String>,
+) {
+    for (k, v) in properties {
+        response.properties.entry(k).or_insert(v);
+    }
 }
 
 /// The skip response when PolicyExceptions exempt this request from the

@@ -6,7 +6,9 @@
 use serde_json::{Map, Value};
 
 use crate::compile::{KyvernoPolicy, RuleBody};
-use crate::eval::context::{new_context, rule_prelude};
+use crate::eval::context::{
+    add_report_properties, new_context, raw_report_properties, rule_prelude,
+};
 use crate::host::{Host, ResourceRef};
 use crate::matching::MatchContext;
 use crate::model::policy::PolicyKind;
@@ -96,6 +98,9 @@ pub(crate) fn generate_policy(
             r
         })();
         ctx.restore();
+        // Kyverno's generate path (`filterRule`) never substitutes them.
+        let mut resp = resp;
+        add_report_properties(&mut resp, raw_report_properties(rule));
         out.rules.push(resp);
         out.enforced.push(false);
     }

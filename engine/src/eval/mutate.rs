@@ -3,11 +3,16 @@
 //! `handlers/mutation/mutate_resource.go`, `common.go`, `mutate/mutation.go`).
 //! The patch primitives live in [`crate::patch`].
 
+use std::collections::BTreeMap;
+
 use serde_json::Value;
 
 use crate::compile::{CompiledRule, KyvernoPolicy, RuleBody};
 use crate::conditions;
-use crate::eval::context::{exception_skip_message, load_context, new_context, rule_prelude};
+use crate::eval::context::{
+    exception_skip, load_context, new_context, raw_report_properties, report_properties,
+    rule_prelude,
+};
 use crate::host::Host;
 use crate::matching::exception::PolicyException;
 use crate::matching::MatchContext;
@@ -121,18 +126,17 @@ pub(crate) fn mutate_policy(
         ctx.checkpoint();
         let step = mutate_rule(policy, exceptions, rule, block, resource, &req, ctx);
         ctx.restore();
-        let Some(step) = step else { continue };
+        let Some((step, properties)) = step else {
+            continue;
+        };
         let message = if step.status == RuleStatus::Pass {
             success_message(&step.patched)
         } else {
             step.message
         };
-        out.rules.push(RuleResponse::new(
-            &rule.name,
-            RuleType::Mutation,
-            step.status,
-            message,
-        ));
+        let mut response = RuleResponse::new(&rule.name, RuleType::Mutation, step.status, message);
+        response.properties = properties;
+        out.rules.push(response);
         out.enforced.push(false);
         if step.status == RuleStatus::Pass {
             // Later rules read the patched resource as request.object.
@@ -143,6 +147,7 @@ pub(crate) fn mutate_policy(
     (out, current)
 }
 
+/// One mutate rule: its step and the properties its response carries.
 fn mutate_rule(
     policy: &KyvernoPolicy,
     exceptions: &[PolicyException],
@@ -151,7 +156,7 @@ fn mutate_rule(
     resource: &Value,
     request: &Request<'_>,
     ctx: &mut Context<'_>,
-) -> Option<Step> {
+) -> Option<(Step, BTreeMap<String, String>)> {
     if let Err((status, message)) = rule_prelude(
         policy,
         rule,
@@ -160,20 +165,44 @@ fn mutate_rule(
         rule.rule.preconditions.as_ref(),
         ctx,
     ) {
-        return Some(Step {
+        let step = Step {
             status,
             patched: Value::Null,
             message,
-        });
+        };
+        return Some((step, raw_report_properties(rule)));
     }
-    if let Some(message) = exception_skip_message(exceptions, policy, rule, request, resource, ctx)
-    {
-        return Some(Step {
+    let mut properties = report_properties(rule, ctx);
+    if let Some(skip) = exception_skip(
+        exceptions,
+        policy,
+        rule,
+        request,
+        resource,
+        ctx,
+        RuleType::Mutation,
+    ) {
+        // The `exceptions` property reports add wins over a reportProperty.
+        properties.extend(skip.properties);
+        let step = Step {
             status: RuleStatus::Skip,
             patched: Value::Null,
-            message,
-        });
+            message: skip.message,
+        };
+        return Some((step, properties));
     }
+    mutate_handler(policy, rule, block, resource, ctx).map(|step| (step, properties))
+}
+
+/// The mutate handler proper, once the prelude and exceptions let the rule
+/// through.
+fn mutate_handler(
+    policy: &KyvernoPolicy,
+    rule: &CompiledRule,
+    block: &Value,
+    resource: &Value,
+    ctx: &mut Context<'_>,
+) -> Option<Step> {
     // mutate.targets (mutate existing) has no result at admission.
     if block
         .get("targets")

@@ -7,7 +7,8 @@ use crate::compile::foreach::ForeachEntry;
 use crate::compile::{CompiledRule, KyvernoPolicy, PatternSource, RuleBody, ValidateBody};
 use crate::conditions;
 use crate::eval::context::{
-    exception_skip, load_images, new_context, rule_prelude, rule_values_edit_object,
+    add_report_properties, exception_skip, load_images, new_context, raw_report_properties,
+    report_properties, rule_prelude, rule_values_edit_object,
 };
 use crate::eval::enforce::rule_enforced;
 use crate::host::Host;
@@ -270,13 +271,31 @@ fn validate_level(
         level.preconditions,
         ctx,
     ) {
-        return Some(RuleResponse::new(
-            &rule.name,
-            RuleType::Validation,
-            status,
-            message,
-        ));
+        let mut r = RuleResponse::new(&rule.name, RuleType::Validation, status, message);
+        if level.nesting == 0 {
+            add_report_properties(&mut r, raw_report_properties(rule));
+        }
+        return Some(r);
     }
+    // Only the rule's own response carries its properties (foreach
+    // entries' responses are folded into it).
+    let properties = (level.nesting == 0).then(|| report_properties(rule, ctx));
+    let mut r = validate_handler(policy, rule, level, resource, request, ctx)?;
+    if let Some(p) = properties {
+        add_report_properties(&mut r, p);
+    }
+    Some(r)
+}
+
+/// The validate handler proper, once the prelude let the rule through.
+fn validate_handler(
+    policy: &KyvernoPolicy,
+    rule: &CompiledRule,
+    level: &Level<'_>,
+    resource: &Value,
+    request: &Request<'_>,
+    ctx: &mut Context<'_>,
+) -> Option<RuleResponse> {
     // The podSecurity handler weighs exceptions itself (their controls).
     let pod_security = matches!(level.body, ValidateBody::PodSecurity(_));
     if let Some(skip) = (!pod_security)

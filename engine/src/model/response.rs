@@ -119,8 +119,13 @@ pub struct PolicyInfo {
     pub namespace: Option<String>,
     /// The annotations.
     pub annotations: std::collections::BTreeMap<String, String>,
-    /// The background.
+    /// Background processing is enabled (`spec.background`, or a
+    /// ValidatingPolicy's `evaluation.background.enabled`; default true).
     pub background: bool,
+    /// Admission processing is enabled (`spec.admission`, or a
+    /// ValidatingPolicy's `evaluation.admission.enabled`; default true).
+    /// With `background` it picks the `process` report property.
+    pub admission: bool,
     /// Policy-wide action (`GetValidationFailureAction`) is Enforce.
     pub enforce: bool,
     /// `failurePolicy: Ignore`: errors do not block admission.

@@ -119,14 +119,7 @@ pub fn result_entry(
     out.insert("policy".into(), json!(info.key));
     out.insert("rule".into(), json!(rule.name));
     out.insert("result".into(), json!(status.as_str()));
-    // A `message` property (a CEL auditAnnotation), else a
-    // `<status>Message` one, replaces the message.
-    let by_status = format!("{}Message", status.as_str());
-    let message = rule
-        .properties
-        .get("message")
-        .or_else(|| rule.properties.get(&by_status))
-        .unwrap_or(&rule.message);
+    let message = reported_message(rule);
     if !message.is_empty() {
         out.insert("message".into(), json!(message));
     }
@@ -153,10 +146,9 @@ pub fn result_entry(
         json!({"nanos": ts.nanos, "seconds": ts.seconds}),
     );
     out.insert("resources".into(), json!([Value::Object(reference)]));
-    let process = if info.background {
-        "background scan"
-    } else {
-        "admission review"
+    let process = match info.cel_kind.as_deref() {
+        Some(crate::vpol::vap::KIND) => "background scan",
+        _ => select_process(info.background, info.admission),
     };
     let mut properties = Map::new();
     for (k, v) in &rule.properties {
@@ -165,6 +157,36 @@ pub fn result_entry(
     properties.insert("process".into(), json!(process));
     out.insert("properties".into(), Value::Object(properties));
     Value::Object(out)
+}
+
+/// The message a report result shows: a non-empty `<status>Message`
+/// property (`passMessage`, `failMessage`, …, for the rule's own status,
+/// before an unscored or `--audit-warn` failure reads `warn`), then a
+/// non-empty `message` property, override the rule's message.
+fn reported_message(rule: &RuleResponse) -> &str {
+    let by_status = match rule.status {
+        RuleStatus::Pass => "passMessage",
+        RuleStatus::Fail => "failMessage",
+        RuleStatus::Warn => "warnMessage",
+        RuleStatus::Error => "errorMessage",
+        RuleStatus::Skip => "skipMessage",
+    };
+    let non_empty = |key: &str| rule.properties.get(key).filter(|m| !m.is_empty());
+    non_empty("message")
+        .or_else(|| non_empty(by_status))
+        .map_or(rule.message.as_str(), String::as_str)
+}
+
+/// `selectProcess`: the `process` property of a policy's results (empty
+/// when neither background nor admission processing is enabled).
+fn select_process(background: bool, admission: bool) -> &'static str {
+    if background {
+        "background scan"
+    } else if admission {
+        "admission review"
+    } else {
+        ""
+    }
 }
 
 /// Counts of each result.

@@ -270,7 +270,8 @@ impl CompiledVpol {
             name: name.to_string(),
             namespace,
             annotations: doc.metadata.annotations.clone(),
-            background: true,
+            background: enabled(spec.evaluation.as_ref().and_then(|e| e.background.as_ref())),
+            admission: enabled(spec.evaluation.as_ref().and_then(|e| e.admission.as_ref())),
             enforce: actions.is_empty() || actions.iter().any(|a| a == "Deny"),
             failure_policy_ignore,
             cel_kind: Some(doc.kind.clone()),
@@ -392,4 +393,9 @@ impl CompiledVpol {
         }
         super::matcher::keeps_empty_response(self.match_constraints.as_ref())
     }
+}
+
+/// `evaluation.<x>.enabled`, true unless written false.
+fn enabled(e: Option<&super::model::Enabled>) -> bool {
+    e.and_then(|e| e.enabled).unwrap_or(true)
 }

@@ -134,6 +134,7 @@ pub fn compile(doc: &VapDoc) -> CompiledVpol {
         namespace: None,
         annotations: doc.metadata.annotations.clone(),
         background: true,
+        admission: true,
         enforce: true,
         failure_policy_ignore,
         cel_kind: Some(KIND.to_string()),

@@ -15,7 +15,10 @@ use serde_json::{json, Value};
 
 use crate::compile::verify_images::{image_verifications, ImageVerification};
 use crate::compile::{CompiledRule, KyvernoPolicy, RuleBody};
-use crate::eval::context::{exception_skip, new_context, rule_prelude};
+use crate::eval::context::{
+    add_report_properties, exception_skip, new_context, raw_report_properties, report_properties,
+    rule_prelude,
+};
 use crate::host::{Host, ImageVerifier};
 use crate::matching::exception::PolicyException;
 use crate::matching::MatchContext;
@@ -337,8 +340,43 @@ fn verify_rule<'h>(
         rule.rule.preconditions.as_ref(),
         ctx,
     ) {
-        return (one(status, message), None);
+        let mut responses = one(status, message);
+        for r in &mut responses {
+            add_report_properties(r, raw_report_properties(rule));
+        }
+        return (responses, None);
     }
+    let properties = report_properties(rule, ctx);
+    let (mut responses, patched) = verify_rule_handler(
+        policy, exceptions, rule, raw, images, resource, request, ctx, ivm,
+    );
+    for r in &mut responses {
+        add_report_properties(r, properties.clone());
+    }
+    (responses, patched)
+}
+
+/// The handler proper, once the prelude let the rule through.
+#[allow(clippy::too_many_arguments)]
+fn verify_rule_handler<'h>(
+    policy: &KyvernoPolicy,
+    exceptions: &[PolicyException],
+    rule: &CompiledRule,
+    raw: &Value,
+    images: &[Image],
+    resource: &Value,
+    request: &Request<'_>,
+    ctx: &mut Context<'h>,
+    ivm: &mut Metadata,
+) -> (Vec<RuleResponse>, Option<Value>) {
+    let one = |status, message: String| {
+        vec![RuleResponse::new(
+            &rule.name,
+            RuleType::ImageVerify,
+            status,
+            message,
+        )]
+    };
     // Kyverno reports this skip as a mutation.
     if let Some(r) = exception_skip(
         exceptions,
@@ -445,16 +483,10 @@ pub(crate) fn validate_rule(
     if matching_images(&images, &entries).is_empty() {
         return None;
     }
-    let resp = |status, message: String| {
-        Some(RuleResponse::new(
-            &rule.name,
-            RuleType::ImageVerify,
-            status,
-            message,
-        ))
-    };
     // The engine's prelude, as for every validate handler.
-    if !rule.rule.context.is_empty() || rule.rule.preconditions.is_some() {
+    let mut properties = raw_report_properties(rule);
+    if !rule.rule.context.is_empty() || rule.rule.preconditions.is_some() || !properties.is_empty()
+    {
         let mut ctx = new_context(request, host);
         crate::eval::context::load_images(&mut ctx, resource);
         if let Err((status, message)) = rule_prelude(
@@ -465,14 +497,38 @@ pub(crate) fn validate_rule(
             rule.rule.preconditions.as_ref(),
             &mut ctx,
         ) {
-            return Some(RuleResponse::new(
-                &rule.name,
-                RuleType::Validation,
-                status,
-                message,
-            ));
+            let mut r = RuleResponse::new(&rule.name, RuleType::Validation, status, message);
+            add_report_properties(&mut r, properties);
+            return Some(r);
         }
+        properties = report_properties(rule, &ctx);
     }
+    let mut r = validate_rule_handler(policy, exceptions, rule, raw, request, resource, host)?;
+    add_report_properties(&mut r, properties);
+    Some(r)
+}
+
+/// The validate-stage image checks proper, once the prelude let the rule
+/// through.
+fn validate_rule_handler(
+    policy: &KyvernoPolicy,
+    exceptions: &[PolicyException],
+    rule: &CompiledRule,
+    raw: &Value,
+    request: &Request<'_>,
+    resource: &Value,
+    host: &dyn Host,
+) -> Option<RuleResponse> {
+    let entries = image_verifications(raw);
+    let (images, _) = rule_images(rule, resource).ok()?;
+    let resp = |status, message: String| {
+        Some(RuleResponse::new(
+            &rule.name,
+            RuleType::ImageVerify,
+            status,
+            message,
+        ))
+    };
     if exceptions
         .iter()
         .any(|e| e.names(&policy.info.key, &rule.name))
