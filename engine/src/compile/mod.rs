@@ -83,6 +83,18 @@ pub enum CompiledPolicy {
     Validating(Box<crate::vpol::CompiledVpol>),
 }
 
+impl CompiledRule {
+    /// Whether the rule selects the request: its `match` matches and its
+    /// `exclude` (if any) does not.
+    pub fn selects(&self, mctx: &crate::matching::MatchContext<'_>) -> bool {
+        self.match_block.matches(mctx)
+            && !self
+                .exclude_block
+                .as_ref()
+                .is_some_and(|e| e.excludes(mctx))
+    }
+}
+
 impl CompiledPolicy {
     /// What responses and reports say about the policy.
     pub fn info(&self) -> &Arc<PolicyInfo> {

@@ -46,12 +46,7 @@ pub(crate) fn generate_policy(
         let RuleBody::Generate(block) = &rule.body else {
             continue;
         };
-        if !rule.match_block.matches(&mctx)
-            || rule
-                .exclude_block
-                .as_ref()
-                .is_some_and(|e| e.excludes(&mctx))
-        {
+        if !rule.selects(&mctx) {
             continue;
         }
         ctx.checkpoint();

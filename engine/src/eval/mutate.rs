@@ -111,12 +111,7 @@ pub(crate) fn mutate_policy(
             ..*request
         };
         let mctx = MatchContext::new(&req, resource);
-        if !rule.match_block.matches(&mctx)
-            || rule
-                .exclude_block
-                .as_ref()
-                .is_some_and(|e| e.excludes(&mctx))
-        {
+        if !rule.selects(&mctx) {
             continue;
         }
         let ctx = lazy_ctx.get_or_insert_with(|| new_context(request, host));

@@ -172,12 +172,7 @@ fn pre_existing_violation(
         ..*request
     };
     let mctx = MatchContext::new(&old_req, old);
-    if !rule.match_block.matches(&mctx)
-        || rule
-            .exclude_block
-            .as_ref()
-            .is_some_and(|e| e.excludes(&mctx))
-    {
+    if !rule.selects(&mctx) {
         return false;
     }
     let mut ctx = new_context(&old_req, host);

@@ -247,12 +247,7 @@ pub(crate) fn verify_policy(
             ..*request
         };
         let mctx = MatchContext::new(&req, resource);
-        if !rule.match_block.matches(&mctx)
-            || rule
-                .exclude_block
-                .as_ref()
-                .is_some_and(|e| e.excludes(&mctx))
-        {
+        if !rule.selects(&mctx) {
             continue;
         }
         let entries = image_verifications(raw);
